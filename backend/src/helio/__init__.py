@@ -1,0 +1,1 @@
+"""Helio: residential solar platform API."""
