@@ -1,1 +1,33 @@
+"""All ORM models, one file per table (or per tight group of tables)."""
 
+from helio.models.access import AccessAttestation, AccessGrant, AlertSink
+from helio.models.audit_event import AuditChainHead, AuditCheckpoint, AuditEvent
+from helio.models.auth_session import AuthSession, OneTimeToken, RefreshToken
+from helio.models.base import Base
+from helio.models.data_key import DataKey
+from helio.models.mfa import RecoveryCode, WebAuthnCredential
+from helio.models.quote import Quote
+from helio.models.site import EnergyUsage, Site
+from helio.models.user import ConsentEvent, User, UserRole
+
+__all__ = [
+    "AccessAttestation",
+    "AccessGrant",
+    "AlertSink",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "ConsentEvent",
+    "DataKey",
+    "EnergyUsage",
+    "OneTimeToken",
+    "Quote",
+    "RecoveryCode",
+    "RefreshToken",
+    "Site",
+    "User",
+    "UserRole",
+    "WebAuthnCredential",
+]

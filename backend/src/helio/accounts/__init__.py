@@ -1,0 +1,1 @@
+"""Accounts of customers and staff: identity data, encrypted at rest."""

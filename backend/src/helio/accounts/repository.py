@@ -1,0 +1,63 @@
+"""Queries on accounts and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helio.authz.matrix import Role
+from helio.models import User, UserRole
+
+
+async def get(session: AsyncSession, user_id: str) -> User | None:
+    """Return an account by id."""
+    return await session.get(User, user_id)
+
+
+async def by_email_index(session: AsyncSession, candidates: Sequence[bytes]) -> User | None:
+    """Return the account whose email blind index is one of `candidates`."""
+    stmt = select(User).where(User.email_bidx.in_(candidates))
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def by_phone_index(session: AsyncSession, candidates: Sequence[bytes]) -> list[User]:
+    """Return the accounts whose phone blind index is one of `candidates`."""
+    stmt = select(User).where(User.phone_bidx.in_(candidates))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def by_name_prefix_index(
+    session: AsyncSession, candidates: Sequence[bytes], *, limit: int
+) -> list[User]:
+    """Return accounts whose name-prefix blind index is one of `candidates`."""
+    stmt = select(User).where(User.name_prefix_bidx.in_(candidates)).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def roles(session: AsyncSession, user_id: str) -> frozenset[Role]:
+    """Return the roles an account holds."""
+    stmt = select(UserRole.role).where(UserRole.user_id == user_id)
+    return frozenset(Role(r) for r in (await session.execute(stmt)).scalars())
+
+
+async def set_roles(
+    session: AsyncSession, user_id: str, new_roles: Iterable[Role], *, granted_by: str | None
+) -> None:
+    """Replace the roles of an account."""
+    await session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+    for role in sorted(set(new_roles)):
+        session.add(UserRole(user_id=user_id, role=role.value, granted_by=granted_by))
+    await session.flush()
+
+
+def add(session: AsyncSession, user: User) -> None:
+    """Stage a new account."""
+    session.add(user)
+
+
+async def batch_after(session: AsyncSession, after_id: str, limit: int) -> list[User]:
+    """Return up to `limit` accounts with an id greater than `after_id` (for batch jobs)."""
+    stmt = select(User).where(User.id > after_id).order_by(User.id).limit(limit)
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,130 @@
+"""The `helio` command: migrate, check the configuration, seed, serve, rotate keys."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from alembic import command
+from alembic.config import Config
+
+from helio.config import Settings, get_settings
+
+app = typer.Typer(help="Helio API administration.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+
+
+def alembic_config(url: str) -> Config:
+    """Return the Alembic configuration bound to a database URL."""
+    config = Config(str(BACKEND_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(BACKEND_DIR / "migrations"))
+    config.attributes["url"] = url
+    return config
+
+
+@app.command()
+def migrate(revision: str = typer.Argument("head")) -> None:
+    """Upgrade the database schema to a revision (default: head)."""
+    settings = get_settings()
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    command.upgrade(alembic_config(settings.effective_database_url), revision)
+    typer.echo(f"database migrated to {revision}")
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """Print whether the configuration is safe for its environment; exit 1 if not."""
+    settings = get_settings()
+    problems = settings.production_problems()
+    if settings.is_production and problems:
+        typer.echo("configuration REFUSED for production:")
+        for problem in problems:
+            typer.echo(f"  - {problem}")
+        raise typer.Exit(1)
+    typer.echo(f"configuration OK for {settings.env}")
+    if problems and not settings.is_production:
+        typer.echo("(would be refused in production:)")
+        for problem in problems:
+            typer.echo(f"  - {problem}")
+
+
+@app.command("create-admin")
+def create_admin(email: str = typer.Option(..., prompt=True), full_name: str = typer.Option(..., prompt=True)) -> None:
+    """Create the first admin (interactive; the password is asked twice, never echoed)."""
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Repeat: "):
+        typer.echo("passwords differ")
+        raise typer.Exit(1)
+    from helio.seed import create_staff
+
+    asyncio.run(create_staff(get_settings(), email=email, full_name=full_name, password=password, roles=["admin"]))
+    typer.echo("admin created; sign in and enrol MFA (mandatory for staff)")
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Create demo accounts once; their generated passwords are printed once."""
+    from helio.seed import seed_demo as run_seed
+
+    created = asyncio.run(run_seed(get_settings()))
+    if not created:
+        typer.echo("demo data already present; nothing changed")
+        return
+    typer.echo("demo accounts (passwords shown once; store them now):")
+    for email, roles, password in created:
+        typer.echo(f"  {email:32} {roles:10} {password}")
+
+
+@app.command()
+def serve() -> None:
+    """Serve the API with uvicorn on HELIO_HOST:HELIO_PORT."""
+    import uvicorn
+
+    settings = get_settings()
+    settings.assert_safe()
+    uvicorn.run(
+        "helio.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        server_header=False,
+        date_header=False,
+        proxy_headers=False,
+        access_log=False,
+    )
+
+
+@db_app.command("grants")
+def db_grants(
+    schema: str = typer.Option("helio"),
+    app_user: str = typer.Option("helio_app"),
+    migrator: str = typer.Option("helio_migrator"),
+    host: str = typer.Option("%"),
+) -> None:
+    """Print the MySQL GRANTs for the least-privileged app user and the migration user."""
+    from helio.dbgrants import grant_statements
+
+    for statement in grant_statements(schema, app_user=app_user, migrator=migrator, host=host):
+        typer.echo(statement)
+
+
+def new_password() -> str:
+    """Return a generated demo password (20 URL-safe characters)."""
+    return secrets.token_urlsafe(15)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point for `python -m helio.cli`."""
+    return app(args=argv if argv is not None else sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Settings from HELIO_* variables; production refuses unsafe ones."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+Environment = Literal["development", "test", "production"]
+
+DEFAULT_DATA_DIR = Path("var")
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_ENTROPY_BITS = 128
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The settings are not safe for the chosen environment."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("unsafe configuration:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+class Settings(BaseSettings):
+    """Every tunable of the API, read from HELIO_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="HELIO_", extra="ignore")
+
+    env: Environment = "development"
+    debug: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "Helio <no-reply@helio.localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    staff_url: str = ""
+
+    # Server-side secret for HMAC of CSRF tokens, PoW challenges and the like.
+    # Empty means "generate into the keyring dir at first run" (development only).
+    secret_key: str = ""
+    ops_token: str = ""
+
+    docs_enabled: bool | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cookie_secure: bool | None = None
+    tls_terminated_upstream: bool = False
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_upload_bytes: int = Field(default=10_485_760, ge=1024)
+
+    key_provider: Literal["local", "aws-kms"] = "local"
+    keyring_path: Path | None = None
+    kms_key_id: str | None = None
+    kms_region: str | None = None
+    kms_standin: bool = False
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        """True in production."""
+        return self.env == "production"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'helio.db').as_posix()}"
+
+    @property
+    def effective_keyring_path(self) -> Path:
+        """Where the local keyring file lives."""
+        return self.keyring_path or self.data_dir / "keyring.json"
+
+    @property
+    def docs_visible(self) -> bool:
+        """Whether /api/docs is served (never by default in production)."""
+        return (not self.is_production) if self.docs_enabled is None else self.docs_enabled
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Secure cookies everywhere but a development laptop on plain http."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.env == "production" or self.public_url.startswith("https://")
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """Origins allowed for CORS and for unsafe cookie requests (CSRF)."""
+        origins = [self.public_url.rstrip("/"), *(o.rstrip("/") for o in self.cors_origins)]
+        if self.staff_url:
+            origins.append(self.staff_url.rstrip("/"))
+        return list(dict.fromkeys(origins))
+
+    def production_problems(self) -> list[str]:
+        """List every reason this configuration is unsafe for production."""
+        problems: list[str] = []
+        problems += _secret_problems("HELIO_SECRET_KEY", self.secret_key)
+        problems += _secret_problems("HELIO_OPS_TOKEN", self.ops_token)
+        if self.debug:
+            problems.append("HELIO_DEBUG is on")
+        if self.docs_enabled:
+            problems.append("HELIO_DOCS_ENABLED exposes the API docs")
+        for origin in self.cors_origins:
+            if "*" in origin:
+                problems.append(f"wildcard CORS origin {origin!r}")
+            elif not origin.startswith("https://"):
+                problems.append(f"CORS origin {origin!r} is not https://")
+        if not self.public_url.startswith("https://"):
+            problems.append("HELIO_PUBLIC_URL is not https://")
+        if self.effective_database_url.startswith("sqlite"):
+            problems.append("the database is SQLite; set HELIO_DATABASE_URL to MySQL")
+        if not self.redis_url:
+            problems.append("no HELIO_REDIS_URL: security state would live in one process")
+        if self.cookie_secure is False:
+            problems.append("HELIO_COOKIE_SECURE is off")
+        if not self.trusted_proxies and not self.tls_terminated_upstream:
+            problems.append(
+                "no HELIO_TRUSTED_PROXIES (or HELIO_TLS_TERMINATED_UPSTREAM): "
+                "client addresses and TLS termination are unknown"
+            )
+        if not self.smtp_url:
+            problems.append("no HELIO_SMTP_URL: mail would go to the local sink")
+        if self.key_provider == "aws-kms" and self.kms_standin:
+            problems.append("HELIO_KMS_STANDIN replaces AWS KMS with a stand-in")
+        return problems
+
+    def assert_safe(self) -> None:
+        """Raise UnsafeConfiguration listing every problem when production settings are unsafe.
+
+        Raises:
+            UnsafeConfiguration: in production, with all problems at once.
+        """
+        if self.is_production:
+            problems = self.production_problems()
+            if problems:
+                raise UnsafeConfiguration(problems)
+
+
+_WEAK_WORDS = ("changeme", "secret", "password", "default", "example", "helio", "test")
+
+
+def _secret_problems(name: str, value: str) -> list[str]:
+    if not value:
+        return [f"{name} is not set"]
+    lowered = value.lower()
+    if any(word in lowered for word in _WEAK_WORDS):
+        return [f"{name} looks like a default or placeholder value"]
+    if len(value) < MIN_SECRET_LENGTH:
+        return [f"{name} is shorter than {MIN_SECRET_LENGTH} characters"]
+    if _entropy_bits(value) < MIN_SECRET_ENTROPY_BITS:
+        return [f"{name} has too little entropy (use `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"]
+    return []
+
+
+def _entropy_bits(value: str) -> float:
+    """Shannon estimate of the entropy of a string, in bits (a floor against weak secrets)."""
+    counts = Counter(value)
+    per_char = -sum((n / len(value)) * math.log2(n / len(value)) for n in counts.values())
+    return per_char * len(value)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process settings (read once)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The HTTP edge: plain ASGI middleware, each doing one thing."""

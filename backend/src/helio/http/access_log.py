@@ -1,0 +1,60 @@
+"""One access-log line per request: never bodies, query strings, cookies or tokens."""
+
+from __future__ import annotations
+
+import time
+
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from helio.logging import get_logger
+
+log = get_logger("http")
+
+
+class AccessLogMiddleware:
+    """Log method, route template, status, duration and client ip."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture_status)
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            state = scope.get("state", {})
+            log.info(
+                "request",
+                method=scope["method"],
+                route=route_template(scope),
+                status=status,
+                duration_ms=duration_ms,
+                client_ip=state.get("client_ip"),
+                actor_id=state.get("actor_id"),
+            )
+
+
+def route_template(scope: Scope) -> str:
+    """Return the matched route's path template, never the raw path with its ids."""
+    route = scope.get("route")
+    if route is not None and hasattr(route, "path"):
+        return str(route.path)
+    app = scope.get("app")
+    for candidate in getattr(getattr(app, "router", None), "routes", []):
+        match, _ = candidate.matches(scope)
+        if match == Match.FULL:
+            return str(candidate.path)
+    return "<unmatched>"

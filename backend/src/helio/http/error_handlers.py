@@ -1,0 +1,127 @@
+"""Render every error in the uniform envelope; never leak internals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from helio.errors import AppError, error_body
+from helio.logging import get_logger
+
+log = get_logger("errors")
+
+_STATUS_CODES = {
+    400: ("bad_request", "The request could not be processed."),
+    401: ("unauthenticated", "Authentication is required."),
+    403: ("forbidden", "You may not do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    406: ("not_acceptable", "No acceptable representation."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "This content type is not accepted."),
+    422: ("validation_failed", "The request is not valid."),
+    429: ("rate_limited", "Too many requests; try again later."),
+}
+
+
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "-"))
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def app_error(request: Request, exc: Exception) -> JSONResponse:
+    """Render an AppError."""
+    assert isinstance(exc, AppError)
+    body = error_body(exc.code, exc.message, _request_id(request), exc.fields)
+    return _json(exc.status, body, exc.headers)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Render Starlette's HTTP errors (404 route, 405 method, 413 body) without their detail."""
+    assert isinstance(exc, HTTPException)
+    code, message = _STATUS_CODES.get(exc.status_code, ("error", "The request failed."))
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() in {"allow", "retry-after"}}
+    return _json(exc.status_code, error_body(code, message, _request_id(request)), headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """Render a 422 naming the invalid fields and why, without echoing the input."""
+    assert isinstance(exc, RequestValidationError)
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        location = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",))
+        fields.setdefault(location or "body", _safe_reason(error))
+    body = error_body("validation_failed", "The request is not valid.", _request_id(request), fields)
+    return _json(422, body)
+
+
+def _safe_reason(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", "invalid"))
+    if kind == "extra_forbidden":
+        return "Unknown field."
+    if kind in {"missing"}:
+        return "This field is required."
+    if kind == "json_invalid":
+        return "The body is not valid JSON."
+    # pydantic's message describes the constraint ("String should have at most 80
+    # characters"); it never contains the submitted value for these error types.
+    message = str(error.get("msg", "Invalid value."))
+    return message if "input" not in message.lower() else "Invalid value."
+
+
+async def unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    """Log the exception with the request id; answer 500 with no detail."""
+    log.error("unhandled_exception", exc_info=exc, path_template=_route(request))
+    body = error_body("internal_error", "Something went wrong on our side.", _request_id(request))
+    return _json(500, body)
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "<unmatched>"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unhandled_error)
+
+
+class UnhandledErrorMiddleware:
+    """Turn an unhandled exception into the uniform 500 inside our middleware stack.
+
+    Starlette answers unhandled errors from its outermost layer, which would skip
+    the request-id and security-header middleware; this one sits innermost.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            response = await unhandled_error(Request(scope), exc)
+            await response(scope, receive, send)

@@ -1,0 +1,88 @@
+"""Request id and client address, resolved once per request."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+from contextvars import ContextVar
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "x-request-id"
+_WELL_FORMED_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+def current_request_id() -> str:
+    """Return the id of the request being served ("-" outside a request)."""
+    return request_id_var.get()
+
+
+class RequestContextMiddleware:
+    """Give every request an id (accepting the caller's only if well-formed) and a client ip.
+
+    The client ip comes from `X-Forwarded-For` only when the direct peer is a
+    configured trusted proxy; the rightmost untrusted hop is the client.
+    """
+
+    def __init__(self, app: ASGIApp, *, trusted_proxies: list[str]) -> None:
+        self.app = app
+        self.trusted = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        offered = headers.get(REQUEST_ID_HEADER, "")
+        request_id = offered if _WELL_FORMED_ID.match(offered) else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["client_ip"] = self.client_ip(scope, headers.get("x-forwarded-for"))
+        token = request_id_var.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                raw.append((b"x-request-id", request_id.encode()))
+                message["headers"] = raw
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+    def client_ip(self, scope: Scope, forwarded_for: str | None) -> str:
+        """Return the client address, believing X-Forwarded-For only from trusted proxies."""
+        peer = (scope.get("client") or ("0.0.0.0", 0))[0]  # noqa: S104 - unknown peer placeholder
+        if not forwarded_for or not self._is_trusted(peer):
+            return str(peer)
+        hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not _is_ip(hop):
+                return str(peer)
+            if not self._is_trusted(hop):
+                return hop
+        return hops[0] if hops else str(peer)
+
+    def _is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}

@@ -1,0 +1,43 @@
+"""Structured JSON logs (structlog) with request ids and no secrets or PII."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+from helio.http.request_context import current_request_id
+
+
+def _add_request_id(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    event.setdefault("request_id", current_request_id())
+    return event
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Send JSON lines to stdout; PII and secrets are redacted before rendering."""
+    from helio.security.redaction import redact_pii
+
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _add_request_id,
+            structlog.processors.format_exc_info,
+            redact_pii,
+            structlog.processors.JSONRenderer(sort_keys=True),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
+        cache_logger_on_first_use=False,
+    )
+    # uvicorn's own access log would print query strings; ours replaces it.
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def get_logger(name: str) -> Any:
+    """Return a structlog logger bound to a component name."""
+    return structlog.get_logger(component=name)

@@ -1,0 +1,115 @@
+"""Test fixtures: a migrated database (MariaDB when reachable), Redis, the app and clients.
+
+`make test` exports HELIO_TEST_DATABASE_URL / HELIO_TEST_REDIS_URL when the
+local servers answer; under CI=true their absence fails the run instead of
+falling back to SQLite and in-process state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from helio.config import Settings
+from helio.kit.clock import clock
+from helio.main import create_app
+from helio.services import Services
+from tests.fixtures.database import migrate_fresh_database, truncate_all
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+DATABASE_URL = os.environ.get("HELIO_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("HELIO_TEST_REDIS_URL", "")
+BASE_URL = "https://api.helio.test"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if CI and not (DATABASE_URL.startswith("mysql") and REDIS_URL):
+        raise pytest.UsageError(
+            "CI=true needs HELIO_TEST_DATABASE_URL (MariaDB) and HELIO_TEST_REDIS_URL (Redis)"
+        )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without local servers (a laptop), tests that need them are reported as skipped."""
+    missing = {
+        "mysql": not DATABASE_URL.startswith("mysql"),
+        "redis": not REDIS_URL,
+    }
+    for item in items:
+        for marker, absent in missing.items():
+            if absent and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=f"no {marker} server (required under CI)"))
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("helio-data")
+
+
+@pytest.fixture(scope="session")
+def database_url(data_dir: Path) -> str:
+    url = DATABASE_URL or f"sqlite+aiosqlite:///{data_dir / 'test.db'}"
+    return migrate_fresh_database(url, worker=os.environ.get("PYTEST_XDIST_WORKER", "gw0"))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, data_dir: Path) -> Settings:
+    return Settings(
+        env="test",
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=REDIS_URL or None,
+        public_url=BASE_URL,
+        secret_key="test-only-" + "k" * 40,
+        cookie_secure=True,
+        trusted_proxies=["10.0.0.1/32"],
+    )
+
+
+@pytest.fixture(scope="session")
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    built = Services.from_settings(settings)
+    yield built
+    await built.close()
+
+
+@pytest.fixture(autouse=True)
+def _real_time() -> Iterator[None]:
+    clock.reset()
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+async def clean(services: Services) -> AsyncIterator[Services]:
+    """Empty every table and the shared state before the test."""
+    await truncate_all(services.db)
+    await _flush_state(services)
+    services.vault.cache.clear()
+    yield services
+
+
+async def _flush_state(services: Services) -> None:
+    client = getattr(services.state, "client", None)
+    if client is not None:
+        await client.flushdb()
+    else:
+        await services.state.close()
+    storage = services.limiter.storage
+    await storage.reset()
+
+
+@pytest.fixture
+def app(settings: Settings, clean: Services):  # type: ignore[no-untyped-def]
+    return create_app(settings, clean)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        yield http

@@ -1,0 +1,218 @@
+"""The HTTP edge: uniform errors, security headers, request ids, client ip, body limit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi import FastAPI, Request
+from httpx import ASGITransport, AsyncClient
+
+from helio.config import Settings
+from helio.main import create_app
+from helio.services import Services
+from tests.conftest import BASE_URL
+
+SECURITY_HEADERS = {
+    "strict-transport-security",
+    "x-content-type-options",
+    "referrer-policy",
+    "permissions-policy",
+    "cross-origin-opener-policy",
+    "cross-origin-resource-policy",
+    "content-security-policy",
+}
+LEAK_MARKERS = ("Traceback", "File \"", "/work/", "site-packages", "sqlalchemy", "SELECT ", "python")
+
+
+def add_test_routes(app: FastAPI) -> None:
+    """Routes that fail on purpose (added after the guard check, like a plugin would)."""
+
+    async def boom() -> None:
+        raise RuntimeError("secret detail /etc/passwd SELECT * FROM users")
+
+    async def echo(payload: dict[str, int]) -> dict[str, int]:
+        return payload
+
+    app.add_api_route("/test/boom", boom, methods=["GET"])
+    app.add_api_route("/test/echo", echo, methods=["POST"])
+
+
+@pytest.fixture
+def edge_app(settings: Settings, clean: Services) -> FastAPI:
+    app = create_app(settings, clean)
+    add_test_routes(app)
+    return app
+
+
+async def _client(app: FastAPI, peer: str = "203.0.113.7") -> AsyncClient:
+    return AsyncClient(transport=ASGITransport(app=app, client=(peer, 1234)), base_url=BASE_URL)
+
+
+def assert_uniform_error(response, status: int, code: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert {"code", "message", "request_id"} <= set(error)
+    assert error["request_id"] == response.headers["x-request-id"]
+    if code:
+        assert error["code"] == code
+    text = response.text
+    for marker in LEAK_MARKERS:
+        assert marker not in text
+
+
+class TestErrors:
+    @pytest.mark.asvs("V16.5.1", "V13.4.2")
+    async def test_unhandled_exception_is_500_without_detail(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.get("/test/boom")
+        assert_uniform_error(response, 500, "internal_error")
+        assert "secret detail" not in response.text
+
+    @pytest.mark.asvs("V16.5.1")
+    async def test_unknown_route_404(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.get("/api/v1/nothing-here/<script>")
+        assert_uniform_error(response, 404, "not_found")
+        assert "<script>" not in response.text
+
+    async def test_wrong_method_405(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.delete("/healthz")
+        assert_uniform_error(response, 405, "method_not_allowed")
+
+    @pytest.mark.asvs("V1.1.1")
+    async def test_validation_422_names_fields_without_echo(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.post("/test/echo", json={"a": "not-a-number-<b>"})
+        assert_uniform_error(response, 422, "validation_failed")
+        assert "a" in response.json()["error"]["fields"]
+        assert "not-a-number" not in response.text
+
+    async def test_malformed_json_422(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.post(
+                "/test/echo", content=b"{not json", headers={"content-type": "application/json"}
+            )
+        assert_uniform_error(response, 422, "validation_failed")
+
+    @pytest.mark.asvs("V4.1.3")
+    async def test_body_over_limit_413(self, edge_app: FastAPI, settings: Settings) -> None:
+        big = json.dumps({"a": 1, "pad": "x" * (settings.max_body_bytes + 10)})
+        async with await _client(edge_app) as http:
+            response = await http.post(
+                "/test/echo", content=big, headers={"content-type": "application/json"}
+            )
+        assert_uniform_error(response, 413, "payload_too_large")
+
+    async def test_streamed_body_over_limit_413(self, edge_app: FastAPI, settings: Settings) -> None:
+        async def chunks():  # type: ignore[no-untyped-def]
+            for _ in range(settings.max_body_bytes // 1024 + 8):
+                yield b"x" * 1024
+
+        async with await _client(edge_app) as http:
+            response = await http.post(
+                "/test/echo", content=chunks(), headers={"content-type": "application/json"}
+            )
+        assert_uniform_error(response, 413, "payload_too_large")
+
+
+class TestSecurityHeaders:
+    @pytest.mark.asvs("V3.4.1", "V3.4.3", "V3.4.4", "V3.4.5", "V3.4.6", "V3.4.8", "V13.4.6")
+    @pytest.mark.parametrize(
+        ("method", "path", "status"),
+        [
+            ("GET", "/healthz", 200),
+            ("GET", "/nope", 404),
+            ("POST", "/test/echo", 422),
+            ("GET", "/test/boom", 500),
+        ],
+    )
+    async def test_headers_on_every_response(
+        self, edge_app: FastAPI, method: str, path: str, status: int
+    ) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.request(method, path, json={"a": "x"} if method == "POST" else None)
+        assert response.status_code == status
+        assert SECURITY_HEADERS <= set(response.headers)
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "max-age=" in response.headers["strict-transport-security"]
+        assert "server" not in response.headers
+
+
+class TestRequestContext:
+    async def test_request_id_generated_and_wellformed_one_kept(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            generated = await http.get("/healthz")
+            kept = await http.get("/healthz", headers={"X-Request-ID": "abc-123_def.456"})
+            refused = await http.get("/healthz", headers={"X-Request-ID": "bad id\r\nx: y"})
+        assert len(generated.headers["x-request-id"]) == 32
+        assert kept.headers["x-request-id"] == "abc-123_def.456"
+        assert refused.headers["x-request-id"] != "bad id\r\nx: y"
+
+    @pytest.mark.asvs("V4.1.4")
+    async def test_forwarded_for_only_believed_from_trusted_proxy(self, edge_app: FastAPI) -> None:
+        seen: list[str] = []
+
+        async def whoami(request: Request) -> dict[str, str]:
+            seen.append(request.state.client_ip)
+            return {}
+
+        edge_app.add_api_route("/test/whoami", whoami, methods=["GET"])
+        spoof = {"X-Forwarded-For": "198.51.100.99"}
+        async with await _client(edge_app, peer="203.0.113.7") as http:
+            await http.get("/test/whoami", headers=spoof)
+        async with await _client(edge_app, peer="10.0.0.1") as http:
+            await http.get("/test/whoami", headers=spoof)
+            await http.get("/test/whoami", headers={"X-Forwarded-For": "198.51.100.99, 10.0.0.1"})
+            await http.get("/test/whoami", headers={"X-Forwarded-For": "not-an-ip"})
+        assert seen == ["203.0.113.7", "198.51.100.99", "198.51.100.99", "10.0.0.1"]
+
+
+class TestOps:
+    async def test_healthz_and_readyz(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            assert (await http.get("/healthz")).json() == {"status": "ok"}
+            ready = await http.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"database": "ok", "state": "ok"}
+
+    @pytest.mark.redis
+    async def test_readyz_503_when_redis_unreachable(self, settings: Settings) -> None:
+        broken = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+        services = Services.from_settings(broken)
+        app = create_app(broken, services)
+        async with await _client(app) as http:
+            response = await http.get("/readyz")
+        await services.db.dispose()
+        assert response.status_code == 503
+        assert response.json()["checks"]["state"] == "down"
+
+    async def test_readyz_503_when_database_unreachable(self, settings: Settings) -> None:
+        broken = settings.model_copy(
+            update={"database_url": "mysql+asyncmy://nobody@127.0.0.1:1/none"}
+        )
+        services = Services.from_settings(broken)
+        app = create_app(broken, services)
+        async with await _client(app) as http:
+            response = await http.get("/readyz")
+        await services.close()
+        assert response.status_code == 503
+        assert response.json()["checks"]["database"] == "down"
+
+    async def test_docs_served_locally_outside_production(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            page = await http.get("/api/docs")
+            bundle = await http.get("/api/docs/assets/swagger-ui-bundle.js")
+            schema = await http.get("/api/openapi.json")
+        assert page.status_code == 200 and "cdn" not in page.text.lower()
+        assert "<script>" not in page.text  # no inline script: the CSP forbids it
+        assert bundle.status_code == 200
+        assert schema.json()["info"]["title"] == "Helio API"

@@ -1,0 +1,105 @@
+"""Production refuses unsafe settings, listing every problem at once."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helio.config import Settings, UnsafeConfiguration
+from helio.main import create_app
+
+STRONG = "A9" + secrets.token_urlsafe(48)
+
+
+def safe_production(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "production",
+        "secret_key": STRONG,
+        "ops_token": "B7" + secrets.token_urlsafe(48),
+        "database_url": "mysql+asyncmy://helio_app:pw@db.internal:3306/helio",
+        "redis_url": "rediss://cache.internal:6379/0",
+        "smtp_url": "smtps://user:pw@smtp.internal:465",
+        "public_url": "https://app.helio.example",
+        "cors_origins": ["https://console.helio.example"],
+        "trusted_proxies": ["10.0.0.0/8"],
+        "data_dir": Path("/tmp/helio-prod-check"),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.asvs("V13.4.1")
+def test_clean_production_config_starts() -> None:
+    settings = safe_production()
+    assert settings.production_problems() == []
+    app = create_app(settings)
+    assert app.openapi_url is None  # no docs in production
+
+
+UNSAFE = [
+    ({"secret_key": ""}, "HELIO_SECRET_KEY is not set"),
+    ({"secret_key": "changeme-changeme-changeme-changeme"}, "default or placeholder"),
+    ({"secret_key": "Zx9" + "q" * 10}, "shorter than"),
+    ({"secret_key": "ab" * 20}, "too little entropy"),
+    ({"ops_token": ""}, "HELIO_OPS_TOKEN is not set"),
+    ({"debug": True}, "HELIO_DEBUG is on"),
+    ({"docs_enabled": True}, "exposes the API docs"),
+    ({"cors_origins": ["*"]}, "wildcard CORS origin"),
+    ({"cors_origins": ["https://*.helio.example"]}, "wildcard CORS origin"),
+    ({"cors_origins": ["http://console.helio.example"]}, "is not https://"),
+    ({"public_url": "http://app.helio.example"}, "HELIO_PUBLIC_URL is not https://"),
+    ({"database_url": ""}, "the database is SQLite"),
+    ({"database_url": "sqlite+aiosqlite:///x.db"}, "the database is SQLite"),
+    ({"redis_url": None}, "no HELIO_REDIS_URL"),
+    ({"cookie_secure": False}, "HELIO_COOKIE_SECURE is off"),
+    ({"trusted_proxies": []}, "no HELIO_TRUSTED_PROXIES"),
+    ({"smtp_url": None}, "no HELIO_SMTP_URL"),
+]
+
+
+@pytest.mark.asvs("V13.4.1", "V13.3.1")
+@pytest.mark.parametrize(("override", "message"), UNSAFE, ids=[m for _, m in UNSAFE])
+def test_each_unsafe_setting_is_refused(override: dict[str, object], message: str) -> None:
+    settings = safe_production(**override)
+    with pytest.raises(UnsafeConfiguration) as refused:
+        create_app(settings)
+    assert any(message in problem for problem in refused.value.problems)
+
+
+def test_every_problem_listed_at_once() -> None:
+    settings = safe_production(debug=True, redis_url=None, cors_origins=["*"], secret_key="")
+    with pytest.raises(UnsafeConfiguration) as refused:
+        settings.assert_safe()
+    assert len(refused.value.problems) == 4
+
+
+def test_development_defaults_start() -> None:
+    settings = Settings(data_dir=Path("/tmp/helio-dev-check"))
+    settings.assert_safe()
+    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.docs_visible
+
+
+def test_check_config_command_prints_the_same_verdict(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HELIO_ENV": "production",
+        "HELIO_DATA_DIR": str(tmp_path),
+        "HELIO_DEBUG": "true",
+        "HELIO_CORS_ORIGINS": "*,http://x.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "helio.cli", "check-config"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "REFUSED" in result.stdout
+    for expected in ("HELIO_DEBUG is on", "wildcard CORS origin", "SQLite", "HELIO_SECRET_KEY"):
+        assert expected in result.stdout

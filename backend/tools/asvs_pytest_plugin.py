@@ -1,0 +1,87 @@
+"""Pytest plugin: record each test's ASVS ids and outcome for `python -m tools.asvs_report`.
+
+Load it from backend/ with `python -m pytest -p tools.asvs_pytest_plugin`; it writes
+var/asvs-results.json under the rootdir, or the path given with `--asvs-results PATH`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RESULTS_OPTION = "--asvs-results"
+DEFAULT_RESULTS = Path("var") / "asvs-results.json"
+# Carried in user_properties so that reports from pytest-xdist workers keep the ids too.
+_PROPERTY = "asvs"
+_RANK = {"passed": 0, "skipped": 1, "failed": 2}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add the --asvs-results option."""
+    parser.addoption(
+        RESULTS_OPTION,
+        default=None,
+        metavar="PATH",
+        help=f"where to write ASVS test results (default: <rootdir>/{DEFAULT_RESULTS})",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the recorder, except on xdist workers (the controller writes the file)."""
+    if hasattr(config, "workerinput") or config.option.collectonly:
+        return
+    option = config.getoption(RESULTS_OPTION)
+    base = config.invocation_params.dir if option else config.rootpath
+    path = base / (option or DEFAULT_RESULTS)
+    config.pluginmanager.register(_Recorder(path), "asvs-recorder")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Attach each test's ASVS ids (from @pytest.mark.asvs) to its reports."""
+    for item in items:
+        ids = sorted({str(arg) for marker in item.iter_markers("asvs") for arg in marker.args})
+        if ids:
+            item.user_properties.append((_PROPERTY, " ".join(ids)))
+
+
+def _outcome(report: pytest.TestReport) -> str:
+    # An expected failure, or an unexpected pass of one, proves nothing either way.
+    if hasattr(report, "wasxfail"):
+        return "skipped"
+    return report.outcome
+
+
+class _Recorder:
+    """Collect one entry per test: its worst phase outcome and its ASVS ids."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tests: dict[str, dict[str, Any]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Fold a setup/call/teardown report into the test's entry."""
+        ids = next((str(v).split() for k, v in report.user_properties if k == _PROPERTY), [])
+        entry = self.tests.setdefault(
+            report.nodeid, {"nodeid": report.nodeid, "outcome": "passed", "asvs": ids}
+        )
+        outcome = _outcome(report)
+        if _RANK[outcome] > _RANK[entry["outcome"]]:
+            entry["outcome"] = outcome
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Write the results file atomically."""
+        data = {
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "exitstatus": int(session.exitstatus),
+            "tests": list(self.tests.values()),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".tmp")
+        partial.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        os.replace(partial, self.path)
