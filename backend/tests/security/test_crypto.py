@@ -33,7 +33,9 @@ class TestRoundTrip:
         assert cipher.decrypt(key, seal(key), **WHERE) == "ann.lee@example.com"
 
     @settings(derandomize=True, database=None, max_examples=200)
-    @given(text=st.text(max_size=300), row_id=st.uuids().map(str), generation=st.integers(1, 2**32 - 1))
+    @given(
+        text=st.text(max_size=300), row_id=st.uuids().map(str), generation=st.integers(1, 2**32 - 1)
+    )
     def test_any_text_round_trips(self, text: str, row_id: str, generation: int) -> None:
         key = new_data_key()
         where = {**WHERE, "row_id": row_id}

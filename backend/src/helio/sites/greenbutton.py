@@ -82,7 +82,8 @@ def _check_document(root: Element) -> list[Element]:
         raise GreenButtonInvalid("The document is not an ESPI (Green Button) Atom feed.")
     readings = list(root.iter(_q("IntervalReading")))
     if not readings:
-        if any(_local_name(e.tag) in ("IntervalReading", "IntervalBlock") for e in root.iter()):
+        foreign = (e for e in root.iter() if not e.tag.startswith(f"{{{ESPI_NS}}}"))
+        if any(_local_name(e.tag) in ("IntervalReading", "IntervalBlock") for e in foreign):
             raise GreenButtonInvalid(f"Interval data must be in the ESPI namespace {ESPI_NS}.")
         raise GreenButtonInvalid("The document holds no interval readings.")
     return readings
