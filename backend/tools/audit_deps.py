@@ -117,7 +117,7 @@ def find_vulnerabilities(pins: Sequence[Pin], db: AdvisoryDatabase) -> list[Find
         version = Version(pin.version)
         seen: set[str] = set()
         for advisory in db.by_package.get(pin.name, ()):
-            if advisory.id.upper() in seen or not advisory.affects(pin.name, version):
+            if advisory.names() & seen or not advisory.affects(pin.name, version):
                 continue
             seen |= advisory.names()
             findings.append(

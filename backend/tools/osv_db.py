@@ -72,7 +72,7 @@ def load_advisories(path: Path) -> AdvisoryDatabase:
     by_package: dict[str, list[Advisory]] = {}
     records = withdrawn = 0
     newest: datetime | None = None
-    for file in sorted(p for p in path.rglob("*") if p.suffix in _RECORD_SUFFIXES):
+    for file in _record_files(path):
         record = _read_record(file)
         records += 1
         modified = _timestamp(record.get("modified"))
@@ -88,6 +88,16 @@ def load_advisories(path: Path) -> AdvisoryDatabase:
         raise OSVDataError(f"no OSV records (*.yaml, *.json) under {path}")
     frozen = {name: tuple(advisories) for name, advisories in by_package.items()}
     return AdvisoryDatabase(path, frozen, records, withdrawn, newest)
+
+
+def _record_files(root: Path) -> list[Path]:
+    # Hidden entries (.git, .github workflows) of a repository checkout are not records.
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in _RECORD_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
 
 
 def _read_record(file: Path) -> dict[str, Any]:

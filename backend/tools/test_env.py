@@ -39,7 +39,9 @@ def main() -> int:
             print(f"export {variable}={shlex.quote(url)}")
         else:
             missing.append(f"{host}:{port}")
-            print(f"echo 'note: nothing answers on {host}:{port}; those tests use the embedded default' >&2")
+            print(
+                f"echo 'note: nothing answers on {host}:{port}; those tests use the embedded default' >&2"
+            )
     if ci and missing:
         print(f"CI=true but no server answers on {', '.join(missing)}", file=sys.stderr)
         return 1

@@ -419,3 +419,18 @@ def test_policy_documents_the_remediation_windows_the_audit_enforces() -> None:
     assert "Weekly review" in policy
     assert "Monthly refresh" in policy
     assert "make audit-deps" in policy
+
+
+def test_aliased_duplicates_and_hidden_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    osv = tmp_path / "osv"
+    affected = "affected:\n- package: {name: demo, ecosystem: PyPI}\n  versions: ['1.0']\n"
+    osv_record(osv, "PYSEC-2099-5", "aliases: [CVE-2099-0005]\n" + affected)
+    osv_record(osv, "GHSA-2099-0005", "aliases: [CVE-2099-0005]\n" + affected)
+    (osv / ".github").mkdir()
+    (osv / ".github" / "ci.yml").write_text("on: push\n")
+    assert run(tmp_path, str(write_lock(tmp_path, "demo==1.0")), "--osv-dir", str(osv)) == 1
+    out = capsys.readouterr().out
+    assert out.count("VULNERABLE demo==1.0") == 1
+    assert "2 records (0 withdrawn" in out

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.audit import repository
+from helio.audit import hooks, repository
 from helio.audit.chain import link_hash
 from helio.auth.principal import Principal
 from helio.db import Database
@@ -32,7 +33,11 @@ async def record(
     """Append one event to the hash chain inside the caller's transaction.
 
     `details` holds ids and changed field names, never PII values or secrets.
-    A rolled-back change takes its event with it.
+    A rolled-back change takes its event with it; once it commits, metrics and
+    the alert rules see it (`helio.audit.hooks`).
+
+    Raises:
+        ValueError: `details` is not plain JSON or larger than 4 KiB.
     """
     head = await repository.lock_head(session)
     fields: dict[str, Any] = {
@@ -50,7 +55,7 @@ async def record(
         "client_ip": _state(request, "client_ip"),
         "user_agent": (request.headers.get("user-agent") or "")[:200] or None if request else None,
         "request_id": _state(request, "request_id"),
-        "details": details,
+        "details": _plain_json(details),
     }
     digest = link_hash(head.last_hash, fields)
     event = AuditEvent(**fields, prev_hash=head.last_hash, hash=digest)
@@ -58,7 +63,30 @@ async def record(
     head.last_seq = fields["seq"]
     head.last_hash = digest
     await session.flush()
+    hooks.schedule(session, _snapshot(fields))
     return event
+
+
+MAX_DETAILS_BYTES = 4096
+
+
+def _plain_json(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    # Round-trip now so the hash covers exactly what the database will return.
+    if details is None:
+        return None
+    text = json.dumps(details, sort_keys=True, allow_nan=False)
+    if len(text) > MAX_DETAILS_BYTES:
+        raise ValueError("audit details are limited to 4 KiB of ids and field names")
+    value: dict[str, Any] = json.loads(text)
+    return value
+
+
+def _snapshot(fields: dict[str, Any]) -> hooks.AuditRecord:
+    names = (
+        "seq", "id", "occurred_at", "action", "outcome", "actor_id", "actor_roles",
+        "session_id", "resource_type", "resource_id", "client_ip", "request_id", "details",
+    )
+    return hooks.AuditRecord(**{name: fields[name] for name in names})
 
 
 def _state(request: Request | None, name: str) -> str | None:

@@ -43,8 +43,8 @@ def size_system(
             break
         if kwh_per_panel[i] <= 0:
             continue
-        needed = math.ceil(remaining / kwh_per_panel[i] - _EPSILON)
-        counts[i] = min(capacities[i], needed)
+        needed = remaining / kwh_per_panel[i]
+        counts[i] = capacities[i] if needed >= capacities[i] else math.ceil(needed - _EPSILON)
         remaining -= counts[i] * kwh_per_panel[i]
     return tuple(counts)
 

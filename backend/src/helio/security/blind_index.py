@@ -31,6 +31,7 @@ DIGEST_BYTES = 32
 INDEX_BYTES = 1 + DIGEST_BYTES
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]+")
+_TRUNK_MARK = re.compile(r"^((?:\+|00)\d{1,3})[\s\-.]*\(0\)")  # the "(0)" of "+44 (0)20 …"
 _MIN_E164_DIGITS, _MAX_E164_DIGITS = 7, 15
 # Calling code and national trunk prefix of the regions we sell in; other
 # numbers must be entered in international form (+ or 00).
@@ -77,8 +78,8 @@ def normalise_phone(value: str, default_region: str | None = None) -> str:
     Raises:
         ValueError: letters, extensions, a missing region, or a wrong length.
     """
-    text = unicodedata.normalize("NFKC", value).strip().replace("(0)", "")
-    text = _PHONE_SEPARATORS.sub("", text)
+    text = unicodedata.normalize("NFKC", value).strip()
+    text = _PHONE_SEPARATORS.sub("", _TRUNK_MARK.sub(r"\1", text))
     if text.startswith("+"):
         digits = text[1:]
     elif text.startswith("00"):

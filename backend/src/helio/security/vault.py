@@ -39,6 +39,7 @@ class FieldVault:
                 wrapped_key=wrapped.to_bytes(),
             )
         )
+        await session.flush()
         self.cache.put(owner_id, generation, plaintext)
         return plaintext
 

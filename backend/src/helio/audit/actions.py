@@ -1,0 +1,33 @@
+"""Audit action names that the alert rules and the audit trail itself rely on.
+
+Other domains record their own actions (`orders.transition`, `customers.reveal`…);
+the ones below are read by `helio.alerts.rules`, so their producers use these names.
+Outcomes are "success", "failure" or "denied".
+"""
+
+from __future__ import annotations
+
+SUCCESS = "success"
+FAILURE = "failure"
+DENIED = "denied"
+
+# Authentication (helio.auth)
+LOGIN = "auth.login"  # password step; details: {"method", "new_device"?}
+LOGIN_MFA = "auth.login.mfa"  # second factor; details: {"factor", "new_device"?}
+TOKEN = "auth.token"  # token grant for mobile/API clients
+LOCKOUT = "auth.lockout"  # an account was locked after repeated failures
+REFRESH_REUSE = "auth.token.reuse"  # a rotated refresh token was presented again
+
+# Staff access (helio.staff)
+ROLES_CHANGE = "staff.roles.change"  # details: {"added": [...], "removed": [...]}
+GRANT_USE = "grants.use"  # break-glass: an engineer used a just-in-time grant
+GRANT_APPROVE = "grants.approve"
+
+# The audit trail itself
+AUDIT_SEARCH = "audit.search"
+AUDIT_EXPORT = "audit.export"
+AUDIT_VERIFY = "audit.verify"  # failure when the chain does not verify
+AUDIT_CHECKPOINT = "audit.checkpoint"
+ALERT_SINKS_UPDATE = "alerts.sinks.update"
+
+LOGIN_ACTIONS = frozenset({LOGIN, LOGIN_MFA, TOKEN})

@@ -1,0 +1,92 @@
+"""What runs once an audit event is committed: metrics and listeners (alert rules, checkpoints).
+
+Listeners are registered per database engine, so two apps in one process
+(tests) each see only their own events. A listener that fails is logged and
+never turns a committed request into an error.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from helio.db import after_commit
+from helio.logging import get_logger
+
+log = get_logger("audit")
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """A committed audit event, detached from the ORM."""
+
+    seq: int
+    id: str
+    occurred_at: datetime
+    action: str
+    outcome: str
+    actor_id: str | None = None
+    actor_roles: str | None = None
+    session_id: str | None = None
+    resource_type: str | None = None
+    resource_id: str | None = None
+    client_ip: str | None = None
+    request_id: str | None = None
+    details: dict[str, Any] | None = None
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The actor's roles at the time of the event."""
+        return frozenset(self.actor_roles.split(",")) if self.actor_roles else frozenset()
+
+
+Listener = Callable[[AuditRecord], Awaitable[None]]
+
+_listeners: weakref.WeakKeyDictionary[AsyncEngine, dict[str, Listener]] = (
+    weakref.WeakKeyDictionary()
+)
+_observers: dict[str, Callable[[AuditRecord], None]] = {}
+
+
+def subscribe(engine: AsyncEngine, name: str, listener: Listener) -> None:
+    """Run `listener` after each committed event written through `engine` (idempotent by name)."""
+    _listeners.setdefault(engine, {})[name] = listener
+
+
+def unsubscribe(engine: AsyncEngine, name: str) -> None:
+    """Stop calling the listener registered under `name`."""
+    _listeners.get(engine, {}).pop(name, None)
+
+
+def observe(name: str, observer: Callable[[AuditRecord], None]) -> None:
+    """Call a synchronous, process-wide observer (metrics) after every committed event."""
+    _observers[name] = observer
+
+
+def schedule(session: AsyncSession, record: AuditRecord) -> None:
+    """Queue the observers and listeners to run once `session` commits."""
+    engine = session.bind
+    listeners = list(_listeners.get(engine, {}).values()) if isinstance(engine, AsyncEngine) else []
+
+    async def run() -> None:
+        for observer in list(_observers.values()):
+            _guarded_sync(observer, record)
+        for listener in listeners:
+            try:
+                await listener(record)
+            except Exception:  # a listener must never fail a committed request
+                log.exception("audit_listener_failed", action=record.action, seq=record.seq)
+
+    after_commit(session, run)
+
+
+def _guarded_sync(observer: Callable[[AuditRecord], None], record: AuditRecord) -> None:
+    try:
+        observer(record)
+    except Exception:  # metrics must never fail a committed request
+        log.exception("audit_observer_failed", action=record.action, seq=record.seq)
