@@ -74,7 +74,9 @@ async def flood(requests: int) -> tuple[int, int, float]:
 async def main(seconds: float) -> None:
     d = DEFAULT_CONFIG
     print(f"Argon2id m={d.memory_cost} KiB, t={d.time_cost}, p={d.parallelism}\n")
-    print("| mode | workers | hashes/s | latency p50 (ms) | loop lag p99 (ms) | loop lag max (ms) |")
+    print(
+        "| mode | workers | hashes/s | latency p50 (ms) | loop lag p99 (ms) | loop lag max (ms) |"
+    )
     print("|---|---|---|---|---|---|")
     rate, per_hash = single_thread(seconds)
     print(f"| single thread, no pool | 1 | {rate:.1f} | {per_hash:.1f} | - | - |")

@@ -90,7 +90,7 @@ async def clean(services: Services) -> AsyncIterator[Services]:
     await truncate_all(services.db)
     await _flush_state(services)
     services.vault.cache.clear()
-    yield services
+    return services
 
 
 async def _flush_state(services: Services) -> None:

@@ -18,7 +18,10 @@ MYSQL_URL = os.environ.get("HELIO_TEST_DATABASE_URL", "")
 def _tables(url: str) -> dict[str, tuple[str, str]]:
     parsed = make_url(url)
     connection = pymysql.connect(
-        host=parsed.host, port=parsed.port or 3306, user=parsed.username, password=parsed.password or ""
+        host=parsed.host,
+        port=parsed.port or 3306,
+        user=parsed.username,
+        password=parsed.password or "",
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -35,7 +38,8 @@ def _tables(url: str) -> dict[str, tuple[str, str]]:
 def test_up_down_up_on_mariadb() -> None:
     url = migrate_fresh_database(MYSQL_URL, worker="migrations")
     tables = _tables(url)
-    assert "users" in tables and "audit_events" in tables
+    assert "users" in tables
+    assert "audit_events" in tables
     for name, (engine, collation) in tables.items():
         assert engine == "InnoDB", name
         assert collation.startswith("utf8mb4"), name

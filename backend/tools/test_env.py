@@ -40,7 +40,7 @@ def main() -> int:
         else:
             missing.append(f"{host}:{port}")
             print(
-                f"echo 'note: nothing answers on {host}:{port}; those tests use the embedded default' >&2"
+                f"echo 'note: nothing on {host}:{port}; those tests use the embedded default' >&2"
             )
     if ci and missing:
         print(f"CI=true but no server answers on {', '.join(missing)}", file=sys.stderr)

@@ -13,7 +13,7 @@ import typer
 from alembic import command
 from alembic.config import Config
 
-from helio.config import Settings, get_settings
+from helio.config import get_settings
 
 app = typer.Typer(help="Helio API administration.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
@@ -57,7 +57,9 @@ def check_config() -> None:
 
 
 @app.command("create-admin")
-def create_admin(email: str = typer.Option(..., prompt=True), full_name: str = typer.Option(..., prompt=True)) -> None:
+def create_admin(
+    email: str = typer.Option(..., prompt=True), full_name: str = typer.Option(..., prompt=True)
+) -> None:
     """Create the first admin (interactive; the password is asked twice, never echoed)."""
     password = getpass.getpass("Password: ")
     if password != getpass.getpass("Repeat: "):
@@ -65,7 +67,11 @@ def create_admin(email: str = typer.Option(..., prompt=True), full_name: str = t
         raise typer.Exit(1)
     from helio.seed import create_staff
 
-    asyncio.run(create_staff(get_settings(), email=email, full_name=full_name, password=password, roles=["admin"]))
+    asyncio.run(
+        create_staff(
+            get_settings(), email=email, full_name=full_name, password=password, roles=["admin"]
+        )
+    )
     typer.echo("admin created; sign in and enrol MFA (mandatory for staff)")
 
 

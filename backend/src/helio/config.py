@@ -7,11 +7,10 @@ import math
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 Environment = Literal["development", "test", "production"]
 
@@ -173,7 +172,9 @@ def _secret_problems(name: str, value: str) -> list[str]:
     if len(value) < MIN_SECRET_LENGTH:
         return [f"{name} is shorter than {MIN_SECRET_LENGTH} characters"]
     if _entropy_bits(value) < MIN_SECRET_ENTROPY_BITS:
-        return [f"{name} has too little entropy (use `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"]
+        return [
+            f"{name} has too little entropy (use `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        ]
     return []
 
 

@@ -24,14 +24,14 @@ def table_privileges() -> dict[str, str]:
 def grant_statements(schema: str, *, app_user: str, migrator: str, host: str = "%") -> list[str]:
     """Return the GRANT statements for both users (passwords are set separately)."""
     statements = [
-        f"-- app user: DML on its own schema only; no DDL, FILE, SUPER, PROCESS or GRANT OPTION",
-        f"CREATE USER IF NOT EXISTS '{app_user}'@'{host}' IDENTIFIED BY '<app password from the secret store>';",
+        "-- app user: DML on its own schema only; no DDL, FILE, SUPER, PROCESS or GRANT OPTION",
+        f"CREATE USER IF NOT EXISTS '{app_user}'@'{host}' IDENTIFIED BY '<app password>';",
     ]
     for table, privileges in table_privileges().items():
         statements.append(f"GRANT {privileges} ON `{schema}`.`{table}` TO '{app_user}'@'{host}';")
     statements += [
         "-- migration user: schema changes on this schema only, used by the migration job",
-        f"CREATE USER IF NOT EXISTS '{migrator}'@'{host}' IDENTIFIED BY '<migrator password from the secret store>';",
+        f"CREATE USER IF NOT EXISTS '{migrator}'@'{host}' IDENTIFIED BY '<migrator password>';",
         f"GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES "
         f"ON `{schema}`.* TO '{migrator}'@'{host}';",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -11,7 +12,9 @@ import structlog
 from helio.http.request_context import current_request_id
 
 
-def _add_request_id(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def _add_request_id(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     event.setdefault("request_id", current_request_id())
     return event
 

@@ -65,8 +65,14 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         allow_origins=settings.allowed_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Content-Type", "Authorization", "X-CSRF-Token", "Idempotency-Key",
-                       "X-PoW-Solution", "X-Request-ID"],
+        allow_headers=[
+            "Content-Type",
+            "Authorization",
+            "X-CSRF-Token",
+            "Idempotency-Key",
+            "X-PoW-Solution",
+            "X-Request-ID",
+        ],
         expose_headers=["X-Request-ID", "Retry-After"],
         max_age=600,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from helio.config import Settings
@@ -12,8 +13,7 @@ from helio.security.keys import KeyProvider, LocalKeyProvider, build_key_provide
 from helio.security.state import RateLimiter, SharedState, make_state
 from helio.security.vault import FieldVault
 
-
-INDEX_NORMALISERS = {
+INDEX_NORMALISERS: dict[str, Callable[[str], str]] = {
     "email": normalise_email,
     "phone": normalise_phone,
     # Staff search by name prefix; `accounts.service.name_prefix` normalises it.

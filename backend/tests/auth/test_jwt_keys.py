@@ -254,7 +254,12 @@ def test_jwks_has_current_and_previous_public_keys_only(keys: SigningKeySet) -> 
     assert kids == list(keys.verification_keys()) and len(kids) == 2
     for jwk in jwks["keys"]:
         assert set(jwk) == {"kty", "crv", "x", "kid", "use", "alg"}
-        assert (jwk["kty"], jwk["crv"], jwk["use"], jwk["alg"]) == ("OKP", "Ed25519", "sig", "EdDSA")
+        assert (jwk["kty"], jwk["crv"], jwk["use"], jwk["alg"]) == (
+            "OKP",
+            "Ed25519",
+            "sig",
+            "EdDSA",
+        )
     text = json.dumps(jwks)
     assert '"d"' not in text and "PRIVATE" not in text
     # Standard clients can verify our tokens with the published set alone.

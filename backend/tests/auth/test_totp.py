@@ -76,7 +76,9 @@ def test_window_is_one_step_either_side() -> None:
             expected
         )
     for offset in (-60, 60, -90, 3600):
-        assert verify_totp(secret, code_at(secret, T0 + offset), last_used_step=None, now=T0) is None
+        assert (
+            verify_totp(secret, code_at(secret, T0 + offset), last_used_step=None, now=T0) is None
+        )
 
 
 @pytest.mark.asvs("V6.5.5")

@@ -100,8 +100,7 @@ def test_external_file_entity_is_never_read(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
     document = (
-        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
-        "<r>&xxe;</r>"
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]><r>&xxe;</r>'
     ).encode()
     error = _refused(document, UnsafeXml)
     assert "TOP-SECRET" not in error.message
@@ -130,7 +129,7 @@ def test_http_entities_and_dtds_are_never_fetched(
 
 @pytest.mark.asvs("V1.5.1")
 def test_any_dtd_is_refused_even_harmless() -> None:
-    error = _refused(b'<!DOCTYPE note [<!ELEMENT note (#PCDATA)>]><note>hi</note>', UnsafeXml)
+    error = _refused(b"<!DOCTYPE note [<!ELEMENT note (#PCDATA)>]><note>hi</note>", UnsafeXml)
     assert "DTD" in error.message
 
 

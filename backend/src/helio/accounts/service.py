@@ -67,7 +67,9 @@ async def create_account(
     user.password_changed_at = utcnow() if password_hash else None
     await services.vault.create_key(session, user_id)
     repository.add(session, user)
-    await _write_pii(session, services, user, {"email": email, "full_name": full_name, "phone": phone})
+    await _write_pii(
+        session, services, user, {"email": email, "full_name": full_name, "phone": phone}
+    )
     await session.flush()
     if roles:
         await repository.set_roles(session, user_id, roles, granted_by=None)

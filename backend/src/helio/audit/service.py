@@ -83,8 +83,19 @@ def _plain_json(details: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _snapshot(fields: dict[str, Any]) -> hooks.AuditRecord:
     names = (
-        "seq", "id", "occurred_at", "action", "outcome", "actor_id", "actor_roles",
-        "session_id", "resource_type", "resource_id", "client_ip", "request_id", "details",
+        "seq",
+        "id",
+        "occurred_at",
+        "action",
+        "outcome",
+        "actor_id",
+        "actor_roles",
+        "session_id",
+        "resource_type",
+        "resource_id",
+        "client_ip",
+        "request_id",
+        "details",
     )
     return hooks.AuditRecord(**{name: fields[name] for name in names})
 

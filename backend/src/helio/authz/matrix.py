@@ -33,7 +33,9 @@ class Reach(IntEnum):
 
 class Perm(StrEnum):
     # Any signed-in account, on itself
-    SESSION_SELF = "session:self"  # logout, list/revoke own sessions, MFA enrolment, password change
+    SESSION_SELF = (
+        "session:self"  # logout, list/revoke own sessions, MFA enrolment, password change
+    )
     # Customer domain
     PROFILE_READ = "profile:read"
     PROFILE_UPDATE = "profile:update"

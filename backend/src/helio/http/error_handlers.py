@@ -47,7 +47,9 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     """Render Starlette's HTTP errors (404 route, 405 method, 413 body) without their detail."""
     assert isinstance(exc, HTTPException)
     code, message = _STATUS_CODES.get(exc.status_code, ("error", "The request failed."))
-    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() in {"allow", "retry-after"}}
+    headers = {
+        k: v for k, v in (exc.headers or {}).items() if k.lower() in {"allow", "retry-after"}
+    }
     return _json(exc.status_code, error_body(code, message, _request_id(request)), headers)
 
 
@@ -58,7 +60,9 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     for error in exc.errors():
         location = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",))
         fields.setdefault(location or "body", _safe_reason(error))
-    body = error_body("validation_failed", "The request is not valid.", _request_id(request), fields)
+    body = error_body(
+        "validation_failed", "The request is not valid.", _request_id(request), fields
+    )
     return _json(422, body)
 
 

@@ -22,7 +22,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-UtcDateTime: TypeEngine[datetime] = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+UtcDateTime: TypeEngine[datetime] = DateTime().with_variant(
+    mysql.DATETIME(fsp=6), "mysql", "mariadb"
+)
 
 
 def Digest() -> BINARY:  # noqa: N802 - reads as a type
@@ -55,7 +57,11 @@ def new_token() -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    __table_args__ = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+    __table_args__ = {  # noqa: RUF012 - read once by SQLAlchemy at class creation
+        "mysql_engine": "InnoDB",
+        "mysql_charset": "utf8mb4",
+        "mysql_collate": "utf8mb4_bin",
+    }
 
 
 def id_column() -> Mapped[str]:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from helio.models.base import (
     Base,
-    Ciphertext,
     BlindIndex,
+    Ciphertext,
     LongCiphertext,
     UtcDateTime,
     created_column,

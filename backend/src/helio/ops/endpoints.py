@@ -24,4 +24,6 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         "state": "ok" if await services.state.ping() else "down",
     }
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+    )

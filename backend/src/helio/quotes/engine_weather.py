@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
@@ -11,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pvlib
+from pandas.errors import Pandas4Warning
 
 from helio.quotes.engine_errors import WeatherInvalid
 from helio.quotes.engine_inputs import EngineConfig, Location
@@ -108,7 +110,7 @@ def _geometry(key: LocationKey, first_ns: int, tz: str) -> Geometry:
     return Geometry(
         apparent_zenith=_readonly(solpos["apparent_zenith"]),
         azimuth=_readonly(solpos["azimuth"]),
-        dni_extra=_readonly(pvlib.irradiance.get_extra_radiation(mids)),
+        dni_extra=_readonly(pvlib.irradiance.get_extra_radiation(np.asarray(mids.day_of_year))),
         month=months,
         first_ns=first_ns,
     )
@@ -119,7 +121,10 @@ def _clear_sky(key: LocationKey) -> tuple[Geometry, FloatArray, FloatArray, Floa
     start = pd.Timestamp(f"{CLEAR_SKY_YEAR}-01-01", tz=key.time_zone) + _HALF_HOUR
     geometry = _geometry(key, start.value, key.time_zone)
     mids = pd.date_range(start, periods=HOURS_PER_YEAR, freq="h")
-    linke = pvlib.clearsky.lookup_linke_turbidity(mids, key.latitude, key.longitude)
+    with warnings.catch_warnings():
+        # pvlib 0.16 reads DatetimeIndex.dayofyear, deprecated in pandas 3; harmless here.
+        warnings.simplefilter("ignore", Pandas4Warning)
+        linke = pvlib.clearsky.lookup_linke_turbidity(mids, key.latitude, key.longitude)
     with np.errstate(divide="ignore", invalid="ignore"):
         airmass = pvlib.atmosphere.get_relative_airmass(geometry.apparent_zenith)
         airmass_abs = pvlib.atmosphere.get_absolute_airmass(

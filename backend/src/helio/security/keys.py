@@ -40,19 +40,6 @@ from helio.errors import ServiceUnavailable
 from helio.kit.clock import clock
 from helio.security.crypto import DATA_KEY_BYTES, NONCE_BYTES, DecryptionError, new_data_key
 
-__all__ = [
-    "AwsKmsKeyProvider",
-    "KeyProvider",
-    "KeyServiceUnavailable",
-    "KeyringError",
-    "LocalKeyProvider",
-    "WrappedKey",
-    "build_key_provider",
-    "generate_data_key_async",
-    "unwrap_async",
-    "wrap_async",
-]
-
 _WRAP_FORMAT = 1
 _WRAP_HEADER = struct.Struct(">BH")
 _DECRYPT_FAILURES = frozenset({"InvalidCiphertextException", "IncorrectKeyException"})
