@@ -52,13 +52,13 @@ bench: install-dev
 
 ## audit-deps: every locked pin against OSV advisories on disk (HELIO_OSV_DIR); fails on a hit.
 audit-deps: install-dev
-	cd $(BACKEND) && $(BIN)/python -m tools.audit_deps $(LOCK) $(DEV_LOCK) --live
+	cd $(BACKEND) && mkdir -p var && $(BIN)/python -m tools.audit_deps $(LOCK) $(DEV_LOCK) --live --json var/audit-deps.json
 
 asvs: install-dev
-	cd $(BACKEND) && $(BIN)/python -m tools.asvs_report
+	cd $(BACKEND) && $(BIN)/python -m tools.asvs_report --json var/asvs-report.json
 
 sbom: install-dev
-	cd $(BACKEND) && $(BIN)/cyclonedx-py requirements $(LOCK) -o $(BACKEND)/var/sbom.cdx.json
+	cd $(BACKEND) && mkdir -p var && $(BIN)/cyclonedx-py requirements requirements.lock --pyproject pyproject.toml --output-reproducible --of JSON -o var/sbom.cdx.json
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools

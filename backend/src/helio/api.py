@@ -18,7 +18,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(api_router)
 
 
-class UnguardedRoute(RuntimeError):
+class UnguardedRouteError(RuntimeError):
     """A route declares no permission and is not listed as public."""
 
 
@@ -26,7 +26,7 @@ def assert_every_route_guarded(app: FastAPI) -> None:
     """Refuse to start when a route has neither a guard nor a place in PUBLIC_ROUTES.
 
     Raises:
-        UnguardedRoute: naming every offending route.
+        UnguardedRouteError: naming every offending route.
     """
     offenders = []
     for route in api_routes(app):
@@ -38,4 +38,4 @@ def assert_every_route_guarded(app: FastAPI) -> None:
             why = "is both public and guarded" if public else "has no guard"
             offenders.append(f"{route.method} {route.path} {why}")
     if offenders:
-        raise UnguardedRoute("; ".join(offenders))
+        raise UnguardedRouteError("; ".join(offenders))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ from helio.config import get_settings
 app = typer.Typer(help="Helio API administration.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+authz_app = typer.Typer(help="The permission matrix.", no_args_is_help=True)
+app.add_typer(authz_app, name="authz")
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 
@@ -122,9 +123,13 @@ def db_grants(
         typer.echo(statement)
 
 
-def new_password() -> str:
-    """Return a generated demo password (20 URL-safe characters)."""
-    return secrets.token_urlsafe(15)
+@authz_app.command("docs")
+def authz_docs(output: Path = typer.Option(BACKEND_DIR.parent / "docs" / "permissions.md")) -> None:
+    """Write docs/permissions.md from the permission matrix."""
+    from helio.authz.permissions_doc import render
+
+    output.write_text(render(), encoding="utf-8")
+    typer.echo(f"wrote {output}")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -64,6 +64,26 @@ class Settings(BaseSettings):
     kms_region: str | None = None
     kms_standin: bool = False
 
+    # Audit trail and security alerts (helio.audit, helio.alerts).
+    # Base64 32-byte Ed25519 seed; empty → a 0600 key file in the data dir.
+    audit_signing_key: str = ""
+    audit_checkpoint_interval_seconds: int = Field(default=3600, ge=10)
+    # Webhook sinks: optional host allowlist, internal hosts allowed by name, ports.
+    alert_webhook_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    alert_webhook_private_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    alert_webhook_ports: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [443])
+    alert_retry_attempts: int = Field(default=4, ge=1, le=10)
+    alert_retry_base_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
+
+    @field_validator(
+        "alert_webhook_hosts", "alert_webhook_private_hosts", "alert_webhook_ports", mode="before"
+    )
+    @classmethod
+    def _split_alert_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:

@@ -34,7 +34,7 @@ DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 
 def client_ip(request: Request) -> str:
     """Return the client address resolved by the request-context middleware."""
-    return str(getattr(request.state, "client_ip", "0.0.0.0"))  # noqa: S104 - placeholder
+    return str(getattr(request.state, "client_ip", "unknown"))
 
 
 def request_id(request: Request) -> str:

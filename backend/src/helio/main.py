@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     Raises:
         UnsafeConfiguration: production settings that fail the checks.
-        UnguardedRoute: a route without a declared permission.
+        UnguardedRouteError: a route without a declared permission.
     """
     settings = settings or get_settings()
     settings.assert_safe()

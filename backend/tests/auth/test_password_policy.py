@@ -31,7 +31,8 @@ def refusal(pw: str, *, email: str | None = None, name: str | None = None) -> st
     with pytest.raises(ValidationFailed) as caught:
         check_password(pw, email=email, name=name)
     error = caught.value
-    assert error.status == 422 and error.code == "weak_password"
+    assert error.status == 422
+    assert error.code == "weak_password"
     assert error.fields == {"password": error.message}
     return error.message
 
@@ -60,7 +61,8 @@ def test_64_and_128_characters_allowed_129_refused_clearly() -> None:
 def test_length_counts_code_points_after_nfkc() -> None:
     assert is_within_length("o\ufb03ce-ink-r")  # 11 typed, 13 after NFKC (ffi ligature)
     assert not is_within_length("a" * 11)
-    assert is_within_length("\u00e9" * 12) and is_within_length("\u2600" * 128)
+    assert is_within_length("\u00e9" * 12)
+    assert is_within_length("\u2600" * 128)
     assert not is_within_length("\u2600" * 129)
 
 
@@ -96,7 +98,8 @@ def test_top_3000_list_entries_refused_when_padded_to_policy_length() -> None:
     source = (line for line in _list_lines() if not line.startswith("#"))
     for entry in [next(source) for _ in range(3000)]:
         padded = entry + "2024!1234567"[: max(0, 12 - len(entry))]
-        assert is_common(padded) and is_common(padded.upper()), entry
+        assert is_common(padded), entry
+        assert is_common(padded.upper()), entry
         assert is_common("#1" + entry + "!"), entry
         assert refusal(padded) == MSG_COMMON
 
@@ -140,7 +143,8 @@ def test_strip_context_is_case_and_l33t_insensitive() -> None:
 def test_weak_password_explains_what_to_fix() -> None:
     message = refusal("aaaaaaaaaaaaaaaa")
     assert message.startswith(MSG_WEAK)
-    assert "Repeats" in message and "Add another word" in message
+    assert "Repeats" in message
+    assert "Add another word" in message
     assert refusal("abcdefghijklmnop").startswith(MSG_WEAK)
 
 

@@ -36,19 +36,23 @@ def cheap_hashing() -> Iterator[None]:
 @pytest.mark.asvs("V11.4.2")
 async def test_production_defaults_are_at_least_owasp() -> None:
     d = DEFAULT_CONFIG
-    assert d.memory_cost >= 19456 and d.time_cost >= 2 and d.parallelism >= 1
+    assert d.memory_cost >= 19456
+    assert d.time_cost >= 2
+    assert d.parallelism >= 1
     configure(d.time_cost, d.memory_cost, d.parallelism)
     params = extract_parameters(await hash_password("correct horse battery staple"))
     assert params.type is Type.ID
     assert (params.memory_cost, params.time_cost, params.parallelism) == (19456, 2, 1)
-    assert params.salt_len == 16 and params.hash_len == 32
+    assert params.salt_len == 16
+    assert params.hash_len == 32
 
 
 @pytest.mark.asvs("V11.4.2")
 async def test_hash_is_salted_argon2id_and_verifies() -> None:
     first = await hash_password("a long secret passphrase")
     second = await hash_password("a long secret passphrase")
-    assert first.startswith("$argon2id$v=19$") and first != second
+    assert first.startswith("$argon2id$v=19$")
+    assert first != second
     assert "passphrase" not in first
     assert await verify_password(first, "a long secret passphrase")
     assert await verify_password(second, "a long secret passphrase")
@@ -139,8 +143,10 @@ async def test_flood_is_bounded_and_refused_fast_when_full() -> None:
     )
     hashed = [r for r in results if isinstance(r, str)]
     refused = [r for r in results if isinstance(r, PasswordHashingBusy)]
-    assert len(hashed) == 2 and len(refused) == 8
-    assert refused[0].status == 503 and refused[0].code == "auth_busy"
+    assert len(hashed) == 2
+    assert len(refused) == 8
+    assert refused[0].status == 503
+    assert refused[0].code == "auth_busy"
     assert refused[0].headers == {"Retry-After": "1"}
     # The slots are released: the next call goes through again.
     assert await verify_password(hashed[0], "password number 0")

@@ -20,7 +20,8 @@ FORMAT = re.compile(r"[0-9a-hjkmnp-tv-z]{6}(-[0-9a-hjkmnp-tv-z]{6}){3}")
 
 @pytest.mark.asvs("V6.5.3", "V6.5.4", "V11.5.1")
 def test_codes_are_high_entropy_and_unique() -> None:
-    assert len(ALPHABET) == 32 and len(set(ALPHABET)) == 32
+    assert len(ALPHABET) == 32
+    assert len(set(ALPHABET)) == 32
     assert not set("ilou") & set(ALPHABET)
     assert ENTROPY_BITS >= 112
     codes = generate_recovery_codes()
@@ -46,9 +47,11 @@ def test_only_salted_hashes_are_stored() -> None:
     assert first != second
     for stored in (first, second):
         scheme, salt, digest = stored.split("$")
-        assert scheme == "rc1" and len(bytes.fromhex(salt)) == 16
+        assert scheme == "rc1"
+        assert len(bytes.fromhex(salt)) == 16
         assert len(bytes.fromhex(digest)) == 32
-        assert code.replace("-", "") not in stored and code not in stored
+        assert code.replace("-", "") not in stored
+        assert code not in stored
 
 
 def test_typing_variants_match() -> None:
@@ -94,7 +97,7 @@ def test_wrong_or_malformed_codes_do_not_match() -> None:
 def test_corrupt_stored_hashes_are_skipped() -> None:
     code = generate_recovery_codes(1)[0]
     good = hash_recovery_code(code)
-    scheme, salt, digest = good.split("$")
+    _scheme, salt, digest = good.split("$")
     corrupt = [
         "",
         "garbage",

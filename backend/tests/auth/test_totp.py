@@ -26,7 +26,8 @@ def test_secret_is_160_random_bits_in_base32() -> None:
     secrets_ = {new_secret() for _ in range(200)}
     assert len(secrets_) == 200
     for secret in secrets_:
-        assert len(secret) == 32 and len(base64.b32decode(secret)) == 20
+        assert len(secret) == 32
+        assert len(base64.b32decode(secret)) == 20
 
 
 def test_provisioning_uri_for_authenticator_apps() -> None:
@@ -35,8 +36,10 @@ def test_provisioning_uri_for_authenticator_apps() -> None:
     query = parse_qs(uri.query)
     assert (uri.scheme, uri.netloc) == ("otpauth", "totp")
     assert uri.path == "/Helio:ana%40example.com"
-    assert query["secret"] == [secret] and query["issuer"] == ["Helio"]
-    assert query.get("digits", ["6"]) == ["6"] and query.get("period", ["30"]) == ["30"]
+    assert query["secret"] == [secret]
+    assert query["issuer"] == ["Helio"]
+    assert query.get("digits", ["6"]) == ["6"]
+    assert query.get("period", ["30"]) == ["30"]
     assert "Staff" in provisioning_uri(secret, "x", issuer="Helio Staff").replace("%20", " ")
 
 

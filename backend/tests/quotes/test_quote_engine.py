@@ -212,7 +212,7 @@ def test_digest_changes_with_any_input_config_or_weather() -> None:
     base = compute_quote(_inputs()).inputs_digest
     assert compute_quote(_inputs(annual_kwh=6001)).inputs_digest != base
     assert compute_quote(_inputs(), EngineConfig(fixed_costs=Decimal(1))).inputs_digest != base
-    weather, meta = _greensboro()
+    weather, _meta = _greensboro()
     tmy = compute_quote(_inputs(), weather=TmyWeather(weather, "x")).inputs_digest
     changed = weather.copy()
     changed.iloc[4000, 0] += 1
@@ -312,8 +312,13 @@ def test_sizing_meets_target_minimally_within_capacity(
 
 
 @settings(max_examples=200, derandomize=True, deadline=None)
-@given(_yields, st.lists(st.integers(0, 60), min_size=4, max_size=4), st.floats(0, 30_000),
-       st.integers(0, 3), st.integers(1, 20))  # fmt: skip
+@given(
+    _yields,
+    st.lists(st.integers(0, 60), min_size=4, max_size=4),
+    st.floats(0, 30_000),
+    st.integers(0, 3),
+    st.integers(1, 20),
+)
 def test_more_area_on_a_plane_never_gives_it_fewer_panels(
     per_panel: list[float], caps: list[int], target: float, which: int, extra: int
 ) -> None:

@@ -162,11 +162,15 @@ async def test_malformed_headers_refused(state: SharedState, mangle: str) -> Non
 
 def test_token_format_and_issue_limits() -> None:
     issued = challenge(bits=12, ttl=30)
-    assert ":" not in issued.token and issued.token.isascii()
+    assert ":" not in issued.token
+    assert issued.token.isascii()
     version, scope, bits, expires, nonce, mac = issued.token.split(".")
     assert (version, scope, int(bits)) == ("v1", "login", 12)
-    assert int(expires) == issued.expires_at and 29 <= issued.expires_at - clock.timestamp() <= 31
-    assert nonce == issued.nonce and len(nonce) == 22 and len(mac) == 43
+    assert int(expires) == issued.expires_at
+    assert 29 <= issued.expires_at - clock.timestamp() <= 31
+    assert nonce == issued.nonce
+    assert len(nonce) == 22
+    assert len(mac) == 43
     assert challenge().nonce != challenge().nonce
     bad_calls = [
         {"secret": b"short", "difficulty_bits": 8, "ttl_seconds": 60, "scope": "login"},
@@ -177,7 +181,7 @@ def test_token_format_and_issue_limits() -> None:
         {"secret": SECRET, "difficulty_bits": 8, "ttl_seconds": 60, "scope": ""},
     ]
     for kwargs in bad_calls:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"secret|range|scope"):
             issue_challenge(**kwargs)  # type: ignore[arg-type]
 
 

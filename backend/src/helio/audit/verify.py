@@ -193,14 +193,24 @@ async def _diagnose(
             return Break("reordered", seq, f"event {seq} follows event {other}, not {seq - 1}")
         if not intact:
             return Break("edited", seq, f"event {seq} does not match its hash")
-        successor = rows[index + 1][_N] if index + 1 < len(rows) else None
-        if successor == stored_hash or (successor is None and head_hash == stored_hash):
+        if await _successor_links_to(session, rows, index, stored_hash, head_hash):
             msg = f"event {seq - 1} was rewritten and its hash recomputed"
             return Break("edited", seq - 1, msg)
         return Break("bad_prev_link", seq, f"event {seq} does not link to event {seq - 1}")
     if not intact:
         return Break("edited", seq, f"event {seq} does not match its hash")
     return Break("checkpoint_mismatch", seq, f"event {seq} differs from its signed checkpoint")
+
+
+async def _successor_links_to(
+    session: Any, rows: Sequence[Any], index: int, digest: str, head_hash: str
+) -> bool:
+    """True when the event after rows[index] (or the head) names `digest` as its predecessor."""
+    if index + 1 < len(rows):
+        return bool(rows[index + 1][_N] == digest)
+    seq = rows[index][0]
+    following = await repository.chain_batch(session, after_seq=seq, last_seq=seq + 1, limit=1)
+    return bool(following[0][_N] == digest) if following else head_hash == digest
 
 
 def _check_tail(walk: _Walk, head_seq: int, head_hash: str) -> Break | None:

@@ -14,8 +14,8 @@ import re
 import string
 import threading
 import unicodedata
-from importlib.resources import files
 from collections.abc import Iterator
+from importlib.resources import files
 from typing import Any
 
 from zxcvbn import zxcvbn

@@ -59,7 +59,7 @@ class RequestContextMiddleware:
 
     def client_ip(self, scope: Scope, forwarded_for: str | None) -> str:
         """Return the client address, believing X-Forwarded-For only from trusted proxies."""
-        peer = (scope.get("client") or ("0.0.0.0", 0))[0]  # noqa: S104 - unknown peer placeholder
+        peer = (scope.get("client") or ("unknown", 0))[0]
         if not forwarded_for or not self._is_trusted(peer):
             return str(peer)
         hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]

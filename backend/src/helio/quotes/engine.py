@@ -97,7 +97,7 @@ def _assumptions(inputs: QuoteInputs, config: EngineConfig, sky: Sky, tmy: bool)
         f"Panels: {panel.name}, {panel.watts} W, {panel.area_m2:g} m² each, on at most "
         f"{config.usable_area_fraction * 100:g} % of each plane's area.",
         f"Price: {config.price_per_watt} {tariff.currency} per watt plus {config.fixed_costs} "
-        f"{tariff.currency} fixed costs; incentives of {config.incentive_fraction * 100:g} % "
+        f"{tariff.currency} fixed costs; incentives of {float(config.incentive_fraction) * 100:g} % "
         "of the gross price are assumed to be granted.",
         f"Savings over {config.horizon_years} years: production is valued at the tariff up to "
         "each month's use and at "
