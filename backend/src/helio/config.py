@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     kms_key_id: str | None = None
     kms_region: str | None = None
     kms_standin: bool = False
+    # Days between account deletion (DELETE /me) and crypto-shredding; tests use 0.
+    shred_grace_days: int = Field(default=30, ge=0, le=3650)
 
     # Audit trail and security alerts (helio.audit, helio.alerts).
     # Base64 32-byte Ed25519 seed; empty → a 0600 key file in the data dir.

@@ -184,7 +184,8 @@ def test_default_clearness_is_the_shipped_tmy_derivation() -> None:
             np.bincount(month, weights=ghi.to_numpy(), minlength=12)
             / np.bincount(month, weights=clear.to_numpy(), minlength=12)
         )
-    assert np.round(np.mean(ratios, axis=0), 2).tolist() == list(DEFAULT_CLEARNESS)
+    derived = [round(float(v), 2) for v in np.mean(ratios, axis=0)]
+    assert derived == list(DEFAULT_CLEARNESS)
 
 
 def test_southern_hemisphere_mirrors_clearness_and_prefers_north() -> None:

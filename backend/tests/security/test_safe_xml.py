@@ -58,7 +58,7 @@ def listener() -> Iterator[tuple[str, list[str]]]:
     """Serve on loopback and record every request, to prove the parser fetches nothing."""
     _Recorder.hits = []
     server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.hits

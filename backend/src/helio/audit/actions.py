@@ -11,12 +11,12 @@ SUCCESS = "success"
 FAILURE = "failure"
 DENIED = "denied"
 
-# Authentication (helio.auth)
+# Authentication (the names of helio.auth.events)
 LOGIN = "auth.login"  # password step; details: {"method", "new_device"?}
-LOGIN_MFA = "auth.login.mfa"  # second factor; details: {"factor", "new_device"?}
-TOKEN = "auth.token"  # token grant for mobile/API clients
+MFA = "auth.mfa"  # second factor; details: {"factor", "new_device"?}
+TOKEN = "auth.token_issued"  # token grant for mobile/API clients
 LOCKOUT = "auth.lockout"  # an account was locked after repeated failures
-REFRESH_REUSE = "auth.token.reuse"  # a rotated refresh token was presented again
+REFRESH_REUSE = "auth.refresh_token_reuse"  # a rotated refresh token was presented again
 
 # Staff access (helio.staff)
 ROLES_CHANGE = "staff.roles.change"  # details: {"added": [...], "removed": [...]}
@@ -27,7 +27,6 @@ GRANT_APPROVE = "grants.approve"
 AUDIT_SEARCH = "audit.search"
 AUDIT_EXPORT = "audit.export"
 AUDIT_VERIFY = "audit.verify"  # failure when the chain does not verify
-AUDIT_CHECKPOINT = "audit.checkpoint"
 ALERT_SINKS_UPDATE = "alerts.sinks.update"
 
-LOGIN_ACTIONS = frozenset({LOGIN, LOGIN_MFA, TOKEN})
+LOGIN_ACTIONS = frozenset({LOGIN, MFA, TOKEN})

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from helio.db import after_commit
 from helio.logging import get_logger
+from helio.ops.metrics import observe_audit_event
 
 log = get_logger("audit")
 
@@ -50,7 +51,6 @@ Listener = Callable[[AuditRecord], Awaitable[None]]
 _listeners: weakref.WeakKeyDictionary[AsyncEngine, dict[str, Listener]] = (
     weakref.WeakKeyDictionary()
 )
-_observers: dict[str, Callable[[AuditRecord], None]] = {}
 
 
 def subscribe(engine: AsyncEngine, name: str, listener: Listener) -> None:
@@ -63,19 +63,13 @@ def unsubscribe(engine: AsyncEngine, name: str) -> None:
     _listeners.get(engine, {}).pop(name, None)
 
 
-def observe(name: str, observer: Callable[[AuditRecord], None]) -> None:
-    """Call a synchronous, process-wide observer (metrics) after every committed event."""
-    _observers[name] = observer
-
-
 def schedule(session: AsyncSession, record: AuditRecord) -> None:
-    """Queue the observers and listeners to run once `session` commits."""
+    """Queue the metrics and the listeners to run once `session` commits."""
     engine = session.bind
     listeners = list(_listeners.get(engine, {}).values()) if isinstance(engine, AsyncEngine) else []
 
     async def run() -> None:
-        for observer in list(_observers.values()):
-            _guarded_sync(observer, record)
+        _count(record)
         for listener in listeners:
             try:
                 await listener(record)
@@ -85,8 +79,8 @@ def schedule(session: AsyncSession, record: AuditRecord) -> None:
     after_commit(session, run)
 
 
-def _guarded_sync(observer: Callable[[AuditRecord], None], record: AuditRecord) -> None:
+def _count(record: AuditRecord) -> None:
     try:
-        observer(record)
+        observe_audit_event(record)
     except Exception:  # metrics must never fail a committed request
         log.exception("audit_observer_failed", action=record.action, seq=record.seq)

@@ -111,10 +111,10 @@ async def search(
 
 
 async def export_batch(
-    session: AsyncSession, where: EventFilter, *, after_seq: int, limit: int
+    session: AsyncSession, where: EventFilter, *, after_seq: int, upto_seq: int, limit: int
 ) -> Sequence[AuditEvent]:
-    """Return matching events oldest first, with seq > after_seq."""
-    stmt = select(AuditEvent).where(AuditEvent.seq > after_seq)
+    """Return matching events oldest first, with after_seq < seq <= upto_seq."""
+    stmt = select(AuditEvent).where(AuditEvent.seq > after_seq, AuditEvent.seq <= upto_seq)
     for condition in _conditions(where):
         stmt = stmt.where(condition)
     stmt = stmt.order_by(AuditEvent.seq).limit(limit)

@@ -37,7 +37,8 @@ CONTEXT_WORDS: tuple[str, ...] = (
 )
 
 # zxcvbn's cost grows steeply with length (up to ~0.5 s for 64 random
-# characters), so it scores 32-character chunks: worst case ~40 ms for 128.
+# characters), so it scores 32-character chunks and the password counts as
+# strong as its strongest chunk: worst case ~40 ms for 128 characters.
 _CHUNK = 32
 _PADDING = string.digits + string.punctuation + string.whitespace
 # Cracking rules append or prepend a few digits and symbols to listed words first:
@@ -100,7 +101,8 @@ def context_terms(email: str | None, name: str | None) -> list[str]:
         terms += [email, local, *re.split(r"[._+\-]+", local)]
     if name:
         terms += re.split(r"[\s.,'\-]+", name)
-    folded = {normalise(t).casefold() for t in terms}
+    # lower(), not casefold() ("ß" stays "ß"), to match the password as strip_context folds it.
+    folded = {normalise(t).lower() for t in terms}
     return sorted((t for t in folded if len(t) >= 3), key=len, reverse=True)
 
 

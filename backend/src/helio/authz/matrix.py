@@ -51,9 +51,12 @@ class Perm(StrEnum):
     CUSTOMERS_MANAGE = "customers:manage"  # unlock, force reset, resend verification
     LEAD_QUOTES_CREATE = "lead_quotes:create"
     GRANTS_REQUEST = "grants:request"
-    GRANTS_DECIDE = "grants:decide"
+    GRANTS_READ = "grants:read"
+    GRANTS_DECIDE = "grants:decide"  # approve or deny an engineer's request
+    GRANTS_REVOKE = "grants:revoke"
     OPS_READ = "ops:read"
-    STAFF_MANAGE = "staff:manage"
+    STAFF_READ = "staff:read"
+    STAFF_MANAGE = "staff:manage"  # invite, change roles, deactivate
     ACCESS_REVIEW = "access_review:manage"
     AUDIT_READ = "audit:read"
     ALERTS_MANAGE = "alerts:manage"
@@ -79,8 +82,11 @@ MATRIX: dict[Perm, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Perm.CUSTOMERS_MANAGE:      (N,       L,      N,    N,       L),
     Perm.LEAD_QUOTES_CREATE:    (N,       N,      A,    N,       N),
     Perm.GRANTS_REQUEST:        (N,       N,      N,    O,       N),
+    Perm.GRANTS_READ:           (N,       N,      N,    O,       L),
     Perm.GRANTS_DECIDE:         (N,       N,      N,    N,       L),
+    Perm.GRANTS_REVOKE:         (N,       N,      N,    O,       L),
     Perm.OPS_READ:              (N,       N,      N,    L,       L),
+    Perm.STAFF_READ:            (N,       N,      N,    N,       L),
     Perm.STAFF_MANAGE:          (N,       N,      N,    N,       L),
     Perm.ACCESS_REVIEW:         (N,       N,      N,    N,       L),
     Perm.AUDIT_READ:            (N,       N,      N,    N,       L),

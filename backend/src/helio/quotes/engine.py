@@ -72,37 +72,39 @@ def inputs_digest(inputs: QuoteInputs, config: EngineConfig, weather_sha256: str
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _assumptions(inputs: QuoteInputs, config: EngineConfig, sky: Sky, tmy: bool) -> list[str]:
-    panel, tariff = config.panel, inputs.tariff
+def _weather_sentence(config: EngineConfig, sky: Sky, tmy: bool) -> str:
     if tmy:
-        weather = (
+        return (
             f"Production is simulated hour by hour from the supplied weather year ({sky.source})."
         )
-    else:
-        weather = (
-            "This is a clear-sky-based estimate: hourly clear-sky irradiance (Ineichen model, "
-            "pvlib Linke turbidity) scaled by typical monthly clearness factors, not measured "
-            "weather for this address; actual yearly production varies with local cloud "
-            f"climate. Module temperature assumes {config.ambient_temp_c:g} °C ambient air "
-            f"and {config.wind_speed_ms:g} m/s wind."
-        )
+    return (
+        "This is a clear-sky-based estimate: hourly clear-sky irradiance (Ineichen model, "
+        "pvlib Linke turbidity) scaled by typical monthly clearness factors, not measured "
+        "weather for this address; actual yearly production varies with local cloud "
+        f"climate. Module temperature assumes {config.ambient_temp_c:g} °C ambient air "
+        f"and {config.wind_speed_ms:g} m/s wind."
+    )
+
+
+def _assumptions(inputs: QuoteInputs, config: EngineConfig, sky: Sky, tmy: bool) -> list[str]:
+    panel, currency = config.panel, inputs.tariff.currency
+    incentive_pct = float(config.incentive_fraction) * 100
     return [
-        weather,
+        _weather_sentence(config, sky, tmy),
         "Irradiance on each roof plane uses the Hay-Davies transposition model with ground "
         f"albedo {config.albedo:g}; cell temperature the SAPM close-roof-mount model.",
-        f"PVWatts DC and inverter models: {config.panel.temp_coefficient * 100:g} %/°C "
+        f"PVWatts DC and inverter models: {panel.temp_coefficient * 100:g} %/°C "
         f"temperature coefficient, {config.system_losses_pct:g} % system losses plus each "
         f"plane's shading, one inverter per plane at DC/AC {config.dc_ac_ratio:g} and "
         f"{config.inverter_efficiency * 100:g} % nominal efficiency.",
         f"Panels: {panel.name}, {panel.watts} W, {panel.area_m2:g} m² each, on at most "
         f"{config.usable_area_fraction * 100:g} % of each plane's area.",
-        f"Price: {config.price_per_watt} {tariff.currency} per watt plus {config.fixed_costs} "
-        f"{tariff.currency} fixed costs; incentives of {float(config.incentive_fraction) * 100:g} % "
-        "of the gross price are assumed to be granted.",
+        f"Price: {config.price_per_watt} {currency} per watt plus {config.fixed_costs} "
+        f"{currency} fixed costs; incentives of {incentive_pct:g} % of the gross price are "
+        "assumed to be granted.",
         f"Savings over {config.horizon_years} years: production is valued at the tariff up to "
-        "each month's use and at "
-        f"{config.export_value_fraction * 100:g} % of it beyond; the tariff rises "
-        f"{tariff.escalation_pct:g} % a year and the panels lose "
+        f"each month's use and at {config.export_value_fraction * 100:g} % of it beyond; the "
+        f"tariff rises {inputs.tariff.escalation_pct:g} % a year and the panels lose "
         f"{config.degradation_pct_per_year:g} % a year.",
         f"CO2 avoided counts {config.co2_kg_per_kwh:g} kg per kWh produced.",
         f"The quote is valid for {config.validity_days} days.",
@@ -132,6 +134,22 @@ def _plane_results(
     )
 
 
+def _sky(
+    inputs: QuoteInputs, config: EngineConfig, weather: TmyWeather | None
+) -> tuple[Sky, str | None]:
+    if weather is None:
+        return clear_sky(inputs.location, config), None
+    sky = tmy_sky(inputs.location, weather, config)
+    return sky, sky_digest(sky)
+
+
+def _monthly_production(planes: tuple[PlaneResult, ...], yields: list[PlaneYield]) -> list[float]:
+    return [
+        sum(p.kwp * y.monthly_kwh_per_kwp[m] for p, y in zip(planes, yields, strict=True))
+        for m in range(12)
+    ]
+
+
 def compute_quote(
     inputs: QuoteInputs, config: EngineConfig = DEFAULT_CONFIG, *, weather: TmyWeather | None = None
 ) -> Quote:
@@ -141,23 +159,12 @@ def compute_quote(
         WeatherInvalid: the supplied weather is not a complete, plausible hourly year.
         RoofTooSmall: no plane can hold one panel.
     """
-    if weather is None:
-        sky, weather_sha = clear_sky(inputs.location, config), None
-    else:
-        sky = tmy_sky(inputs.location, weather, config)
-        weather_sha = sky_digest(sky)
+    sky, weather_sha = _sky(inputs, config, weather)
     yields = [plane_yield(sky, plane, config) for plane in inputs.planes]
     planes = _plane_results(inputs, config, yields)
     panel_count = sum(p.panel_count for p in planes)
-    kw_each = config.panel.watts / 1000
-    kwp = panel_count * kw_each
-    monthly = [
-        sum(
-            p.panel_count * kw_each * y.monthly_kwh_per_kwp[m]
-            for p, y in zip(planes, yields, strict=True)
-        )
-        for m in range(12)
-    ]
+    kwp = panel_count * config.panel.watts / 1000
+    monthly = _monthly_production(planes, yields)
     annual = sum(monthly)
     price = price_system(panel_count * config.panel.watts, inputs.tariff.currency, config)
     table = savings_table(monthly, inputs.usage.monthly_kwh, inputs.tariff, config)

@@ -15,9 +15,16 @@ async def get(session: AsyncSession, owner_id: str, generation: int) -> DataKey 
 
 
 async def current_generation(session: AsyncSession, owner_id: str) -> int | None:
-    """Return the newest live generation of an owner's data key, or None."""
-    stmt = select(func.max(DataKey.generation)).where(
-        DataKey.owner_id == owner_id, DataKey.destroyed_at.is_(None)
+    """Return the newest live generation of an owner's data key, or None.
+
+    The owner's key rows stay share-locked until the transaction ends, so a
+    data-key rotation (which locks them for update) cannot destroy the
+    generation a concurrent write is sealing under.
+    """
+    stmt = (
+        select(func.max(DataKey.generation))
+        .where(DataKey.owner_id == owner_id, DataKey.destroyed_at.is_(None))
+        .with_for_update(read=True)
     )
     value = (await session.execute(stmt)).scalar_one_or_none()
     return None if value is None else int(value)

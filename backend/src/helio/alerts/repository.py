@@ -1,0 +1,33 @@
+"""Queries of the alert sinks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helio.models import AlertSink
+
+
+async def all_sinks(session: AsyncSession) -> Sequence[AlertSink]:
+    """Return every sink, oldest first."""
+    stmt = select(AlertSink).order_by(AlertSink.created_at, AlertSink.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def enabled_sinks(session: AsyncSession) -> Sequence[AlertSink]:
+    """Return the sinks alerts go to."""
+    stmt = select(AlertSink).where(AlertSink.enabled.is_(True)).order_by(AlertSink.created_at)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def delete_sinks(session: AsyncSession, ids: Sequence[str]) -> None:
+    """Remove sinks by id."""
+    if ids:
+        await session.execute(delete(AlertSink).where(AlertSink.id.in_(ids)))
+
+
+def add_sink(session: AsyncSession, sink: AlertSink) -> None:
+    """Stage a new sink."""
+    session.add(sink)

@@ -1,0 +1,130 @@
+"""The alert rules: which audit events, counted per what, how many, how often.
+
+A rule fires when the count of matching events for one key reaches its
+threshold inside the window (once per window), and then stays quiet for that
+key for `quiet_seconds`, so a long attack raises one alert, not hundreds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from helio.audit import actions
+from helio.audit.hooks import AuditRecord
+from helio.authz.matrix import STAFF_ROLES
+
+# Thresholds and windows; tests and docs read them from here.
+ACCOUNT_FAILURES, ACCOUNT_WINDOW = 10, 600
+IP_FAILURES, IP_WINDOW = 20, 300
+GLOBAL_FAILURES, GLOBAL_WINDOW = 200, 300
+MAX_ALERTS_PER_RULE_PER_HOUR = 30
+
+_FAILED = frozenset({actions.FAILURE, actions.DENIED})
+_STAFF = frozenset(str(role) for role in STAFF_ROLES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One alert rule."""
+
+    name: str
+    title: str
+    severity: str  # "medium" | "high" | "critical"
+    matches: Callable[[AuditRecord], bool]
+    key: Callable[[AuditRecord], str | None]
+    threshold: int = 1
+    window_seconds: int = 300
+    quiet_seconds: int = 900
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A fired rule, as queued for delivery (ids and addresses only, never PII)."""
+
+    rule: str
+    title: str
+    severity: str
+    subject: str
+    count: int
+    window_seconds: int
+    event_id: str
+    event_seq: int
+    action: str
+    occurred_at: str
+    actor_id: str | None
+    client_ip: str | None
+    request_id: str | None
+
+    def to_json(self) -> str:
+        """Serialise for the outbox."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Alert:
+        """Parse an outbox item."""
+        return cls(**json.loads(text))
+
+    def summary(self) -> str:
+        """Return the one-line text of the alert."""
+        burst = f" — {self.count} in {self.window_seconds // 60} min" if self.count > 1 else ""
+        return f"[{self.severity.upper()}] {self.title}: {self.subject}{burst}"
+
+
+def _failed_login(event: AuditRecord) -> bool:
+    return event.action in actions.LOGIN_ACTIONS and event.outcome in _FAILED
+
+
+def _account(event: AuditRecord) -> str | None:
+    if event.actor_id:
+        return f"account {event.actor_id}"
+    if event.resource_type in {"user", "account"} and event.resource_id:
+        return f"account {event.resource_id}"
+    return None
+
+
+def _staff_new_device(event: AuditRecord) -> bool:
+    return (
+        event.action in actions.LOGIN_ACTIONS
+        and event.outcome == actions.SUCCESS
+        and bool((event.details or {}).get("new_device"))
+        and bool(event.roles & _STAFF)
+    )
+
+
+def _is(action: str, *outcomes: str) -> Callable[[AuditRecord], bool]:
+    wanted = frozenset(outcomes or (actions.SUCCESS,))
+    return lambda event: event.action == action and event.outcome in wanted
+
+
+def _each(event: AuditRecord) -> str:
+    return f"event {event.id}"
+
+
+# fmt: off
+RULES: tuple[Rule, ...] = (
+    Rule("login_failures_account", "Burst of failed logins on one account", "high",
+         _failed_login, _account, ACCOUNT_FAILURES, ACCOUNT_WINDOW, 1800),
+    Rule("login_failures_ip", "Burst of failed logins from one address", "high",
+         _failed_login, lambda e: f"ip {e.client_ip}" if e.client_ip else None,
+         IP_FAILURES, IP_WINDOW, 1800),
+    Rule("login_failures_global", "Burst of failed logins across the service", "critical",
+         _failed_login, lambda e: "all accounts", GLOBAL_FAILURES, GLOBAL_WINDOW, 1800),
+    Rule("account_locked", "Account locked after repeated failures", "medium",
+         _is(actions.LOCKOUT), _account, quiet_seconds=3600),
+    Rule("refresh_token_reuse", "Refresh token reused: token family revoked", "high",
+         _is(actions.REFRESH_REUSE, actions.SUCCESS, actions.FAILURE, actions.DENIED),
+         lambda e: _account(e) or _each(e)),
+    Rule("break_glass_use", "Just-in-time (break-glass) grant used", "high",
+         _is(actions.GRANT_USE), lambda e: f"grant {e.resource_id or e.id}", quiet_seconds=3600),
+    Rule("grant_approved", "Just-in-time access grant approved", "medium",
+         _is(actions.GRANT_APPROVE), _each),
+    Rule("role_change", "Staff roles changed", "high", _is(actions.ROLES_CHANGE), _each),
+    Rule("staff_new_device", "Staff sign-in from a new device", "medium",
+         _staff_new_device, _each),
+    Rule("audit_chain_broken", "Audit chain verification failed", "critical",
+         _is(actions.AUDIT_VERIFY, actions.FAILURE), lambda e: "audit chain",
+         quiet_seconds=3600),
+)
+# fmt: on

@@ -1,0 +1,179 @@
+"""Brute-force defence in shared state: per-account delay and lockout, per-address limits, PoW.
+
+Per account, keyed by an HMAC of the email as typed (so unknown emails behave
+exactly like known ones): after `delay_after_failures` failures each further
+failure imposes a growing wait, and `lockout_after_failures` locks sign-in for
+`lockout_seconds`. While waiting or locked, attempts are refused with 429
+before the password is even checked, so a lock is no oracle either.
+
+Per client address and per network (/24, IPv6 /64): failures past a threshold
+demand a proof-of-work solution on login, register and forgot-password, and
+far more failures block the address for the rest of the window. Client
+addresses come from the request-context middleware, which believes
+X-Forwarded-For only from trusted proxies, so a spoofed header cannot reset
+the counters. All counters live in Redis and hold across replicas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from helio.auth.policy import AuthPolicy, policy_of
+from helio.auth.server_keys import hmac_key
+from helio.auth.sessions import network_of
+from helio.errors import RateLimited
+from helio.kit.clock import clock
+from helio.security import pow as proof_of_work
+from helio.security.blind_index import normalise_email
+from helio.services import Services
+
+
+class TooManyAttempts(RateLimited):
+    code, message = "too_many_attempts", "Too many failed attempts; try again later."
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What one more failure did to an account's counters."""
+
+    failures: int
+    wait_seconds: int
+    locked_now: bool
+
+
+def account_key(services: Services, email: str) -> str:
+    """Return the counter key of the account an email names (whether it exists or not)."""
+    try:
+        canonical = normalise_email(email)
+    except ValueError:
+        canonical = email.strip().casefold()
+    key = hmac_key(services, "lockout")
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
+
+
+def _keys(ip: str) -> tuple[str, str | None]:
+    network = network_of(ip)
+    return f"ipf:{ip}", (f"netf:{network}" if network else None)
+
+
+async def _count(services: Services, key: str | None) -> int:
+    if key is None:
+        return 0
+    value = await services.state.get(key)
+    return int(value) if value and value.isdigit() else 0
+
+
+async def check_address(services: Services, ip: str) -> None:
+    """Refuse an address (or its network) that failed far too often this window.
+
+    Raises:
+        TooManyAttempts: with Retry-After until the window ends.
+    """
+    policy = policy_of(services)
+    ip_key, net_key = _keys(ip)
+    limits = ((ip_key, policy.block_after_address_failures),)
+    if net_key:
+        limits += ((net_key, policy.block_after_network_failures),)
+    for key, limit in limits:
+        if await _count(services, key) >= limit:
+            raise TooManyAttempts(await services.state.ttl(key) or policy.address_window_seconds)
+
+
+async def pow_needed(services: Services, ip: str) -> bool:
+    """True when requests from this address must carry a proof-of-work solution."""
+    policy = policy_of(services)
+    ip_key, net_key = _keys(ip)
+    return (
+        await _count(services, ip_key) >= policy.pow_after_address_failures
+        or await _count(services, net_key) >= policy.pow_after_network_failures
+        or await _count(services, f"ipp:{ip}") >= policy.pow_after_public_requests
+    )
+
+
+async def require_pow(services: Services, request: Request, ip: str, scope: str) -> None:
+    """Demand and spend a proof-of-work solution when this address has earned one.
+
+    Raises:
+        PowRequired, PowInvalid, PowExpired, PowReplayed: no valid, fresh solution.
+    """
+    if not await pow_needed(services, ip):
+        return
+    await proof_of_work.verify_solution(
+        request.headers.get(proof_of_work.HEADER),
+        secret=hmac_key(services, "pow"),
+        scope=scope,
+        state=services.state,
+        min_difficulty_bits=policy_of(services).pow_difficulty_bits,
+    )
+
+
+def issue_challenge(services: Services, scope: str) -> proof_of_work.Challenge:
+    """Issue a proof-of-work challenge at the configured difficulty."""
+    policy = policy_of(services)
+    return proof_of_work.issue_challenge(
+        hmac_key(services, "pow"),
+        difficulty_bits=policy.pow_difficulty_bits,
+        ttl_seconds=policy.pow_ttl_seconds,
+        scope=scope,
+    )
+
+
+async def count_public_request(services: Services, ip: str) -> None:
+    """Count a sign-up or reset request from an address (repeated ones earn a PoW demand)."""
+    await services.state.incr(f"ipp:{ip}", policy_of(services).address_window_seconds)
+
+
+async def check_account(services: Services, key: str) -> None:
+    """Refuse an attempt on an account that is waiting out a delay or locked.
+
+    Raises:
+        TooManyAttempts: with Retry-After until the account may try again.
+    """
+    until = await services.state.get(f"aw:{key}")
+    if not until:
+        return
+    remaining = float(until) - clock.timestamp()
+    if remaining > 0:
+        raise TooManyAttempts(math.ceil(remaining))
+
+
+def _wait_for(policy: AuthPolicy, failures: int) -> int:
+    if failures >= policy.lockout_after_failures:
+        return policy.lockout_seconds
+    if failures > policy.delay_after_failures:
+        extra = failures - policy.delay_after_failures
+        return min(policy.wait_increment_seconds * extra, policy.max_wait_seconds)
+    return 0
+
+
+async def record_failure(services: Services, ip: str, key: str | None) -> Failure:
+    """Count a failed attempt against the address, its network and (if given) the account."""
+    policy = policy_of(services)
+    ip_key, net_key = _keys(ip)
+    await services.state.incr(ip_key, policy.address_window_seconds)
+    if net_key:
+        await services.state.incr(net_key, policy.address_window_seconds)
+    if key is None:
+        return Failure(0, 0, locked_now=False)
+    failures = await services.state.incr(f"af:{key}", policy.failure_reset_seconds)
+    wait = _wait_for(policy, failures)
+    if wait:
+        until = clock.timestamp() + wait
+        # The stored deadline follows the app clock; the Redis expiry only cleans up.
+        await services.state.set(f"aw:{key}", f"{until:.3f}", wait + 60)
+    return Failure(failures, wait, locked_now=failures == policy.lockout_after_failures)
+
+
+async def record_success(services: Services, key: str) -> None:
+    """Forget an account's failures after a successful sign-in."""
+    await services.state.delete(f"af:{key}", f"aw:{key}")
+
+
+async def unlock(services: Services, email: str) -> None:
+    """Lift an account's delay or lockout (support action)."""
+    await record_success(services, account_key(services, email))

@@ -1,0 +1,1 @@
+"""Key administration: online, batched, resumable key rotations and their CLI."""

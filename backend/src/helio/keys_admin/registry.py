@@ -1,0 +1,62 @@
+"""Where field ciphertexts live: every encrypted column, its table and its owner column.
+
+Data-key rotation re-encrypts exactly these columns, and a test fails when a
+model gains a `*_ct` column that is not listed here. Every value is sealed by
+`FieldVault.seal(owner, value, table=<table>, column=<column>, row_id=<row id>)`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Table
+
+from helio.models import Base
+from helio.security.blind_index import DIGEST_BYTES
+
+# Blind-index versions run 1..255; version 0 marks the index of an erased
+# account, random so it matches no lookup and keeps the unique email index happy.
+ERASED_VERSION = 0
+
+
+@dataclass(frozen=True)
+class EncryptedTable:
+    """A table with encrypted columns, the column naming each row's owner and its row id."""
+
+    name: str
+    owner_column: str
+    columns: tuple[str, ...]
+    id_column: str = "id"
+
+    @property
+    def table(self) -> Table:
+        """Return the SQLAlchemy table."""
+        return Base.metadata.tables[self.name]
+
+
+ENCRYPTED_TABLES: tuple[EncryptedTable, ...] = (
+    EncryptedTable(
+        "users",
+        owner_column="id",
+        columns=(
+            "email_ct",
+            "full_name_ct",
+            "phone_ct",
+            "address_ct",
+            "notes_ct",
+            "totp_secret_ct",
+        ),
+    ),
+    EncryptedTable("sites", owner_column="owner_id", columns=("address_ct",)),
+)
+
+
+def registered_columns() -> set[tuple[str, str]]:
+    """Return every (table, column) pair listed as encrypted."""
+    return {(t.name, c) for t in ENCRYPTED_TABLES for c in t.columns}
+
+
+def erased_index() -> bytes:
+    """Return a random blind index of version 0 that no lookup can match."""
+    return bytes([ERASED_VERSION]) + secrets.token_bytes(DIGEST_BYTES)

@@ -1,0 +1,209 @@
+"""Queries of the key rotations: wrapped data keys, owners' ciphertexts, blind indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Unpack
+
+from sqlalchemy import Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helio.keys_admin.registry import EncryptedTable
+from helio.kit.clock import utcnow
+from helio.models import Base, DataKey, User
+
+_KEYS: Table = Base.metadata.tables["data_keys"]
+_USERS: Table = Base.metadata.tables["users"]
+# A result row of any shape (SQLAlchemy 2.1 types rows by their column types).
+AnyRow = Row[Unpack[tuple[Any, ...]]]
+
+
+async def kek_usage(session: AsyncSession) -> dict[str, int]:
+    """Return how many live wrapped data keys each KEK id wraps."""
+    stmt = (
+        select(DataKey.kek_id, func.count())
+        .where(DataKey.wrapped_key.is_not(None))
+        .group_by(DataKey.kek_id)
+    )
+    return {str(kek): int(n) for kek, n in (await session.execute(stmt)).all()}
+
+
+async def count_to_rewrap(session: AsyncSession, target_kek: str) -> int:
+    """Count live wrapped data keys that are not wrapped by `target_kek`."""
+    stmt = select(func.count()).where(
+        DataKey.wrapped_key.is_not(None), DataKey.kek_id != target_kek
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def keys_to_rewrap(
+    session: AsyncSession, target_kek: str, after: tuple[str, int], limit: int
+) -> list[AnyRow]:
+    """Lock and return up to `limit` live keys past `after` not wrapped by `target_kek`.
+
+    Rows come in primary-key order, so the cursor makes each batch an index range.
+    """
+    owner, generation = after
+    stmt = (
+        select(DataKey.owner_id, DataKey.generation, DataKey.wrapped_key)
+        .where(
+            or_(
+                DataKey.owner_id > owner,
+                and_(DataKey.owner_id == owner, DataKey.generation > generation),
+            ),
+            DataKey.wrapped_key.is_not(None),
+            DataKey.kek_id != target_kek,
+        )
+        .order_by(DataKey.owner_id, DataKey.generation)
+        .limit(limit)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def store_rewrapped(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Write new wraps: dicts of owner, generation, kek_id, wrapped_key."""
+    if not rows:
+        return
+    stmt = (
+        update(_KEYS)
+        .where(
+            _KEYS.c.owner_id == bindparam("owner"),
+            _KEYS.c.generation == bindparam("gen"),
+            _KEYS.c.wrapped_key.is_not(None),
+        )
+        .values(
+            kek_id=bindparam("kek"), wrapped_key=bindparam("blob"), rewrapped_at=bindparam("at")
+        )
+    )
+    now = utcnow()
+    params = [
+        {"owner": r["owner_id"], "gen": r["generation"], "kek": r["kek_id"],
+         "blob": r["wrapped_key"], "at": now}
+        for r in rows
+    ]  # fmt: skip
+    await session.execute(stmt, params)
+
+
+async def count_live_owners(session: AsyncSession) -> int:
+    """Count owners holding at least one live data key."""
+    stmt = select(func.count(func.distinct(DataKey.owner_id))).where(
+        DataKey.destroyed_at.is_(None)
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def owners_to_rotate(
+    session: AsyncSession, after: str, started_before: datetime, limit: int
+) -> list[str]:
+    """Return owners past `after` whose newest live data key predates `started_before`."""
+    stmt = (
+        select(DataKey.owner_id)
+        .where(DataKey.owner_id > after, DataKey.destroyed_at.is_(None))
+        .group_by(DataKey.owner_id)
+        .having(func.max(DataKey.created_at) < started_before)
+        .order_by(DataKey.owner_id)
+        .limit(limit)
+    )
+    return [str(owner) for owner in (await session.execute(stmt)).scalars()]
+
+
+async def lock_owner_keys(session: AsyncSession, owner_id: str) -> list[AnyRow]:
+    """Lock every data-key row of an owner (live and destroyed) for this transaction."""
+    stmt = (
+        select(DataKey.generation, DataKey.created_at, DataKey.destroyed_at)
+        .where(DataKey.owner_id == owner_id)
+        .order_by(DataKey.generation)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def destroy_generations_except(session: AsyncSession, owner_id: str, keep: int) -> int:
+    """Erase every live wrapped key of an owner but generation `keep`; return the count."""
+    result = await session.execute(
+        update(_KEYS)
+        .where(
+            _KEYS.c.owner_id == owner_id,
+            _KEYS.c.generation != keep,
+            _KEYS.c.destroyed_at.is_(None),
+        )
+        .values(wrapped_key=None, destroyed_at=utcnow())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def owner_ciphertexts(
+    session: AsyncSession, spec: EncryptedTable, owner_id: str
+) -> list[AnyRow]:
+    """Lock and return (row id, *encrypted columns) of an owner's rows in one table."""
+    table = spec.table
+    columns = [table.c[spec.id_column], *(table.c[name] for name in spec.columns)]
+    stmt = select(*columns).where(table.c[spec.owner_column] == owner_id).with_for_update()
+    return list((await session.execute(stmt)).all())
+
+
+async def set_ciphertexts(
+    session: AsyncSession, spec: EncryptedTable, row_id: str, values: Mapping[str, bytes | None]
+) -> None:
+    """Replace encrypted column values of one row."""
+    table = spec.table
+    await session.execute(
+        update(table).where(table.c[spec.id_column] == row_id).values(**values)
+    )
+
+
+async def set_user_generation(session: AsyncSession, user_id: str, generation: int) -> None:
+    """Record the data-key generation a user's fields are sealed under."""
+    await session.execute(
+        update(_USERS).where(_USERS.c.id == user_id).values(data_key_generation=generation)
+    )
+
+
+async def count_users(session: AsyncSession) -> int:
+    """Count accounts."""
+    return int((await session.execute(select(func.count()).select_from(_USERS))).scalar_one())
+
+
+async def users_for_indexing(session: AsyncSession, after: str, limit: int) -> list[AnyRow]:
+    """Lock and return the next accounts by id with what their blind indexes derive from."""
+    stmt = (
+        select(
+            User.id, User.email_ct, User.phone_ct, User.full_name_ct,
+            User.email_bidx, User.phone_bidx, User.name_prefix_bidx,
+        )  # fmt: skip
+        .where(User.id > after)
+        .order_by(User.id)
+        .limit(limit)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def store_indexes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Write recomputed blind indexes: dicts of id, email_bidx, phone_bidx, name_prefix_bidx."""
+    if not rows:
+        return
+    stmt = (
+        update(_USERS)
+        .where(_USERS.c.id == bindparam("uid"))
+        .values(
+            email_bidx=bindparam("email"),
+            phone_bidx=bindparam("phone"),
+            name_prefix_bidx=bindparam("prefix"),
+        )
+    )
+    params = [
+        {"uid": r["id"], "email": r["email_bidx"], "phone": r["phone_bidx"],
+         "prefix": r["name_prefix_bidx"]}
+        for r in rows
+    ]  # fmt: skip
+    await session.execute(stmt, params)
+
+
+async def email_index_versions(session: AsyncSession) -> dict[int, int]:
+    """Return how many accounts hold an email blind index of each key version (0: erased)."""
+    version = func.substr(User.email_bidx, 1, 1)
+    stmt = select(version, func.count()).group_by(version)
+    return {bytes(v)[0]: int(n) for v, n in (await session.execute(stmt)).all()}

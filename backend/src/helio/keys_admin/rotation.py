@@ -1,0 +1,336 @@
+"""Online, batched, resumable key rotations: KEK re-wrap, data-key re-encryption, blind indexes.
+
+The application keeps serving during each rotation: batches are short
+transactions, old and new keys coexist (key ids are stored with every wrap,
+generations with every ciphertext, versions with every blind index), and an
+old key is destroyed only once nothing uses it. A crash or kill leaves every
+row readable; running the command again resumes from the saved checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helio.accounts.service import name_prefix
+from helio.db import after_commit
+from helio.keys_admin import repository as repo
+from helio.keys_admin.registry import ENCRYPTED_TABLES, ERASED_VERSION, erased_index
+from helio.keys_admin.run import (
+    BatchRecorder,
+    RotationError,
+    RotationOptions,
+    RotationReport,
+    reload_keyrings,
+)
+from helio.kit.clock import utcnow
+from helio.security.crypto import DecryptionError, data_key_context
+from helio.security.keys import KeyProvider, LocalKeyProvider, WrappedKey
+from helio.security.vault import KeyDestroyed
+from helio.services import Services
+
+KEK, DATA_KEYS, INDEX = "kek", "data-keys", "index"
+# Final passes from the start catch rows written behind the cursor by app
+# instances that had not yet seen the new key.
+_MAX_SWEEPS = 3
+
+__all__ = ["rotate_data_keys", "rotate_index", "rotate_kek"]
+
+
+async def rotate_kek(
+    services: Services, *, new_kek: bool = True, options: RotationOptions | None = None
+) -> RotationReport:
+    """Re-wrap every live data key under the current KEK, then retire unused old KEKs.
+
+    Args:
+        services: the deployment's services.
+        new_kek: add a new KEK to the local keyring first (not on resume); with
+            aws-kms, configure the new key id instead and pass False.
+        options: batch size, progress, checkpoint store and test hook.
+
+    Returns:
+        The report; `retired` names destroyed KEKs, `kept` those still in use.
+
+    Raises:
+        RotationError: a new KEK was asked of a provider that cannot add one, or a
+            wrapped key failed to unwrap (the checkpoint stays).
+        RotationBusy: another KEK rotation is running.
+    """
+    opts = options or RotationOptions()
+    store = opts.store(services)
+    with store.exclusive(KEK):
+        reload_keyrings(services)
+        state = store.load(KEK)
+        resumed = state is not None and state.get("target") == services.keys.current_kek_id()
+        if state is None or not resumed:
+            target = _add_kek(services.keys) if new_kek else services.keys.current_kek_id()
+            reload_keyrings(services)
+            state = {"target": target, "after": ["", 0], "done": 0}
+            store.save(KEK, state)
+        report = RotationReport(KEK, str(state["target"]), resumed=resumed)
+        async with services.db.transaction() as session:
+            opts.progress.start(await repo.count_to_rewrap(session, report.target))
+        recorder = BatchRecorder(KEK, state, report, opts, store)
+        after = (str(state["after"][0]), int(state["after"][1]))
+        await _rewrap_pass(services, recorder, after, opts.batch_size)
+        for _ in range(_MAX_SWEEPS):
+            if not await _rewrap_pass(services, recorder, ("", 0), opts.batch_size):
+                break
+        await _retire_keks(services, report)
+        store.clear(KEK)
+        return report.finish()
+
+
+def _add_kek(provider: KeyProvider) -> str:
+    if not isinstance(provider, LocalKeyProvider):
+        raise RotationError(
+            "this key provider adds KEKs outside Helio: configure the new KMS key id "
+            "(HELIO_KMS_KEY_ID), then run `helio keys rotate-kek --no-new-kek`"
+        )
+    return provider.rotate_kek()
+
+
+async def _rewrap_pass(
+    services: Services, recorder: BatchRecorder, after: tuple[str, int], batch_size: int
+) -> int:
+    """Re-wrap keys past `after` batch by batch; return how many were re-wrapped."""
+    target, total = recorder.report.target, 0
+    while True:
+        async with services.db.transaction() as session:
+            rows = await repo.keys_to_rewrap(session, target, after, batch_size)
+            if rows:
+                rewrapped = await asyncio.to_thread(_rewrap, services.keys, rows, target)
+                await repo.store_rewrapped(session, rewrapped)
+        if not rows:
+            return total
+        after = (str(rows[-1].owner_id), int(rows[-1].generation))
+        total += len(rows)
+        recorder.record(len(rows), 0, after=list(after))
+
+
+def _rewrap(provider: KeyProvider, rows: Sequence[Any], target: str) -> list[dict[str, Any]]:
+    """Unwrap each key with the KEK it names and wrap it again under the current one."""
+    out = []
+    for row in rows:
+        context = data_key_context(row.owner_id, row.generation)
+        try:
+            key = provider.unwrap(WrappedKey.from_bytes(row.wrapped_key), context=context)
+        except DecryptionError as exc:
+            raise RotationError(
+                f"data key {row.owner_id}/{row.generation} does not unwrap; "
+                "restore its KEK or investigate before rotating"
+            ) from exc
+        wrapped = provider.wrap(key, context=context)
+        if wrapped.kek_id != target:
+            raise RotationError("the current KEK changed during the rotation; run it again")
+        out.append(
+            {"owner_id": row.owner_id, "generation": row.generation,
+             "kek_id": wrapped.kek_id, "wrapped_key": wrapped.to_bytes()}
+        )  # fmt: skip
+    return out
+
+
+async def _retire_keks(services: Services, report: RotationReport) -> None:
+    async with services.db.transaction() as session:
+        usage = await repo.kek_usage(session)
+    report.kept = sorted(k for k in usage if k != report.target)
+    provider = services.keys
+    if not isinstance(provider, LocalKeyProvider):
+        return  # KMS keys are disabled and scheduled for deletion in KMS itself
+    for kek_id in provider.kek_ids():
+        if kek_id != report.target and kek_id not in usage:
+            provider.retire_kek(kek_id)
+            report.retired.append(kek_id)
+    reload_keyrings(services)
+
+
+async def rotate_data_keys(
+    services: Services, *, options: RotationOptions | None = None
+) -> RotationReport:
+    """Give every owner a new data key and re-encrypt their fields, one owner per transaction.
+
+    Each owner's transaction creates generation g+1, re-encrypts every
+    encrypted column of the owner's rows under it and destroys the older
+    generations, so after a crash each owner is either fully old or fully new.
+
+    Raises:
+        RotationBusy: another data-key rotation is running.
+        DecryptionError: a stored value failed authentication (the owner is left as it was).
+    """
+    opts = options or RotationOptions(batch_size=100)
+    store = opts.store(services)
+    with store.exclusive(DATA_KEYS):
+        state = store.load(DATA_KEYS)
+        resumed = state is not None
+        if state is None:
+            state = {"target": utcnow().isoformat(), "after": "", "done": 0}
+            store.save(DATA_KEYS, state)
+        report = RotationReport(DATA_KEYS, str(state["target"]), resumed=resumed)
+        started = datetime.fromisoformat(report.target)
+        async with services.db.transaction() as session:
+            opts.progress.start(await repo.count_live_owners(session))
+        recorder = BatchRecorder(DATA_KEYS, state, report, opts, store)
+        after = str(state["after"])
+        while True:
+            async with services.db.transaction() as session:
+                owners = await repo.owners_to_rotate(session, after, started, opts.batch_size)
+            if not owners:
+                break
+            rotated = [await _rotate_owner_safely(services, owner, started) for owner in owners]
+            after = owners[-1]
+            recorder.record(sum(rotated), len(owners) - sum(rotated), after=after)
+        store.clear(DATA_KEYS)
+        return report.finish()
+
+
+async def _rotate_owner_safely(services: Services, owner_id: str, started: datetime) -> bool:
+    try:
+        async with services.db.transaction() as session:
+            return await _rotate_owner(session, services, owner_id, started)
+    except BaseException:
+        # The new generation was cached before the rollback; a retry reuses its number.
+        services.vault.cache.forget(owner_id)
+        raise
+
+
+async def _rotate_owner(
+    session: AsyncSession, services: Services, owner_id: str, started: datetime
+) -> bool:
+    keys = await repo.lock_owner_keys(session, owner_id)
+    live = [k for k in keys if k.destroyed_at is None]
+    if not live or max(k.created_at for k in live) >= started:
+        return False  # rotated already (by this run before a crash) or shredded meanwhile
+    generation = max(k.generation for k in keys) + 1
+    new_key = await services.vault.create_key(session, owner_id, generation)
+    cipher = services.vault.cipher
+    for spec in ENCRYPTED_TABLES:
+        for row in await repo.owner_ciphertexts(session, spec, owner_id):
+            row_id, values = str(row[0]), dict[str, bytes | None]()
+            ciphertexts: tuple[bytes | None, ...] = tuple(row[1:])
+            for column, ciphertext in zip(spec.columns, ciphertexts, strict=True):
+                if ciphertext is None:
+                    continue
+                where = {"table": spec.name, "column": column, "row_id": row_id}
+                plain = await services.vault.open(session, owner_id, ciphertext, **where)
+                assert plain is not None
+                values[column] = cipher.encrypt(new_key, plain, key_generation=generation, **where)
+            if values:
+                await repo.set_ciphertexts(session, spec, row_id, values)
+    await repo.set_user_generation(session, owner_id, generation)
+    await repo.destroy_generations_except(session, owner_id, generation)
+
+    async def drop_old_keys() -> None:
+        services.vault.cache.forget(owner_id)
+
+    after_commit(session, drop_old_keys)
+    return True
+
+
+async def rotate_index(
+    services: Services, *, options: RotationOptions | None = None
+) -> RotationReport:
+    """Recompute every email, phone and name-prefix blind index under a new key version.
+
+    Lookups keep working meanwhile: `BlindIndexer.lookup_candidates` matches
+    every live version. The old versions are retired once no row uses them;
+    rows that fail to decrypt are listed in `failed` and keep the old version alive.
+
+    Raises:
+        RotationBusy: another index rotation is running.
+    """
+    opts = options or RotationOptions()
+    store = opts.store(services)
+    keyring = services.keyring
+    with store.exclusive(INDEX):
+        reload_keyrings(services)
+        state = store.load(INDEX)
+        resumed = state is not None and int(state["target"]) == (
+            keyring.current_blind_index_version()
+        )
+        if state is None or not resumed:
+            state = {"target": keyring.add_blind_index_version(), "after": "", "done": 0}
+            reload_keyrings(services)
+            store.save(INDEX, state)
+        report = RotationReport(INDEX, str(state["target"]), resumed=resumed)
+        async with services.db.transaction() as session:
+            opts.progress.start(await repo.count_users(session))
+        recorder = BatchRecorder(INDEX, state, report, opts, store)
+        await _index_pass(services, recorder, str(state["after"]), opts.batch_size)
+        for _ in range(_MAX_SWEEPS):
+            report.failed.clear()
+            if not await _index_pass(services, recorder, "", opts.batch_size):
+                break
+        _retire_index_versions(services, report)
+        store.clear(INDEX)
+        return report.finish()
+
+
+async def _index_pass(
+    services: Services, recorder: BatchRecorder, after: str, batch_size: int
+) -> int:
+    """Recompute stale indexes of accounts past `after`; return how many rows changed."""
+    version, total = int(recorder.report.target), 0
+    while True:
+        async with services.db.transaction() as session:
+            rows = await repo.users_for_indexing(session, after, batch_size)
+            changes = []
+            for row in rows:
+                if not _index_is_current(row, version):
+                    change = await _reindex(session, services, row, version, recorder.report)
+                    changes += [change] if change else []
+            await repo.store_indexes(session, changes)
+        if not rows:
+            return total
+        after, total = str(rows[-1].id), total + len(changes)
+        recorder.record(len(changes), len(rows) - len(changes), after=after)
+
+
+def _index_is_current(row: Any, version: int) -> bool:
+    indexes = (row.email_bidx, row.phone_bidx, row.name_prefix_bidx)
+    if row.email_bidx[0] == ERASED_VERSION:
+        return True
+    return all(index is None or index[0] == version for index in indexes)
+
+
+async def _reindex(
+    session: AsyncSession, services: Services, row: Any, version: int, report: RotationReport
+) -> dict[str, Any] | None:
+    plain: dict[str, str | None] = {}
+    try:
+        for column in ("email_ct", "phone_ct", "full_name_ct"):
+            plain[column] = await services.vault.open(
+                session, row.id, getattr(row, column), table="users", column=column, row_id=row.id
+            )
+    except KeyDestroyed:
+        # The owner was crypto-shredded: their indexes go with their data.
+        return {"id": row.id, "email_bidx": erased_index(), "phone_bidx": None,
+                "name_prefix_bidx": None}  # fmt: skip
+    except DecryptionError:
+        report.failed.append(str(row.id))
+        return None
+    index = services.indexer.index
+    email, phone, name = plain["email_ct"], plain["phone_ct"], plain["full_name_ct"]
+    return {
+        "id": row.id,
+        "email_bidx": index("email", email or "", version=version),
+        "phone_bidx": index("phone", phone, version=version) if phone else None,
+        "name_prefix_bidx": (
+            index("name_prefix", name_prefix(name), version=version) if name else None
+        ),
+    }
+
+
+def _retire_index_versions(services: Services, report: RotationReport) -> None:
+    keyring, target = services.keyring, int(report.target)
+    old = [v for v in keyring.blind_index_versions() if v != target]
+    if report.failed:
+        report.kept = [str(v) for v in old]
+        return
+    for version in old:
+        keyring.retire_blind_index_version(version)
+        report.retired.append(str(version))
+    reload_keyrings(services)

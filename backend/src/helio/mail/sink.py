@@ -1,0 +1,69 @@
+"""The local mail sink for development: an SMTP server that writes each message to a file.
+
+Run `python -m helio.mail.sink` (`make run` starts it): it listens on
+127.0.0.1:8025 and stores every message as `<data_dir>/mail/<time>-<id>.eml`,
+readable with any mail client or a text editor. Loopback only; never deploy it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from helio.config import get_settings
+from helio.kit.clock import clock
+from helio.mail.config import SINK_HOST, SINK_PORT, is_loopback
+
+
+class FileSink:
+    """aiosmtpd handler writing each message to its own .eml file (mode 0600)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        """Store one message; aiosmtpd calls this for each DATA command."""
+        name = f"{clock.now():%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
+        path = self.directory / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(envelope.original_content or envelope.content)
+        return "250 Message accepted for delivery"
+
+
+def start(directory: Path, host: str = SINK_HOST, port: int = SINK_PORT) -> Controller:
+    """Start the sink in a background thread and return its controller (call `.stop()`)."""
+    controller = Controller(FileSink(directory), hostname=host, port=port)
+    controller.start()
+    return controller
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the sink until interrupted."""
+    parser = argparse.ArgumentParser(description="Helio development mail sink")
+    parser.add_argument("--host", default=SINK_HOST)
+    parser.add_argument("--port", type=int, default=SINK_PORT)
+    parser.add_argument("--dir", type=Path, default=None, help="default: <data_dir>/mail")
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host):
+        parser.error("the sink listens on loopback addresses only")
+    directory = args.dir or get_settings().data_dir / "mail"
+    controller = start(directory, args.host, args.port)
+    print(f"mail sink on {args.host}:{args.port}, writing to {directory}", flush=True)  # noqa: T201
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
