@@ -20,6 +20,8 @@ from helio.main import create_app
 from helio.services import Services
 from tests.fixtures.database import migrate_fresh_database, truncate_all
 
+pytest_plugins = ["tests.fixtures.smtp", "tests.fixtures.principals"]
+
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DATABASE_URL = os.environ.get("HELIO_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("HELIO_TEST_REDIS_URL", "")

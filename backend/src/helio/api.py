@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from helio.auth.endpoints import router as auth_router
 from helio.authz.guards import route_permission
 from helio.authz.matrix import PUBLIC_ROUTES
+from helio.customers.endpoints import router as customers_router
 from helio.kit.routes import api_routes
 from helio.ops.endpoints import router as ops_router
+from helio.quotes.endpoints import router as quotes_router
+from helio.sites.endpoints import router as sites_router
+from helio.staff.admin.endpoints import invitations_router as staff_invitations_router
+from helio.staff.admin.endpoints import router as staff_admin_router
+from helio.staff.customers.endpoints import router as staff_customers_router
+from helio.staff.grants.endpoints import router as staff_grants_router
 
 api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(auth_router)
+api_router.include_router(customers_router)
+api_router.include_router(staff_customers_router)
+api_router.include_router(staff_grants_router)
+api_router.include_router(staff_admin_router)
+api_router.include_router(staff_invitations_router)
+api_router.include_router(sites_router)
+api_router.include_router(quotes_router)
 
 
 def include_routers(app: FastAPI) -> None:

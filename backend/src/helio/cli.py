@@ -13,12 +13,14 @@ from alembic import command
 from alembic.config import Config
 
 from helio.config import get_settings
+from helio.keys_admin.cli import keys_app
 
 app = typer.Typer(help="Helio API administration.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 authz_app = typer.Typer(help="The permission matrix.", no_args_is_help=True)
 app.add_typer(authz_app, name="authz")
+app.add_typer(keys_app, name="keys")
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 

@@ -17,6 +17,7 @@ from helio.http.error_handlers import UnhandledErrorMiddleware, install_error_ha
 from helio.http.request_context import RequestContextMiddleware
 from helio.http.security_headers import SecurityHeadersMiddleware
 from helio.logging import configure_logging
+from helio.ops.metrics import MetricsMiddleware
 from helio.services import Services
 
 
@@ -82,5 +83,6 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         upload_max_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)

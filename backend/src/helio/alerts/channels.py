@@ -40,7 +40,7 @@ def webhook_policy(settings: Settings) -> OutboundPolicy:
 
 
 def _fields(alert: Alert) -> list[tuple[str, str]]:
-    pairs = [
+    return [
         ("Rule", alert.rule),
         ("Severity", alert.severity),
         ("Subject", alert.subject),
@@ -50,7 +50,6 @@ def _fields(alert: Alert) -> list[tuple[str, str]]:
         ("Client IP", alert.client_ip or "-"),
         ("Request id", alert.request_id or "-"),
     ]
-    return pairs
 
 
 def webhook_payload(alert: Alert) -> dict[str, Any]:

@@ -132,7 +132,9 @@ class AlertDispatcher:
                 log.warning("alert_sink_refused", kind=sink.kind, rule=alert.rule)
                 return "refused"
             except PermanentFailure as exc:
-                log.warning("alert_delivery_failed", kind=sink.kind, rule=alert.rule, error=str(exc))
+                log.warning(
+                    "alert_delivery_failed", kind=sink.kind, rule=alert.rule, error=str(exc)
+                )
                 return "failed"
             except (TemporaryFailure, OutboundError, aiosmtplib.SMTPException, OSError) as exc:
                 if attempt == self.retry.attempts:

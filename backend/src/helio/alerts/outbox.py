@@ -50,23 +50,23 @@ class RedisOutbox:
         self.processing = prefix + "processing"
 
     async def push(self, item: str) -> None:
-        await self.client.lpush(self.queue, item)  # type: ignore[misc]
+        await self.client.lpush(self.queue, item)
 
     async def claim(self) -> str | None:
-        item = await self.client.lmove(self.queue, self.processing, "RIGHT", "LEFT")  # type: ignore[misc]
+        item = await self.client.lmove(self.queue, self.processing, "RIGHT", "LEFT")
         return None if item is None else str(item)
 
     async def ack(self, item: str) -> None:
-        await self.client.lrem(self.processing, 1, item)  # type: ignore[misc]
+        await self.client.lrem(self.processing, 1, item)
 
     async def recover(self) -> int:
         moved = 0
-        while await self.client.lmove(self.processing, self.queue, "LEFT", "RIGHT") is not None:  # type: ignore[misc]
+        while await self.client.lmove(self.processing, self.queue, "LEFT", "RIGHT") is not None:
             moved += 1
         return moved
 
     async def size(self) -> int:
-        return int(await self.client.llen(self.queue))  # type: ignore[misc]
+        return int(await self.client.llen(self.queue))
 
 
 class MemoryOutbox:

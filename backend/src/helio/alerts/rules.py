@@ -85,11 +85,13 @@ def _account(event: AuditRecord) -> str | None:
 
 
 def _staff_new_device(event: AuditRecord) -> bool:
+    details = event.details or {}
+    staff = details.get("account") == "staff" or bool(event.roles & _STAFF)
     return (
         event.action in actions.LOGIN_ACTIONS
         and event.outcome == actions.SUCCESS
-        and bool((event.details or {}).get("new_device"))
-        and bool(event.roles & _STAFF)
+        and details.get("new_device") is True
+        and staff
     )
 
 

@@ -12,9 +12,11 @@ FAILURE = "failure"
 DENIED = "denied"
 
 # Authentication (the names of helio.auth.events)
-LOGIN = "auth.login"  # password step; details: {"method", "new_device"?}
-MFA = "auth.mfa"  # second factor; details: {"factor", "new_device"?}
-TOKEN = "auth.token_issued"  # token grant for mobile/API clients
+# A successful sign-in's details carry "new_device": bool and "account": "staff" | "customer"
+# (the staff_new_device rule reads them).
+LOGIN = "auth.login"
+MFA = "auth.mfa"
+TOKEN_ISSUED = "auth.token_issued"  # noqa: S105 - an action name: token grant for API clients
 LOCKOUT = "auth.lockout"  # an account was locked after repeated failures
 REFRESH_REUSE = "auth.refresh_token_reuse"  # a rotated refresh token was presented again
 
@@ -29,4 +31,4 @@ AUDIT_EXPORT = "audit.export"
 AUDIT_VERIFY = "audit.verify"  # failure when the chain does not verify
 ALERT_SINKS_UPDATE = "alerts.sinks.update"
 
-LOGIN_ACTIONS = frozenset({LOGIN, MFA, TOKEN})
+LOGIN_ACTIONS = frozenset({LOGIN, MFA, TOKEN_ISSUED})

@@ -20,8 +20,12 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, PublicFormat
-from cryptography.hazmat.primitives.serialization import NoEncryption
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 from helio.audit import repository
 from helio.audit.chain import CHAIN
@@ -88,6 +92,21 @@ def load_signing_keys(settings: Settings) -> SigningKeys:
     current = key_id(private.public_key())
     public[current] = private.public_key()
     return SigningKeys(current_id=current, private=private, public=public)
+
+
+def verification_keys(settings: Settings) -> dict[str, Ed25519PublicKey]:
+    """Return every public key that may have signed a checkpoint (creates nothing).
+
+    Raises:
+        KeyringError: the key file is unsafe or corrupt.
+        ValueError: the configured key is malformed.
+    """
+    file_keys = _read_or_create(key_file(settings), create=False)
+    public = {kid: load_public_key(entry["public"]) for kid, entry in file_keys["keys"].items()}
+    if settings.audit_signing_key:
+        configured = _private_from_text(settings.audit_signing_key).public_key()
+        public[key_id(configured)] = configured
+    return public
 
 
 def rotate_signing_key(settings: Settings) -> str:

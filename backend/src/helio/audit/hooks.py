@@ -46,7 +46,7 @@ class AuditRecord:
         return frozenset(self.actor_roles.split(",")) if self.actor_roles else frozenset()
 
 
-Listener = Callable[[AuditRecord], Awaitable[None]]
+Listener = Callable[[AuditRecord], Awaitable[object]]
 
 _listeners: weakref.WeakKeyDictionary[AsyncEngine, dict[str, Listener]] = (
     weakref.WeakKeyDictionary()

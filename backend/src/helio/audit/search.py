@@ -120,9 +120,7 @@ async def start_export(
     return upto
 
 
-async def export_lines(
-    db: Database, query: ExportQuery, *, upto_seq: int
-) -> AsyncIterator[bytes]:
+async def export_lines(db: Database, query: ExportQuery, *, upto_seq: int) -> AsyncIterator[bytes]:
     """Yield matching events up to `upto_seq` as JSON lines, oldest first, in short reads."""
     where, after, left = to_filter(query), 0, query.limit
     while left > 0:

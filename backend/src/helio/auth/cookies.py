@@ -9,6 +9,7 @@ CSRF cookie is readable by the web app, which echoes it in `X-CSRF-Token`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +20,7 @@ from helio.kit.clock import utcnow
 SESSION_NAME = "helio_session"
 CSRF_NAME = "helio_csrf"
 HOST_PREFIX = "__Host-"
-SAMESITE = "strict"
+SAMESITE: Literal["strict"] = "strict"
 
 
 def session_cookie_name(settings: Settings) -> str:

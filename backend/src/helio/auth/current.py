@@ -14,8 +14,12 @@ from helio.auth.cookies import read_csrf_cookie, read_session_cookie
 from helio.auth.jwt_keys import InvalidToken
 from helio.auth.principal import Principal
 from helio.auth.server_keys import hmac_key
-from helio.auth.sessions import SessionState, resolve_cookie_session, resolve_token_session
-from helio.auth.sessions import secret_hash
+from helio.auth.sessions import (
+    SessionState,
+    resolve_cookie_session,
+    resolve_token_session,
+    secret_hash,
+)
 from helio.auth.tokens import verify_access_token
 from helio.deps import get_services
 from helio.errors import Forbidden, Unauthenticated
@@ -55,6 +59,7 @@ async def authenticate(request: Request) -> Principal:
         state = await _cookie(request, services)
     principal = state.principal()
     request.state.principal = principal
+    request.state.actor_id = principal.user_id  # for the access log
     return principal
 
 

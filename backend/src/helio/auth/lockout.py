@@ -76,9 +76,9 @@ async def check_address(services: Services, ip: str) -> None:
     """
     policy = policy_of(services)
     ip_key, net_key = _keys(ip)
-    limits = ((ip_key, policy.block_after_address_failures),)
+    limits = [(ip_key, policy.block_after_address_failures)]
     if net_key:
-        limits += ((net_key, policy.block_after_network_failures),)
+        limits.append((net_key, policy.block_after_network_failures))
     for key, limit in limits:
         if await _count(services, key) >= limit:
             raise TooManyAttempts(await services.state.ttl(key) or policy.address_window_seconds)

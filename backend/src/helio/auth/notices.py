@@ -81,7 +81,14 @@ async def password_changed(
     """Confirm a password change or reset and what happened to the sessions."""
     link = f"{_base(services, user)}/forgot-password"
     await _queue(
-        session, services, user, "password_changed", when=_when(), how=how, sessions=ended, link=link
+        session,
+        services,
+        user,
+        "password_changed",
+        when=_when(),
+        how=how,
+        sessions=ended,
+        link=link,
     )
 
 

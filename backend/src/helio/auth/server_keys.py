@@ -25,8 +25,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from helio.auth.jwt_keys import SigningKeySet
 from helio.kit.clock import clock
-from helio.security.keys import KeyProvider, WrappedKey, locked, read_private_file
-from helio.security.keys import write_private_file
+from helio.security.keys import (
+    KeyProvider,
+    WrappedKey,
+    locked,
+    read_private_file,
+    write_private_file,
+)
 from helio.services import Services
 
 AUDIENCE = "helio-api"

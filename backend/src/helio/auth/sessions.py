@@ -305,8 +305,8 @@ async def resolve_token_session(services: Services, session_id: str) -> SessionS
     now = utcnow()
     cached = await services.state.get(_cache_key(session_id))
     if cached is not None:
-        state = SessionState.from_json(cached)
-        return state if state.live(now) else None
+        hit = SessionState.from_json(cached)
+        return hit if hit.live(now) else None
     async with services.db.transaction() as session:
         row = await repository.get_session(session, session_id)
         if row is None or row.revoked_at is not None or row.kind != "token":
@@ -340,7 +340,7 @@ async def resolve_cookie_session(services: Services, secret: str) -> SessionStat
     return state
 
 
-async def extend_idle(services: Services, row: AuthSession, user: User) -> None:
+def extend_idle(services: Services, row: AuthSession, user: User) -> None:
     """Slide a token session's idle expiry (on refresh), never past its absolute expiry."""
     now = utcnow()
     limits = policy_of(services).session_limits(staff=user.kind == "staff", kind=row.kind)

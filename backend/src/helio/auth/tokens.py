@@ -24,9 +24,9 @@ from helio.models.base import new_id, new_token
 from helio.services import Services
 
 EMAIL_VERIFY = "email_verify"
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # noqa: S105 - a token purpose
 MFA_COOKIE = "mfa_cookie"
-MFA_TOKEN = "mfa_token"
+MFA_TOKEN = "mfa_token"  # noqa: S105 - a token purpose
 MFA_PURPOSES = (MFA_COOKIE, MFA_TOKEN)
 MAX_TOKEN_CHARS = 128
 
@@ -77,7 +77,9 @@ def new_refresh_token(session: AsyncSession, row: AuthSession) -> str:
     value = new_token()
     repository.add(
         session,
-        RefreshToken(id=new_id(), session_id=row.id, token_hash=token_hash(value), created_at=utcnow()),
+        RefreshToken(
+            id=new_id(), session_id=row.id, token_hash=token_hash(value), created_at=utcnow()
+        ),
     )
     return value
 

@@ -13,6 +13,9 @@ from helio.auth.principal import Principal
 from helio.authz.matrix import STEP_UP, Perm, Reach, reach
 from helio.errors import Forbidden, StepUpRequired
 from helio.kit.clock import utcnow
+from helio.logging import get_logger
+
+log = get_logger("authz")
 
 STEP_UP_WINDOW = timedelta(minutes=5)
 
@@ -78,10 +81,27 @@ def require(perm: Perm) -> Any:
     from helio.auth.current import authenticate
 
     async def guard(request: Request, principal: Principal = Depends(authenticate)) -> Access:
-        return check(principal, perm)
+        try:
+            return check(principal, perm)
+        except Forbidden as denied:
+            _log_denied(request, principal, perm, denied.code)
+            raise
 
     setattr(guard, GUARD_MARK, perm)
     return Depends(guard)
+
+
+def _log_denied(request: Request, principal: Principal, perm: Perm, code: str) -> None:
+    route = request.scope.get("route")
+    log.warning(
+        "authz_denied",
+        user_id=principal.user_id,
+        session_id=principal.session_id,
+        perm=perm.value,
+        code=code,
+        method=request.method,
+        path_template=str(getattr(route, "path", request.url.path)),
+    )
 
 
 def route_permission(dependant: Any) -> Perm | None:

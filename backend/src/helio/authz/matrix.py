@@ -84,7 +84,7 @@ MATRIX: dict[Perm, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Perm.GRANTS_REQUEST:        (N,       N,      N,    O,       N),
     Perm.GRANTS_READ:           (N,       N,      N,    O,       L),
     Perm.GRANTS_DECIDE:         (N,       N,      N,    N,       L),
-    Perm.GRANTS_REVOKE:         (N,       N,      N,    O,       L),
+    Perm.GRANTS_REVOKE:         (N,       N,      N,    N,       L),
     Perm.OPS_READ:              (N,       N,      N,    L,       L),
     Perm.STAFF_READ:            (N,       N,      N,    N,       L),
     Perm.STAFF_MANAGE:          (N,       N,      N,    N,       L),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
-from sqlalchemy import Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Row, Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.keys_admin.registry import EncryptedTable
@@ -16,7 +16,7 @@ from helio.models import Base, DataKey, User
 _KEYS: Table = Base.metadata.tables["data_keys"]
 _USERS: Table = Base.metadata.tables["users"]
 # A result row of any shape (SQLAlchemy 2.1 types rows by their column types).
-AnyRow = Row[Unpack[tuple[Any, ...]]]
+AnyRow = Row[*tuple[Any, ...]]
 
 
 async def kek_usage(session: AsyncSession) -> dict[str, int]:
@@ -79,18 +79,21 @@ async def store_rewrapped(session: AsyncSession, rows: Sequence[dict[str, Any]])
     )
     now = utcnow()
     params = [
-        {"owner": r["owner_id"], "gen": r["generation"], "kek": r["kek_id"],
-         "blob": r["wrapped_key"], "at": now}
+        {
+            "owner": r["owner_id"],
+            "gen": r["generation"],
+            "kek": r["kek_id"],
+            "blob": r["wrapped_key"],
+            "at": now,
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
     await session.execute(stmt, params)
 
 
 async def count_live_owners(session: AsyncSession) -> int:
     """Count owners holding at least one live data key."""
-    stmt = select(func.count(func.distinct(DataKey.owner_id))).where(
-        DataKey.destroyed_at.is_(None)
-    )
+    stmt = select(func.count(func.distinct(DataKey.owner_id))).where(DataKey.destroyed_at.is_(None))
     return int((await session.execute(stmt)).scalar_one())
 
 
@@ -149,9 +152,7 @@ async def set_ciphertexts(
 ) -> None:
     """Replace encrypted column values of one row."""
     table = spec.table
-    await session.execute(
-        update(table).where(table.c[spec.id_column] == row_id).values(**values)
-    )
+    await session.execute(update(table).where(table.c[spec.id_column] == row_id).values(**values))
 
 
 async def set_user_generation(session: AsyncSession, user_id: str, generation: int) -> None:
@@ -170,9 +171,14 @@ async def users_for_indexing(session: AsyncSession, after: str, limit: int) -> l
     """Lock and return the next accounts by id with what their blind indexes derive from."""
     stmt = (
         select(
-            User.id, User.email_ct, User.phone_ct, User.full_name_ct,
-            User.email_bidx, User.phone_bidx, User.name_prefix_bidx,
-        )  # fmt: skip
+            User.id,
+            User.email_ct,
+            User.phone_ct,
+            User.full_name_ct,
+            User.email_bidx,
+            User.phone_bidx,
+            User.name_prefix_bidx,
+        )
         .where(User.id > after)
         .order_by(User.id)
         .limit(limit)
@@ -195,10 +201,14 @@ async def store_indexes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
         )
     )
     params = [
-        {"uid": r["id"], "email": r["email_bidx"], "phone": r["phone_bidx"],
-         "prefix": r["name_prefix_bidx"]}
+        {
+            "uid": r["id"],
+            "email": r["email_bidx"],
+            "phone": r["phone_bidx"],
+            "prefix": r["name_prefix_bidx"],
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
     await session.execute(stmt, params)
 
 
@@ -207,3 +217,11 @@ async def email_index_versions(session: AsyncSession) -> dict[int, int]:
     version = func.substr(User.email_bidx, 1, 1)
     stmt = select(version, func.count()).group_by(version)
     return {bytes(v)[0]: int(n) for v, n in (await session.execute(stmt)).all()}
+
+
+async def shredding_backlog(session: AsyncSession, now: datetime) -> tuple[int, int]:
+    """Return (due now, scheduled later) counts of deleted accounts awaiting shredding."""
+    due = func.sum(case((User.shred_after <= now, 1), else_=0))
+    stmt = select(func.count(), due).where(User.shred_after.is_not(None))
+    total, due_now = (await session.execute(stmt)).one()
+    return int(due_now or 0), int(total) - int(due_now or 0)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helio.accounts.service import name_prefix
 from helio.db import after_commit
 from helio.keys_admin import repository as repo
+from helio.keys_admin.checkpoint import CheckpointStore
 from helio.keys_admin.registry import ENCRYPTED_TABLES, ERASED_VERSION, erased_index
 from helio.keys_admin.run import (
     BatchRecorder,
@@ -63,14 +64,7 @@ async def rotate_kek(
     opts = options or RotationOptions()
     store = opts.store(services)
     with store.exclusive(KEK):
-        reload_keyrings(services)
-        state = store.load(KEK)
-        resumed = state is not None and state.get("target") == services.keys.current_kek_id()
-        if state is None or not resumed:
-            target = _add_kek(services.keys) if new_kek else services.keys.current_kek_id()
-            reload_keyrings(services)
-            state = {"target": target, "after": ["", 0], "done": 0}
-            store.save(KEK, state)
+        state, resumed = _kek_run(services, store, new_kek=new_kek)
         report = RotationReport(KEK, str(state["target"]), resumed=resumed)
         async with services.db.transaction() as session:
             opts.progress.start(await repo.count_to_rewrap(session, report.target))
@@ -83,6 +77,21 @@ async def rotate_kek(
         await _retire_keks(services, report)
         store.clear(KEK)
         return report.finish()
+
+
+def _kek_run(
+    services: Services, store: CheckpointStore, *, new_kek: bool
+) -> tuple[dict[str, Any], bool]:
+    """Return the checkpoint to continue (and True), or start a run (adding a KEK first)."""
+    reload_keyrings(services)
+    state = store.load(KEK)
+    if state is not None and state.get("target") == services.keys.current_kek_id():
+        return state, True
+    target = _add_kek(services.keys) if new_kek else services.keys.current_kek_id()
+    reload_keyrings(services)
+    state = {"target": target, "after": ["", 0], "done": 0}
+    store.save(KEK, state)
+    return state, False
 
 
 def _add_kek(provider: KeyProvider) -> str:
@@ -128,9 +137,13 @@ def _rewrap(provider: KeyProvider, rows: Sequence[Any], target: str) -> list[dic
         if wrapped.kek_id != target:
             raise RotationError("the current KEK changed during the rotation; run it again")
         out.append(
-            {"owner_id": row.owner_id, "generation": row.generation,
-             "kek_id": wrapped.kek_id, "wrapped_key": wrapped.to_bytes()}
-        )  # fmt: skip
+            {
+                "owner_id": row.owner_id,
+                "generation": row.generation,
+                "kek_id": wrapped.kek_id,
+                "wrapped_key": wrapped.to_bytes(),
+            }
+        )
     return out
 
 
@@ -307,8 +320,12 @@ async def _reindex(
             )
     except KeyDestroyed:
         # The owner was crypto-shredded: their indexes go with their data.
-        return {"id": row.id, "email_bidx": erased_index(), "phone_bidx": None,
-                "name_prefix_bidx": None}  # fmt: skip
+        return {
+            "id": row.id,
+            "email_bidx": erased_index(),
+            "phone_bidx": None,
+            "name_prefix_bidx": None,
+        }
     except DecryptionError:
         report.failed.append(str(row.id))
         return None

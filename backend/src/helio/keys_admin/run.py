@@ -90,9 +90,13 @@ class BatchRecorder:
     """Counts a batch, saves the checkpoint, moves the progress bar, then runs the hook."""
 
     def __init__(
-        self, kind: str, state: dict[str, Any], report: RotationReport, options: RotationOptions,
+        self,
+        kind: str,
+        state: dict[str, Any],
+        report: RotationReport,
+        options: RotationOptions,
         store: CheckpointStore,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.kind, self.state, self.report = kind, state, report
         self.options, self.store = options, store
 

@@ -11,7 +11,7 @@ from helio.kit.clock import clock
 from helio.mail.templates import render
 
 
-def compose(settings: Settings, *, to: str, template: str, **values: str) -> EmailMessage:
+def compose(settings: Settings, /, *, to: str, template: str, **values: str) -> EmailMessage:
     """Return the message of `template` addressed to `to`.
 
     Header values go through the email package's header registry, which

@@ -44,10 +44,10 @@ class Outbox:
         """Wait until every queued message was delivered or given up."""
         await self._queue.join()
 
-    async def close(self, timeout: float = 10.0) -> None:
-        """Deliver what is queued (for at most `timeout` seconds), then stop the worker."""
+    async def close(self, grace_seconds: float = 10.0) -> None:
+        """Deliver what is queued (for at most `grace_seconds`), then stop the worker."""
         try:
-            await asyncio.wait_for(self.drain(), timeout)
+            await asyncio.wait_for(self.drain(), grace_seconds)
         finally:
             if self._worker is not None:
                 self._worker.cancel()

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("the sink listens on loopback addresses only")
     directory = args.dir or get_settings().data_dir / "mail"
     controller = start(directory, args.host, args.port)
-    print(f"mail sink on {args.host}:{args.port}, writing to {directory}", flush=True)  # noqa: T201
+    print(f"mail sink on {args.host}:{args.port}, writing to {directory}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

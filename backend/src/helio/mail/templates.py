@@ -89,11 +89,11 @@ TEMPLATES: dict[str, MailTemplate] = {
 }
 
 
-def render(name: str, **values: str) -> tuple[str, str]:
+def render(template_name: str, /, **values: str) -> tuple[str, str]:
     """Return the subject and body of a template filled with `values`.
 
     Raises:
         KeyError: no template of that name.
     """
-    template = TEMPLATES[name]
+    template = TEMPLATES[template_name]
     return template.subject, template.body.safe_substitute(values) + SIGNATURE

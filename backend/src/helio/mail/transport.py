@@ -11,7 +11,11 @@ import aiosmtplib
 from helio.mail.config import SmtpConfig, TlsMode
 
 # aiosmtplib: True = STARTTLS required, None = if the server offers it, False = never.
-_START_TLS: dict[TlsMode, bool | None] = {"implicit": False, "starttls": True, "opportunistic": None}
+_START_TLS: dict[TlsMode, bool | None] = {
+    "implicit": False,
+    "starttls": True,
+    "opportunistic": None,
+}
 
 
 class Transport(Protocol):

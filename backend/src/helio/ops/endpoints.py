@@ -1,11 +1,15 @@
-"""Liveness and readiness."""
+"""Liveness, readiness and the Prometheus metrics (ops token only)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from helio.deps import ServicesDep
+from helio.errors import Unauthenticated
+from helio.ops.metrics import REGISTRY, ops_token_matches
+from helio.ops.service import refresh_gauges
 
 router = APIRouter(tags=["ops"])
 
@@ -27,3 +31,19 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
     )
+
+
+# Not in the OpenAPI schema and not a user route: Prometheus authenticates
+# with the ops token (Authorization: Bearer …), checked here in constant time.
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request, services: ServicesDep) -> Response:
+    """Serve the Prometheus metrics to a caller holding the ops token.
+
+    Raises:
+        Unauthenticated: no token configured, or a missing or wrong bearer token.
+    """
+    ops_token = request.app.state.settings.ops_token
+    if not ops_token_matches(request.headers.get("authorization"), ops_token):
+        raise Unauthenticated(headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    await refresh_gauges(services)
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

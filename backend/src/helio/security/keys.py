@@ -244,14 +244,15 @@ class LocalKeyProvider:
         self.path = path
         self._lock = threading.Lock()
         self._data = self._load_or_create()
+        self._stamp = self._file_stamp()
 
     def current_kek_id(self) -> str:
         """Return the id of the KEK that new wraps use."""
-        return str(self._data["kek"]["current"])
+        return str(self._current()["kek"]["current"])
 
     def kek_ids(self) -> list[str]:
         """Return the ids of every KEK still held (current and old)."""
-        return sorted(self._data["kek"]["keys"])
+        return sorted(self._current()["kek"]["keys"])
 
     def wrap(self, plaintext_key: bytes, *, context: Mapping[str, str]) -> WrappedKey:
         """Encrypt a data key under the current KEK.
@@ -318,12 +319,12 @@ class LocalKeyProvider:
 
     def current_blind_index_version(self) -> int:
         """Return the blind-index key version that new indexes use."""
-        return int(self._data["blind_index"]["current"])
+        return int(self._current()["blind_index"]["current"])
 
     def blind_index_versions(self) -> list[int]:
         """Return every blind-index key version still held, current first."""
         current = self.current_blind_index_version()
-        others = sorted((int(v) for v in self._data["blind_index"]["keys"]), reverse=True)
+        others = sorted((int(v) for v in self._current()["blind_index"]["keys"]), reverse=True)
         return [current, *(v for v in others if v != current)]
 
     def blind_index_key(self, version: int) -> bytes:
@@ -375,7 +376,26 @@ class LocalKeyProvider:
     def reload(self) -> None:
         """Re-read the keyring file (another process may have rotated keys)."""
         with self._lock:
+            self._stamp = self._file_stamp()
             self._data = _parse_keyring(read_private_file(self.path), self.path)
+
+    def _current(self) -> dict[str, Any]:
+        """Return the keyring, re-read first when another process replaced the file.
+
+        A rotation run by `helio keys` in another process changes the current
+        KEK or blind-index version; without this, a running app would keep
+        wrapping under a KEK the rotation is about to retire.
+        """
+        if self._file_stamp() != self._stamp:
+            self.reload()
+        return self._data
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return info.st_ino, info.st_mtime_ns, info.st_size
 
     def _material(self, section: str, key_id: str) -> bytes:
         for attempt in range(2):
@@ -405,6 +425,7 @@ class LocalKeyProvider:
             result = change(data)
             write_private_file(self.path, _pretty(data), exclusive=False)
             self._data = data
+            self._stamp = self._file_stamp()
             return result
 
 

@@ -1,0 +1,204 @@
+"""Audit trail: append overhead per event and chain verification rate, on MariaDB.
+
+Run: cd backend && ../.venv/bin/python bench/bench_audit.py \
+        [--url mysql+asyncmy://root@127.0.0.1:3306/helio_bench] [--appends 2000] \
+        [--events 10000000] [--load-seconds 420]
+
+Creates (drops first) the database named in --url, migrates it, then:
+1. times `record()` (head lock, insert, head update) and the whole transaction, one writer,
+   then 8 concurrent writers;
+2. bulk-loads a valid chain (hashes computed in Python, rows inserted with executemany) until
+   --events rows or --load-seconds, whichever comes first, and walks it with the verifier.
+Prints a Markdown section; the verification rate is extrapolated to 10 million events only
+when fewer were loaded (the walk is linear: keyset batches over the primary key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import statistics
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import pymysql
+from alembic import command
+from sqlalchemy.engine import make_url
+
+from helio.audit.chain import GENESIS_HASH, HASHED_FIELDS, row_hash
+from helio.audit.service import record
+from helio.audit.verify import verify_chain
+from helio.cli import alembic_config
+from helio.db import Database
+from helio.models.base import new_id
+
+DEFAULT_URL = "mysql+asyncmy://root@127.0.0.1:3306/helio_bench"
+ACTIONS = ("auth.login", "auth.mfa", "customer.viewed", "orders.transition", "quotes.create")
+COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")
+INSERT = (
+    f"INSERT INTO audit_events ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+)
+
+
+def _connect(url: str, database: str | None = None) -> pymysql.Connection:  # type: ignore[type-arg]
+    parsed = make_url(url)
+    return pymysql.connect(
+        host=parsed.host or "127.0.0.1", port=parsed.port or 3306, user=parsed.username or "root",
+        password=parsed.password or "", database=database, autocommit=False,
+    )  # fmt: skip
+
+
+def fresh_database(url: str) -> None:
+    """Drop and recreate the bench database, then migrate it to head."""
+    name = make_url(url).database
+    connection = _connect(url)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    connection.close()
+    command.upgrade(alembic_config(url), "head")
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def time_appends(db: Database, count: int) -> dict[str, float]:
+    """Time one writer: the record() call and the whole transaction around it, in ms."""
+    inner: list[float] = []
+    outer: list[float] = []
+    baseline: list[float] = []
+    for index in range(count):
+        started = time.perf_counter()
+        async with db.transaction() as session:
+            before = time.perf_counter()
+            await record(session, action=ACTIONS[index % 5], actor_id=new_id(), details={"i": index})
+            inner.append((time.perf_counter() - before) * 1000)
+        outer.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        async with db.transaction():
+            pass
+        baseline.append((time.perf_counter() - started) * 1000)
+    return {
+        "record_p50": statistics.median(inner), "record_p99": _pct(inner, 0.99),
+        "tx_p50": statistics.median(outer), "tx_p99": _pct(outer, 0.99),
+        "empty_tx_p50": statistics.median(baseline),
+    }  # fmt: skip
+
+
+async def time_concurrent(db: Database, writers: int, per_writer: int) -> dict[str, float]:
+    """Time `writers` concurrent writers; return latency percentiles (ms) and events/s."""
+    latencies: list[float] = []
+
+    async def writer() -> None:
+        for index in range(per_writer):
+            started = time.perf_counter()
+            async with db.transaction() as session:
+                await record(session, action=ACTIONS[index % 5], details={"i": index})
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(writers)))
+    elapsed = time.perf_counter() - started
+    return {
+        "p50": statistics.median(latencies), "p99": _pct(latencies, 0.99),
+        "rate": writers * per_writer / elapsed,
+    }  # fmt: skip
+
+
+def _row(seq: int, prev: str, when: datetime) -> tuple[Any, ...]:
+    values = (
+        seq, new_id(), when, new_id(), "support", new_id(), ACTIONS[seq % 5], "account",
+        new_id(), "success", None, f"198.51.100.{seq % 250}", "Mozilla/5.0 (bench)",
+        new_id(), {"changed": ["status"], "n": seq},
+    )  # fmt: skip
+    return (*values, prev, row_hash(prev, values))
+
+
+def bulk_load(url: str, start_seq: int, prev: str, events: int, seconds: float) -> tuple[int, str]:
+    """Append a valid chain after (start_seq, prev) until `events` rows or `seconds`."""
+    import json
+
+    connection = _connect(url, make_url(url).database)
+    deadline = time.monotonic() + seconds
+    when = datetime(2026, 1, 1)
+    seq, loaded, chunk = start_seq, 0, 20_000
+    with connection.cursor() as cursor:
+        cursor.execute("SET SESSION unique_checks = 0")
+        while loaded < events and time.monotonic() < deadline:
+            rows = []
+            for _ in range(min(chunk, events - loaded)):
+                seq += 1
+                row = _row(seq, prev, when + timedelta(milliseconds=seq))
+                prev = row[-1]
+                rows.append((*row[:14], json.dumps(row[14]), row[15], row[16]))
+            cursor.executemany(INSERT, rows)
+            cursor.execute(
+                "UPDATE audit_chain_head SET last_seq = %s, last_hash = %s WHERE chain = 'main'",
+                (seq, prev),
+            )
+            connection.commit()
+            loaded += len(rows)
+    connection.close()
+    return seq, prev
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--load-seconds", type=float, default=420.0)
+    args = parser.parse_args()
+    fresh_database(args.url)  # alembic runs its own event loop
+    asyncio.run(run(args))
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Measure appends, load the chain, verify it, print the report."""
+    db = Database(args.url)
+    single = await time_appends(db, args.appends)
+    contended = await time_concurrent(db, 8, max(1, args.appends // 8))
+    async with db.transaction() as session:
+        from helio.audit.repository import read_head
+
+        head_seq, head_hash = await read_head(session)
+    started = time.perf_counter()
+    last_seq, _ = bulk_load(args.url, head_seq, head_hash, args.events - head_seq, args.load_seconds)
+    load_seconds = time.perf_counter() - started
+    result = await verify_chain(db)
+    await db.dispose()
+    rate = result.checked / result.seconds
+    _report(args, single, contended, last_seq, load_seconds, result.ok, result.seconds, rate)
+
+
+def _report(
+    args: argparse.Namespace, single: dict[str, float], contended: dict[str, float],
+    events: int, load_seconds: float, ok: bool, verify_seconds: float, rate: float,
+) -> None:  # fmt: skip
+    print(f"## Audit trail ({platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}, MariaDB on the same host)\n")  # fmt: skip
+    print("| measure | p50 | p99 |\n|---|---|---|")
+    print(f"| `record()` (lock head, insert, move head), 1 writer | {single['record_p50']:.2f} ms "
+          f"| {single['record_p99']:.2f} ms |")  # fmt: skip
+    print(f"| transaction with one event, 1 writer | {single['tx_p50']:.2f} ms "
+          f"| {single['tx_p99']:.2f} ms |")  # fmt: skip
+    print(f"| empty transaction (baseline) | {single['empty_tx_p50']:.2f} ms | |")
+    print(f"| transaction with one event, 8 concurrent writers | {contended['p50']:.2f} ms "
+          f"| {contended['p99']:.2f} ms |")  # fmt: skip
+    print(f"\nAppend throughput with 8 writers: {contended['rate']:,.0f} events/s "
+          f"({args.appends} events per run).\n")  # fmt: skip
+    print(f"Bulk-loaded chain: {events:,} events in {load_seconds:.0f} s "
+          f"(target {args.events:,}, budget {args.load_seconds:.0f} s).\n")  # fmt: skip
+    print(f"Verification: {'intact' if ok else 'BROKEN'}, {events:,} events in "
+          f"{verify_seconds:.1f} s = **{rate:,.0f} events/s**.")  # fmt: skip
+    if events < 10_000_000:
+        print(f"Extrapolated to 10,000,000 events (linear walk): "
+              f"{10_000_000 / rate / 60:.1f} min.")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

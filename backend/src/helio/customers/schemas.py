@@ -1,0 +1,102 @@
+"""Input and output of the customer's own routes (/me)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from helio.security.blind_index import normalise_phone
+
+_INPUT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+Line = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Address(BaseModel):
+    """A postal address (stored encrypted)."""
+
+    model_config = _INPUT
+
+    line1: Line
+    line2: Annotated[str, StringConstraints(max_length=200)] | None = None
+    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    region: Annotated[str, StringConstraints(max_length=100)] | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class ProfileUpdate(BaseModel):
+    """PATCH /me: only these fields; role, status, email, verification and ids are refused."""
+
+    model_config = _INPUT
+
+    full_name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    phone: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
+    address: Address | None = None
+    marketing_consent: bool | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _international_phone(cls, value: str | None) -> str | None:
+        if value is not None:
+            # The blind index needs a number it can normalise: + or 00 and the country code.
+            normalise_phone(value)
+        return value
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> ProfileUpdate:
+        for name in ("full_name", "marketing_consent"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """Return the fields the client sent, addresses as plain dicts."""
+        return {
+            name: (value.model_dump(exclude_none=True) if isinstance(value, Address) else value)
+            for name, value in ((n, getattr(self, n)) for n in sorted(self.model_fields_set))
+        }
+
+
+class ProfileRead(BaseModel):
+    """The caller's own profile, decrypted."""
+
+    id: str
+    email: str
+    full_name: str | None
+    phone: str | None
+    address: dict[str, Any] | None
+    marketing_consent: bool
+    email_verified: bool
+
+
+class DeletionRead(BaseModel):
+    """What DELETE /me did: the account is closed now; its data is shredded at `shred_after`."""
+
+    status: str
+    deleted_at: datetime
+    shred_after: datetime | None
+    shredded: bool
+
+
+class AccountExport(BaseModel):
+    """Every record of the caller, for GET /me/export."""
+
+    model_config = ConfigDict(json_schema_extra={"description": "All of the caller's own data."})
+
+    exported_at: datetime
+    profile: ProfileRead
+    sites: list[dict[str, Any]] = Field(default_factory=list)
+    quotes: list[dict[str, Any]] = Field(default_factory=list)
+    orders: list[dict[str, Any]] = Field(default_factory=list)
+    sessions: list[dict[str, Any]] = Field(default_factory=list)
+    consent_history: list[dict[str, Any]] = Field(default_factory=list)

@@ -1,0 +1,125 @@
+"""Operational views for engineers and admins: health, configuration, the audit chain."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+
+from helio.alerts.outbox import outbox_for
+from helio.audit import repository as audit_repository
+from helio.audit.checkpoints import checkpoint_is_valid, verification_keys
+from helio.audit.monitor import last_verification, run_verification
+from helio.config import Settings
+from helio.errors import RateLimited
+from helio.ops.metrics import AUDIT_CHAIN_LENGTH, AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME
+from helio.ops.schemas import AuditChainRead, CheckpointRead, ConfigRead, Endpoint, HealthRead
+from helio.services import Services
+
+VERIFY_MAX_SECONDS = 20.0
+VERIFY_RATE = "3/minute"  # a walk costs seconds of database time; one at a time is plenty
+
+
+async def health(services: Services) -> HealthRead:
+    """Check the database, the shared state and the alert backlog."""
+    checks = {
+        "database": "ok" if await services.db.ping() else "down",
+        "state": "ok" if await services.state.ping() else "down",
+    }
+    pending = await outbox_for(services.state).size() if checks["state"] == "ok" else -1
+    status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
+    return HealthRead(status=status, checks=checks, alerts_pending=pending)
+
+
+def _endpoint(url: str | None) -> Endpoint:
+    if not url:
+        return Endpoint(configured=False)
+    parts = urlsplit(url)
+    return Endpoint(configured=True, scheme=parts.scheme, host=parts.hostname, port=parts.port)
+
+
+def _database(url: str) -> Endpoint:
+    parsed = make_url(url)
+    host = parsed.host if parsed.host else None
+    return Endpoint(configured=True, scheme=parsed.get_backend_name(), host=host, port=parsed.port)
+
+
+def config_summary(settings: Settings) -> ConfigRead:
+    """Summarise the configuration: hosts and switches, never passwords, tokens or keys."""
+    return ConfigRead(
+        env=settings.env,
+        debug=settings.debug,
+        docs_visible=settings.docs_visible,
+        public_url=settings.public_url,
+        staff_url=settings.staff_url,
+        allowed_origins=settings.allowed_origins,
+        trusted_proxies=settings.trusted_proxies,
+        secure_cookies=settings.secure_cookies,
+        tls_terminated_upstream=settings.tls_terminated_upstream,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        database=_database(settings.effective_database_url),
+        redis=_endpoint(settings.redis_url),
+        smtp=_endpoint(settings.smtp_url),
+        key_provider=settings.key_provider,
+        kms_standin=settings.kms_standin,
+        secrets_set={
+            "secret_key": bool(settings.secret_key),
+            "ops_token": bool(settings.ops_token),
+            "audit_signing_key": bool(settings.audit_signing_key),
+        },
+        audit_checkpoint_interval_seconds=settings.audit_checkpoint_interval_seconds,
+        alert_webhook_hosts=settings.alert_webhook_hosts,
+        alert_webhook_ports=settings.alert_webhook_ports,
+        production_problems=settings.production_problems(),
+    )
+
+
+async def audit_chain(services: Services, *, verify: bool) -> AuditChainRead:
+    """Describe the chain; with `verify`, walk it now (bounded in time) and report the result.
+
+    Raises:
+        RateLimited: more than VERIFY_RATE walks across all callers.
+    """
+    verification = None
+    if verify:
+        allowed, retry_after = await services.limiter.hit(VERIFY_RATE, "audit-verify")
+        if not allowed:
+            raise RateLimited(retry_after)
+        result = await run_verification(services, max_seconds=VERIFY_MAX_SECONDS)
+        verification = result.to_dict()
+    async with services.db.transaction() as session:
+        length, head_hash = await audit_repository.read_head(session)
+        checkpoint = await audit_repository.last_checkpoint(session)
+    AUDIT_CHAIN_LENGTH.set(length)
+    last = None
+    if checkpoint is not None:
+        keys = await asyncio.to_thread(verification_keys, services.settings)
+        key = keys.get(checkpoint.key_id)
+        last = CheckpointRead(
+            seq=checkpoint.seq,
+            head_hash=checkpoint.head_hash,
+            key_id=checkpoint.key_id,
+            created_at=checkpoint.created_at,
+            signature_valid=None if key is None else checkpoint_is_valid(checkpoint, key),
+        )
+    return AuditChainRead(
+        length=length,
+        head_hash=head_hash,
+        last_checkpoint=last,
+        last_verification=await last_verification(services),
+        verification=verification,
+    )
+
+
+async def refresh_gauges(services: Services) -> None:
+    """Update gauges that are read from the database at scrape time."""
+    async with services.db.transaction() as session:
+        length, _ = await audit_repository.read_head(session)
+    AUDIT_CHAIN_LENGTH.set(length)
+    last = await last_verification(services)
+    if last is not None:  # possibly run by another process (the CLI, a cron job)
+        AUDIT_VERIFY_OK.set(1 if last.get("ok") else 0)
+        AUDIT_VERIFY_TIME.set(datetime.fromisoformat(last["at"]).timestamp())

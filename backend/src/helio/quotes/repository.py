@@ -1,0 +1,48 @@
+"""Queries on quotes; `visible` is the one scoping rule for lists and single lookups."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helio.authz import scoping
+from helio.authz.guards import Access
+from helio.models import Quote
+
+
+def visible(access: Access) -> Select[Quote]:
+    """Select the quotes the caller may see."""
+    return select(Quote).where(scoping.quotes(access))
+
+
+async def get_visible(session: AsyncSession, access: Access, quote_id: str) -> Quote | None:
+    """Return one quote if it exists and the caller may see it, else None."""
+    result = await session.execute(visible(access).where(Quote.id == quote_id))
+    return result.scalar_one_or_none()
+
+
+async def page(
+    session: AsyncSession, access: Access, *, limit: int, after: str | None
+) -> list[Quote] | None:
+    """Return up to `limit` + 1 visible quotes, newest first, after the quote `after`.
+
+    Returns None when `after` names no visible quote (an invalid cursor).
+    """
+    query = visible(access)
+    if after is not None:
+        anchor = await get_visible(session, access, after)
+        if anchor is None:
+            return None
+        query = query.where(
+            or_(
+                Quote.created_at < anchor.created_at,
+                and_(Quote.created_at == anchor.created_at, Quote.id < anchor.id),
+            )
+        )
+    query = query.order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit + 1)
+    return list((await session.execute(query)).scalars())
+
+
+def add(session: AsyncSession, quote: Quote) -> None:
+    """Stage a new quote."""
+    session.add(quote)

@@ -1,0 +1,87 @@
+"""Queries on sites and their energy usage; `visible` is the one scoping rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helio.authz import scoping
+from helio.authz.guards import Access
+from helio.models import EnergyUsage, Site, User
+
+
+def visible(access: Access) -> Select[Site]:
+    """Select the sites the caller may see: lists filter by it, single lookups go through it."""
+    return select(Site).where(scoping.sites(access))
+
+
+async def get_visible(session: AsyncSession, access: Access, site_id: str) -> Site | None:
+    """Return one site if it exists and the caller may see it, else None."""
+    result = await session.execute(visible(access).where(Site.id == site_id))
+    return result.scalar_one_or_none()
+
+
+async def page(
+    session: AsyncSession, access: Access, *, limit: int, after: str | None
+) -> list[Site] | None:
+    """Return up to `limit` + 1 visible sites, newest first, after the site `after`.
+
+    Returns None when `after` names no visible site (an invalid cursor).
+    """
+    query = visible(access)
+    if after is not None:
+        anchor = await get_visible(session, access, after)
+        if anchor is None:
+            return None
+        query = query.where(
+            or_(
+                Site.created_at < anchor.created_at,
+                and_(Site.created_at == anchor.created_at, Site.id < anchor.id),
+            )
+        )
+    query = query.order_by(Site.created_at.desc(), Site.id.desc()).limit(limit + 1)
+    return list((await session.execute(query)).scalars())
+
+
+async def lock_owner(session: AsyncSession, owner_id: str) -> None:
+    """Lock the owner's account row so concurrent site creations are counted one at a time."""
+    await session.execute(select(User.id).where(User.id == owner_id).with_for_update())
+
+
+async def count_owned(session: AsyncSession, owner_id: str) -> int:
+    """Return how many sites an owner has."""
+    result = await session.execute(
+        select(func.count()).select_from(Site).where(Site.owner_id == owner_id)
+    )
+    return int(result.scalar_one())
+
+
+def add(session: AsyncSession, site: Site) -> None:
+    """Stage a new site."""
+    session.add(site)
+
+
+async def delete(session: AsyncSession, site: Site) -> None:
+    """Delete a site (its usage goes with it; its quotes keep their stored inputs)."""
+    await session.delete(site)
+    await session.flush()
+
+
+async def usage_of(session: AsyncSession, site_id: str) -> EnergyUsage | None:
+    """Return a site's energy usage, if any."""
+    return await session.get(EnergyUsage, site_id)
+
+
+async def usages_of(session: AsyncSession, site_ids: Sequence[str]) -> dict[str, EnergyUsage]:
+    """Return the energy usage of several sites by site id."""
+    if not site_ids:
+        return {}
+    result = await session.execute(select(EnergyUsage).where(EnergyUsage.site_id.in_(site_ids)))
+    return {usage.site_id: usage for usage in result.scalars()}
+
+
+def add_usage(session: AsyncSession, usage: EnergyUsage) -> None:
+    """Stage a new usage row."""
+    session.add(usage)

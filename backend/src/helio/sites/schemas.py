@@ -1,0 +1,228 @@
+"""Inputs and outputs of /sites: strict, range-checked, never carrying owner or ids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from helio.sites.rules import check_country, check_time_zone, time_zone_fits
+
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+MAX_ROOF_PLANES = 4
+SUPPORTED_CURRENCIES = frozenset({"USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF"})
+ID_PATTERN = r"^[0-9a-f]{32}$"
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise PydanticCustomError("not_printable", "Control characters are not allowed.")
+    return value
+
+
+def _scale(places: int) -> Callable[[Decimal], Decimal]:
+    # The scale of the DECIMAL column, so a response shows what a later read returns.
+    step = Decimal(1).scaleb(-places)
+    return lambda value: value.quantize(step)
+
+
+Printable = AfterValidator(_printable)
+Text16 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16), Printable
+]
+Text80 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), Printable
+]
+Text120 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Printable
+]
+
+
+# Lengths keep the sealed JSON of a whole address under the 2048-byte column.
+class AddressIn(BaseModel):
+    """A postal address; stored encrypted, bound to its site row."""
+
+    model_config = STRICT
+
+    line1: Text120
+    line2: Text120 | None = None
+    city: Text80
+    region: Text80 | None = None
+    postal_code: Text16
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(check_country)]
+
+
+class RoofPlaneIn(BaseModel):
+    """One roof plane: area m², tilt °, azimuth ° clockwise from north, shading loss %."""
+
+    model_config = STRICT
+
+    area_m2: float = Field(gt=0, le=1000)
+    tilt_deg: float = Field(ge=0, le=60)
+    azimuth_deg: float = Field(ge=0, lt=360)
+    shading_loss_pct: float = Field(default=0.0, ge=0, le=80)
+
+
+class TariffIn(BaseModel):
+    """The utility tariff: price per kWh, ISO 4217 currency and yearly escalation %."""
+
+    model_config = STRICT
+
+    price_per_kwh: Annotated[
+        Decimal, Field(gt=0, le=5, max_digits=10, decimal_places=5), AfterValidator(_scale(5))
+    ]
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    escalation_pct: Annotated[
+        Decimal, Field(ge=-5, le=15, decimal_places=3), AfterValidator(_scale(3))
+    ] = Decimal("2.500")
+
+    @field_validator("currency")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if value not in SUPPORTED_CURRENCIES:
+            raise PydanticCustomError(
+                "unsupported_currency",
+                "Quotes are priced in {allowed} only.",
+                {"allowed": ", ".join(sorted(SUPPORTED_CURRENCIES))},
+            )
+        return value
+
+
+TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(check_time_zone)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+RoofPlanes = Annotated[list[RoofPlaneIn], Field(min_length=1, max_length=MAX_ROOF_PLANES)]
+
+
+class SiteCreate(BaseModel):
+    """POST /sites: a property. Owner, ids and timestamps come from the server."""
+
+    model_config = STRICT
+
+    label: Text80 | None = None
+    address: AddressIn
+    latitude: Latitude
+    longitude: Longitude
+    timezone: TimeZone
+    roof_planes: RoofPlanes
+    tariff: TariffIn
+
+    @model_validator(mode="after")
+    def _zone_matches_place(self) -> SiteCreate:
+        time_zone_fits(self.timezone, self.longitude)
+        return self
+
+
+class SiteUpdate(BaseModel):
+    """PATCH /sites/{id}: any subset of the editable fields; only `label` may be null."""
+
+    model_config = STRICT
+
+    label: Text80 | None = None
+    address: AddressIn | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    timezone: TimeZone | None = None
+    roof_planes: RoofPlanes | None = None
+    tariff: TariffIn | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> SiteUpdate:
+        if not self.model_fields_set:
+            raise PydanticCustomError("empty_update", "Send at least one field to change.")
+        nulls = sorted(f for f in self.model_fields_set - {"label"} if getattr(self, f) is None)
+        if nulls:
+            raise PydanticCustomError(
+                "null_not_allowed", "These fields cannot be null: {names}.", {"names": nulls}
+            )
+        return self
+
+
+class UsageIn(BaseModel):
+    """PUT /sites/{id}/usage as JSON: twelve monthly kWh figures, January first."""
+
+    model_config = STRICT
+
+    monthly_kwh: list[Annotated[float, Field(ge=0, le=1_000_000)]] = Field(
+        min_length=12, max_length=12
+    )
+
+    @field_validator("monthly_kwh")
+    @classmethod
+    def _some_use(cls, value: list[float]) -> list[float]:
+        if sum(value) < 1:
+            raise PydanticCustomError("no_usage", "The year's use must be at least 1 kWh.")
+        return value
+
+
+class AddressRead(BaseModel):
+    """The decrypted address, shown to its owner only."""
+
+    line1: str
+    line2: str | None
+    city: str
+    region: str | None
+    postal_code: str
+    country: str
+
+
+class RoofPlaneRead(BaseModel):
+    """A stored roof plane."""
+
+    area_m2: float
+    tilt_deg: float
+    azimuth_deg: float
+    shading_loss_pct: float
+
+
+class TariffRead(BaseModel):
+    """A stored tariff; the price is a decimal string."""
+
+    price_per_kwh: Decimal
+    currency: str
+    escalation_pct: Decimal
+
+
+class UsageRead(BaseModel):
+    """A site's energy use: twelve monthly kWh and whether an hourly profile exists."""
+
+    source: str = Field(description="manual or green_button")
+    monthly_kwh: list[float]
+    annual_kwh: float
+    has_hourly_profile: bool
+    updated_at: datetime
+
+
+class SiteRead(BaseModel):
+    """A site as its owner sees it."""
+
+    id: str
+    label: str | None
+    address: AddressRead | None
+    latitude: float
+    longitude: float
+    timezone: str
+    roof_planes: list[RoofPlaneRead]
+    tariff: TariffRead
+    usage: UsageRead | None
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class SitePage(BaseModel):
+    """One page of sites."""
+
+    items: list[SiteRead]
+    next_cursor: str | None

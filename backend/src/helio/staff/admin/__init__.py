@@ -1,0 +1,1 @@
+"""Staff administration: invitations, roles, deactivation and access reviews."""

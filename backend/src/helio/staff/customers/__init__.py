@@ -1,0 +1,1 @@
+"""The staff view of customers: search, masked view, audited reveal, account actions."""
