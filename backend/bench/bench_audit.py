@@ -27,7 +27,7 @@ import pymysql
 from alembic import command
 from sqlalchemy.engine import make_url
 
-from helio.audit.chain import GENESIS_HASH, HASHED_FIELDS, row_hash
+from helio.audit.chain import row_hash
 from helio.audit.service import record
 from helio.audit.verify import verify_chain
 from helio.cli import alembic_config
@@ -36,9 +36,10 @@ from helio.models.base import new_id
 
 DEFAULT_URL = "mysql+asyncmy://root@127.0.0.1:3306/helio_bench"
 ACTIONS = ("auth.login", "auth.mfa", "customer.viewed", "orders.transition", "quotes.create")
-COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")
 INSERT = (
-    f"INSERT INTO audit_events ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+    "INSERT INTO audit_events (seq, id, occurred_at, actor_id, actor_roles, session_id, action,"
+    " resource_type, resource_id, outcome, reason, client_ip, user_agent, request_id, details,"
+    " prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
@@ -75,7 +76,9 @@ async def time_appends(db: Database, count: int) -> dict[str, float]:
         started = time.perf_counter()
         async with db.transaction() as session:
             before = time.perf_counter()
-            await record(session, action=ACTIONS[index % 5], actor_id=new_id(), details={"i": index})
+            await record(
+                session, action=ACTIONS[index % 5], actor_id=new_id(), details={"i": index}
+            )
             inner.append((time.perf_counter() - before) * 1000)
         outer.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
@@ -167,7 +170,9 @@ async def run(args: argparse.Namespace) -> None:
 
         head_seq, head_hash = await read_head(session)
     started = time.perf_counter()
-    last_seq, _ = bulk_load(args.url, head_seq, head_hash, args.events - head_seq, args.load_seconds)
+    last_seq, _ = bulk_load(
+        args.url, head_seq, head_hash, args.events - head_seq, args.load_seconds
+    )
     load_seconds = time.perf_counter() - started
     result = await verify_chain(db)
     await db.dispose()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from tests.alerts.alert_receivers import MailSink, WebhookReceiver, serve_smtp, serve_webhook
+from tests.audit.audit_helpers import access, request_from
 
 from helio.alerts.channels import webhook_policy
 from helio.alerts.dispatcher import AlertDispatcher, Retry
@@ -21,8 +23,6 @@ from helio.mail.config import parse_smtp_url
 from helio.mail.transport import SmtpTransport
 from helio.ops.metrics import REGISTRY
 from helio.services import Services
-from tests.alerts.alert_receivers import MailSink, WebhookReceiver, serve_smtp, serve_webhook
-from tests.audit.audit_helpers import access, request_from
 
 
 @pytest.fixture
@@ -60,7 +60,12 @@ async def monitored(
     uninstall_security_monitoring(clean)
     engine = install_security_monitoring(clean, dispatcher)
     body = SinksUpdate.model_validate(
-        {"sinks": [{"kind": "webhook", "target": webhook.url}, {"kind": "mail", "target": "soc@example.com"}]}
+        {
+            "sinks": [
+                {"kind": "webhook", "target": webhook.url},
+                {"kind": "mail", "target": "soc@example.com"},
+            ]
+        }
     )
     async with clean.db.transaction() as session:
         await replace_sinks(session, access(Perm.ALERTS_MANAGE), body, settings=settings)
@@ -80,6 +85,12 @@ async def _failed_logins(services: Services, count: int, *, account: str, ip: st
             resource_id=account,
             request=request_from(ip),
         )
+
+
+async def _record_then_fail(services: Services, action: str) -> None:
+    async with services.db.transaction() as session:
+        await record(session, action=action, actor_id="acct-2")
+        raise RuntimeError
 
 
 def _delivered(kind: str, result: str) -> float:
@@ -103,10 +114,12 @@ async def test_login_burst_alerts_once_per_rule_on_every_sink(
     ]
     first = webhook.bodies[0]
     assert first["text"].startswith("[HIGH] Burst of failed logins")
-    assert "acct-1" in first["text"] + str(first) and "password" not in str(first).lower()
+    assert "acct-1" in first["text"] + str(first)
+    assert "password" not in str(first).lower()
     await _failed_logins(clean, 25, account="acct-1", ip="198.51.100.7")  # the same burst goes on
     await monitored.dispatcher.wait_idle()
-    assert len(webhook.bodies) == 2 and len(smtp.messages) == 2
+    assert len(webhook.bodies) == 2
+    assert len(smtp.messages) == 2
 
 
 @pytest.mark.mysql
@@ -115,9 +128,7 @@ async def test_rolled_back_event_raises_no_alert(
     monitored: AlertEngine, clean: Services, webhook: WebhookReceiver
 ) -> None:
     with pytest.raises(RuntimeError):
-        async with clean.db.transaction() as session:
-            await record(session, action="auth.lockout", actor_id="acct-2")
-            raise RuntimeError
+        await _record_then_fail(clean, "auth.lockout")
     async with clean.db.transaction() as session:
         await record(session, action="auth.lockout", actor_id="acct-3")
     await monitored.dispatcher.wait_idle()
@@ -167,4 +178,5 @@ async def test_alert_left_by_a_crashed_drainer_is_delivered(
     assert await outbox.claim() is not None  # taken into processing, then the process died
     assert await monitored.dispatcher.drain() == 1
     assert webhook.rules() == ["account_locked"]
-    assert await outbox.size() == 0 and await outbox.claim() is None
+    assert await outbox.size() == 0
+    assert await outbox.claim() is None

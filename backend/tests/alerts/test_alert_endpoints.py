@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.fixtures.principals import Harness, error_code
 
 from helio.authz.matrix import Role
 from helio.kit.clock import clock
-from tests.fixtures.principals import Harness, error_code
 
 SINKS = "/api/v1/admin/alerts/sinks"
 

@@ -31,8 +31,13 @@ async def engine(clean: Services) -> AsyncIterator[AlertEngine]:
     await dispatcher.wait_idle()
 
 
+NEW, STAFF = {"new_device": True}, {"account": "staff"}
+
+
 def _event(action: str, outcome: str = "success", **fields: Any) -> AuditRecord:
-    return AuditRecord(seq=1, id=new_id(), occurred_at=utcnow(), action=action, outcome=outcome, **fields)
+    return AuditRecord(
+        seq=1, id=new_id(), occurred_at=utcnow(), action=action, outcome=outcome, **fields
+    )
 
 
 async def _rules(engine: AlertEngine, event: AuditRecord) -> list[str]:
@@ -49,12 +54,12 @@ async def _rules(engine: AlertEngine, event: AuditRecord) -> list[str]:
         (_event(actions.GRANT_APPROVE, resource_id="g1"), ["grant_approved"]),
         (_event(actions.ROLES_CHANGE, resource_id="s1"), ["role_change"]),
         (_event(actions.AUDIT_VERIFY, "failure"), ["audit_chain_broken"]),
-        (_event(actions.LOGIN, actor_roles="engineer", details={"new_device": True}), ["staff_new_device"]),
-        (_event(actions.MFA, actor_roles="admin,support", details={"new_device": True}), ["staff_new_device"]),
-        (_event(actions.LOGIN, details={"new_device": True, "account": "staff"}), ["staff_new_device"]),
-        (_event(actions.LOGIN, details={"new_device": True, "account": "customer"}), []),
-        (_event(actions.LOGIN, details={"new_device": False, "account": "staff"}), []),
-        (_event(actions.LOGIN, actor_roles="customer", details={"new_device": True}), []),
+        (_event(actions.LOGIN, actor_roles="engineer", details=NEW), ["staff_new_device"]),
+        (_event(actions.MFA, actor_roles="admin,support", details=NEW), ["staff_new_device"]),
+        (_event(actions.LOGIN, details=NEW | STAFF), ["staff_new_device"]),
+        (_event(actions.LOGIN, details=NEW | {"account": "customer"}), []),
+        (_event(actions.LOGIN, details={"new_device": False} | STAFF), []),
+        (_event(actions.LOGIN, actor_roles="customer", details=NEW), []),
         (_event(actions.LOGIN, actor_roles="admin"), []),
         (_event(actions.AUDIT_VERIFY, "success"), []),
         (_event("orders.transition", actor_id="a1"), []),
@@ -78,7 +83,10 @@ async def test_distributed_attack_raises_the_global_alert_once(engine: AlertEngi
     fired: list[str] = []
     for index in range(GLOBAL_FAILURES + 50):
         event = _event(
-            actions.LOGIN, "failure", actor_id=f"acct-{index}", client_ip=f"198.51.100.{index % 250}"
+            actions.LOGIN,
+            "failure",
+            actor_id=f"acct-{index}",
+            client_ip=f"198.51.100.{index % 250}",
         )
         fired += await _rules(engine, event)
     assert fired == ["login_failures_global"]
@@ -116,6 +124,10 @@ def test_rule_names_are_unique_and_cover_the_required_cases() -> None:
 def test_action_names_match_the_authentication_events() -> None:
     from helio.auth import events
 
-    assert (actions.LOGIN, actions.MFA, actions.LOCKOUT) == (events.LOGIN, events.MFA, events.LOCKOUT)
+    assert (actions.LOGIN, actions.MFA, actions.LOCKOUT) == (
+        events.LOGIN,
+        events.MFA,
+        events.LOCKOUT,
+    )
     assert actions.REFRESH_REUSE == events.REFRESH_REUSE
     assert actions.TOKEN_ISSUED == events.TOKEN_ISSUED

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
+from tests.audit.audit_helpers import access
 
 from helio.alerts.channels import mask_target, webhook_policy
 from helio.alerts.schemas import SinkList, SinksUpdate
@@ -18,7 +19,6 @@ from helio.errors import ValidationFailed
 from helio.models import AuditEvent
 from helio.security.outbound import OutboundRefused
 from helio.services import Services
-from tests.audit.audit_helpers import access
 
 ADMIN = access(Perm.ALERTS_MANAGE)
 SLACK = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX"
@@ -29,7 +29,9 @@ async def public_dns(host: str, port: int) -> Sequence[str]:
     return {"hooks.slack.com": ["18.160.10.5"], "rebind.example": ["127.0.0.1"]}[host]
 
 
-async def _replace(services: Services, sinks: list[dict[str, Any]], settings: Settings | None = None) -> SinkList:
+async def _replace(
+    services: Services, sinks: list[dict[str, Any]], settings: Settings | None = None
+) -> SinkList:
     body = SinksUpdate.model_validate({"sinks": sinks})
     async with services.db.transaction() as session:
         return await replace_sinks(
@@ -52,7 +54,9 @@ async def test_sinks_are_saved_masked_and_audited_without_targets(clean: Service
 
 
 async def test_sinks_are_kept_by_id_toggled_and_removed(clean: Services) -> None:
-    saved = await _replace(clean, [{"kind": "webhook", "target": SLACK}, {"kind": "mail", "target": "a@b.example"}])
+    saved = await _replace(
+        clean, [{"kind": "webhook", "target": SLACK}, {"kind": "mail", "target": "a@b.example"}]
+    )
     webhook = next(item for item in saved.items if item.kind == "webhook")
     after = await _replace(clean, [{"id": webhook.id, "enabled": False}])
     assert [(item.id, item.enabled) for item in after.items] == [(webhook.id, False)]
@@ -123,5 +127,7 @@ def test_malformed_updates_are_refused(body: dict[str, Any]) -> None:
 
 def test_masking_hides_the_url_secret() -> None:
     assert mask_target("webhook", SLACK) == "https://hooks.slack.com/…XXXX"
-    assert mask_target("webhook", "http://x.example:8080/a/b/tok1234") == "http://x.example:8080/…1234"
+    assert (
+        mask_target("webhook", "http://x.example:8080/a/b/tok1234") == "http://x.example:8080/…1234"
+    )
     assert mask_target("mail", "soc@example.com") == "soc@example.com"

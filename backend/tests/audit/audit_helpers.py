@@ -35,7 +35,9 @@ def access(perm: Perm, *roles: Role) -> Access:
     return Access(staff(*roles), perm, Reach.ALL)
 
 
-def request_from(client_ip: str, request_id: str = "req-0001", user_agent: str = "pytest") -> Request:
+def request_from(
+    client_ip: str, request_id: str = "req-0001", user_agent: str = "pytest"
+) -> Request:
     """Return a request whose state carries what the request-context middleware sets."""
     scope: dict[str, Any] = {
         "type": "http",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from tests.audit.audit_helpers import append
 
 from helio.audit import repository
 from helio.audit.checkpoints import (
@@ -28,7 +29,6 @@ from helio.config import Settings
 from helio.kit.clock import utcnow
 from helio.security.keys import KeyringError
 from helio.services import Services
-from tests.audit.audit_helpers import append
 
 
 def _in(settings: Settings, directory: Path, **changes: object) -> Settings:
@@ -52,8 +52,12 @@ def test_key_file_readable_by_others_is_refused(settings: Settings, tmp_path: Pa
         load_signing_keys(local)
 
 
-def test_configured_key_signs_and_file_keys_still_verify(settings: Settings, tmp_path: Path) -> None:
-    seed = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+def test_configured_key_signs_and_file_keys_still_verify(
+    settings: Settings, tmp_path: Path
+) -> None:
+    seed = Ed25519PrivateKey.generate().private_bytes(
+        Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+    )
     file_key = load_signing_keys(_in(settings, tmp_path)).current_id
     configured = _in(settings, tmp_path, audit_signing_key=base64.b64encode(seed).decode())
     keys = load_signing_keys(configured)
@@ -74,9 +78,11 @@ async def test_rotation_keeps_old_checkpoints_verifiable(clean: Services, tmp_pa
     stored = json.loads(key_file(local).read_text())
     assert stored["keys"][old.key_id]["private"] is None  # the retired private half is gone
     keys = verification_keys(local)
-    assert checkpoint_is_valid(old, keys[old.key_id]) and checkpoint_is_valid(new, keys[new_id])
+    assert checkpoint_is_valid(old, keys[old.key_id])
+    assert checkpoint_is_valid(new, keys[new_id])
     result = await verify_chain(clean.db, public_keys=keys)
-    assert result.ok and result.checkpoints_verified == 2
+    assert result.ok
+    assert result.checkpoints_verified == 2
 
 
 @pytest.mark.asvs("V16.4.2")
@@ -87,8 +93,10 @@ async def test_checkpoint_signed_by_a_foreign_key_is_not_trusted(
     forger = _in(clean.settings, tmp_path / "forger")
     await create_checkpoint(clean.db, load_signing_keys(forger))
     result = await verify_chain(clean.db, public_keys=verification_keys(clean.settings))
-    assert result.ok and result.checkpoints_verified == 0
-    assert result.checkpoints_unverifiable == 1 and result.notes
+    assert result.ok
+    assert result.checkpoints_verified == 0
+    assert result.checkpoints_unverifiable == 1
+    assert result.notes
 
 
 async def test_scheduler_signs_one_checkpoint_per_interval(clean: Services) -> None:
@@ -101,4 +109,3 @@ async def test_scheduler_signs_one_checkpoint_per_interval(clean: Services) -> N
     async with clean.db.transaction() as session:
         checkpoints = await repository.checkpoints(session)
     assert [(c.seq, c.head_hash) for c in checkpoints] == [head]
-

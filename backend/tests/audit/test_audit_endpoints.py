@@ -6,9 +6,9 @@ import json
 
 import pytest
 from httpx import AsyncClient
+from tests.fixtures.principals import Harness, error_code
 
 from helio.authz.matrix import Role
-from tests.fixtures.principals import Harness, error_code
 
 SEARCH = "/api/v1/admin/audit"
 EXPORT = "/api/v1/admin/audit/export"
@@ -36,10 +36,13 @@ class TestAuditSearch:
     async def test_admin_finds_the_sign_ins_newest_first(self, auth: Harness) -> None:
         admin = await auth.staff(Role.ADMIN)
         http = await auth.login(admin)
-        answer = await http.get(SEARCH, params={"action": "auth.*", "actor": admin.user_id, "limit": 1})
+        answer = await http.get(
+            SEARCH, params={"action": "auth.*", "actor": admin.user_id, "limit": 1}
+        )
         assert answer.status_code == 200, answer.text
         page = answer.json()
-        assert len(page["items"]) == 1 and page["next_cursor"]
+        assert len(page["items"]) == 1
+        assert page["next_cursor"]
         rest = await http.get(SEARCH, params={"action": "auth.*", "cursor": page["next_cursor"]})
         seqs = [page["items"][0]["seq"]] + [item["seq"] for item in rest.json()["items"]]
         assert seqs == sorted(seqs, reverse=True)
@@ -63,7 +66,8 @@ class TestAuditExport:
         assert answer.headers["content-type"].startswith("application/x-ndjson")
         assert "attachment" in answer.headers["content-disposition"]
         rows = [json.loads(line) for line in answer.text.splitlines()]
-        assert rows and all(row["action"].startswith("auth.") for row in rows)
+        assert rows
+        assert all(row["action"].startswith("auth.") for row in rows)
         exports = await auth.events("audit.export")
         assert [(e.actor_id, e.details and e.details["criteria"]) for e in exports] == [
             (admin.user_id, {"action": "auth.*"})

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator, Iterator
 import pymysql
 import pytest
 from sqlalchemy.engine import make_url
+from tests.audit.audit_helpers import append
 
 from helio.audit.grants import audit_grants
 from helio.audit.verify import verify_chain
 from helio.db import Database
 from helio.services import Services
-from tests.audit.audit_helpers import append
 
 ACCESS_DENIED = 1142  # ER_TABLEACCESS_DENIED_ERROR
 
@@ -21,7 +21,10 @@ ACCESS_DENIED = 1142  # ER_TABLEACCESS_DENIED_ERROR
 def _root(url: str) -> pymysql.Connection:  # type: ignore[type-arg]
     parsed = make_url(url)
     return pymysql.connect(
-        host=parsed.host, port=parsed.port or 3306, user=parsed.username, password=parsed.password or ""
+        host=parsed.host,
+        port=parsed.port or 3306,
+        user=parsed.username,
+        password=parsed.password or "",
     )
 
 
@@ -73,7 +76,8 @@ async def test_app_user_appends_but_mysql_refuses_update_and_delete(
 ) -> None:
     await append(app_db, 5)  # the real write path works with only these grants
     result = await verify_chain(app_db)
-    assert result.ok and result.checked == 5
+    assert result.ok
+    assert result.checked == 5
     schema, name, password = app_user
     connection = pymysql.connect(host="127.0.0.1", user=name, password=password, database=schema)
     refused = [

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
+from tests.audit.audit_helpers import access, append
 
 from helio.audit import actions
 from helio.audit.chain import HASHED_FIELDS, row_hash
@@ -25,7 +26,6 @@ from helio.authz.matrix import Perm
 from helio.errors import RateLimited
 from helio.kit.clock import clock
 from helio.services import Services
-from tests.audit.audit_helpers import access, append
 
 ADMIN = access(Perm.AUDIT_READ)
 
@@ -34,10 +34,22 @@ async def _seed(services: Services) -> None:
     async with services.db.transaction() as session:
         for index in range(6):
             await record(
-                session, action="auth.login", outcome="failure", actor_id="u1", resource_id=f"r{index}"
+                session,
+                action="auth.login",
+                outcome="failure",
+                actor_id="u1",
+                resource_id=f"r{index}",
             )
-        await record(session, action="auth.mfa", actor_id="u2", resource_type="account", resource_id="u2")
-        await record(session, action="orders.transition", actor_id="u1", resource_type="order", resource_id="o9")
+        await record(
+            session, action="auth.mfa", actor_id="u2", resource_type="account", resource_id="u2"
+        )
+        await record(
+            session,
+            action="orders.transition",
+            actor_id="u1",
+            resource_type="order",
+            resource_id="o9",
+        )
 
 
 async def _search(services: Services, **params: object) -> list[int]:
@@ -110,7 +122,9 @@ def test_malformed_queries_are_refused(params: dict[str, object]) -> None:
         AuditQuery.model_validate(params)
 
 
-@pytest.mark.parametrize("cursor", ["czo", "eDox", "czotMQ", "czoxMjM0NTY3ODkwMTIzNDU2Nzg5MDEy", "%%%"])
+@pytest.mark.parametrize(
+    "cursor", ["czo", "eDox", "czotMQ", "czoxMjM0NTY3ODkwMTIzNDU2Nzg5MDEy", "%%%"]
+)
 def test_forged_cursors_are_refused(cursor: str) -> None:
     with pytest.raises(InvalidCursor):
         decode_cursor(cursor)
@@ -137,7 +151,8 @@ async def test_export_streams_verifiable_json_lines(clean: Services) -> None:
         when = datetime.fromisoformat(str(row["occurred_at"]).replace("Z", "+00:00"))
         values = [row[name] for name in HASHED_FIELDS]
         values[HASHED_FIELDS.index("occurred_at")] = when.replace(tzinfo=None)
-        assert row["prev_hash"] == prev and row_hash(prev, values) == row["hash"]
+        assert row["prev_hash"] == prev
+        assert row_hash(prev, values) == row["hash"]
         prev = str(row["hash"])
 
 

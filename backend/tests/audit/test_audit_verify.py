@@ -7,16 +7,16 @@ import json
 import secrets
 
 import pytest
+from tests.audit.audit_helpers import append, execute, scalar
 from typer.testing import CliRunner
 
 from helio.audit import repository
+from helio.audit.chain import HASHED_FIELDS, row_hash, stored_values
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys, verification_keys
-from helio.audit.chain import HASHED_FIELDS, row_hash
 from helio.audit.cli import audit_app
 from helio.audit.verify import VerifyResult, verify_chain
 from helio.config import Settings, get_settings
 from helio.services import Services
-from tests.audit.audit_helpers import append, execute, scalar
 
 EVENTS = 30
 _N = len(HASHED_FIELDS)
@@ -28,7 +28,8 @@ async def _verify(services: Services) -> VerifyResult:
 
 
 def _broken(result: VerifyResult) -> tuple[str, int]:
-    assert not result.ok and result.broken is not None
+    assert not result.ok
+    assert result.broken is not None
     return result.broken.kind, result.broken.seq
 
 
@@ -52,7 +53,7 @@ async def _rewrite(services: Services, first: int, *, reason: str) -> None:
         rows = await repository.chain_batch(session, after_seq=0, last_seq=EVENTS, limit=EVENTS)
     prev = rows[first - 2][_N + 1] if first > 1 else "0" * 64
     for row in rows[first - 1 :]:
-        values = list(row[:_N])
+        values = stored_values(row)
         values[HASHED_FIELDS.index("reason")] = reason
         digest = row_hash(prev, values)
         sql = "UPDATE audit_events SET reason = :r, prev_hash = :p, hash = :h WHERE seq = :s"
@@ -66,14 +67,16 @@ async def test_intact_chain_verifies_with_its_checkpoints(chain: Services) -> No
     await _checkpoint(chain)
     await append(chain.db, 5)
     result = await _verify(chain)
-    assert result.ok and result.complete, result.broken
+    assert (result.ok, result.complete, result.broken) == (True, True, None)
     assert (result.checked, result.head_seq, result.checkpoints_verified) == (35, 35, 1)
 
 
 @pytest.mark.asvs("V16.4.2")
 @pytest.mark.parametrize("seq", [1, 17, EVENTS])
 async def test_edited_event_is_found_where_it_was_edited(chain: Services, seq: int) -> None:
-    await execute(chain.db, "UPDATE audit_events SET reason = 'nothing to see' WHERE seq = :s", s=seq)
+    await execute(
+        chain.db, "UPDATE audit_events SET reason = 'nothing to see' WHERE seq = :s", s=seq
+    )
     assert _broken(await _verify(chain)) == ("edited", seq)
 
 
@@ -112,14 +115,15 @@ async def test_reordered_events_are_found(chain: Services) -> None:
     await execute(chain.db, "UPDATE audit_events SET seq = 21 WHERE seq = 1000")
     result = await _verify(chain)
     assert _broken(result) == ("reordered", 20)
-    assert result.broken is not None and "follows event 21" in result.broken.message
+    assert result.broken is not None
+    assert "follows event 21" in result.broken.message
 
 
 @pytest.mark.asvs("V16.4.2")
 async def test_event_rewritten_with_recomputed_hash_is_found(chain: Services) -> None:
     async with chain.db.transaction() as session:
         rows = await repository.chain_batch(session, after_seq=14, last_seq=15, limit=1)
-    values = list(rows[0][:_N])
+    values = stored_values(rows[0])
     values[HASHED_FIELDS.index("actor_id")] = "f" * 32
     digest = row_hash(rows[0][_N], values)
     sql = "UPDATE audit_events SET actor_id = :a, hash = :h WHERE seq = 15"
@@ -132,7 +136,7 @@ async def test_forged_previous_link_is_found(chain: Services) -> None:
     async with chain.db.transaction() as session:
         rows = await repository.chain_batch(session, after_seq=17, last_seq=18, limit=1)
     forged_prev = secrets.token_hex(32)
-    digest = row_hash(forged_prev, rows[0][:_N])
+    digest = row_hash(forged_prev, stored_values(rows[0]))
     sql = "UPDATE audit_events SET prev_hash = :p, hash = :h WHERE seq = 18"
     await execute(chain.db, sql, p=forged_prev, h=digest)
     assert _broken(await _verify(chain)) == ("bad_prev_link", 18)
@@ -159,7 +163,8 @@ async def test_forged_checkpoint_is_refused(chain: Services) -> None:
 @pytest.mark.asvs("V16.4.2")
 async def test_time_bounded_walk_reports_incomplete(chain: Services) -> None:
     result = await verify_chain(chain.db, batch_size=5, max_seconds=0.0)
-    assert result.ok and not result.complete
+    assert result.ok
+    assert not result.complete
     assert result.notes
 
 
@@ -189,4 +194,5 @@ async def test_cli_verify_reports_the_first_broken_link(chain: Services) -> None
     assert code == 1
     assert "security_alert" in messages  # the audit_chain_broken rule fired from the CLI
     report = json.loads(output)
-    assert report["broken"]["kind"] == "edited" and report["broken"]["seq"] == 23
+    assert report["broken"]["kind"] == "edited"
+    assert report["broken"]["seq"] == 23

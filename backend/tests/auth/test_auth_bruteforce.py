@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from tests.fixtures.principals import PROXY_IP, Harness, error_code
 
 from helio.config import Settings
 from helio.kit.clock import clock
 from helio.main import create_app
 from helio.security.pow import solve
 from helio.services import Services
-from tests.fixtures.principals import PROXY_IP, Harness, error_code
 
 LOGIN = "/api/v1/auth/login"
 TOKEN = "/api/v1/auth/token"
@@ -85,14 +85,14 @@ class TestAccountLockout:
         wrong = _body(LOGIN, account.email, "wrong password guess")
         for _ in range(3):
             assert (await bot.post(LOGIN, wrong)).status_code == 401
-        assert (await bot.post(LOGIN, _body(LOGIN, account.email, account.password))).status_code == 200
+        assert (
+            await bot.post(LOGIN, _body(LOGIN, account.email, account.password))
+        ).status_code == 200
         for _ in range(3):
             assert (await bot.post(LOGIN, wrong)).status_code == 401
 
     @pytest.mark.asvs("V6.3.1", "V2.4.1")
-    async def test_two_replicas_share_the_counters(
-        self, auth: Harness, settings: Settings
-    ) -> None:
+    async def test_two_replicas_share_the_counters(self, auth: Harness, settings: Settings) -> None:
         other = Services.from_settings(settings)
         try:
             second_app = create_app(settings, other)
@@ -152,8 +152,12 @@ class TestAddressLimits:
         auth.policy(block_after_address_failures=8, pow_after_address_failures=100)
         http = auth.client("203.0.113.60")
         for n in range(8):
-            await http.post(LOGIN, json={"email": f"u{n}@example.org", "password": "wrong password guess"})
-        answer = await http.post(LOGIN, json={"email": "x@example.org", "password": "whatever guess"})
+            await http.post(
+                LOGIN, json={"email": f"u{n}@example.org", "password": "wrong password guess"}
+            )
+        answer = await http.post(
+            LOGIN, json={"email": "x@example.org", "password": "whatever guess"}
+        )
         assert (answer.status_code, error_code(answer)) == (429, "too_many_attempts")
         assert int(answer.headers["Retry-After"]) > 3000
 
@@ -161,7 +165,9 @@ class TestAddressLimits:
 class TestProofOfWork:
     async def _earn_pow(self, http: AsyncClient) -> None:
         for n in range(5):
-            await http.post(LOGIN, json={"email": f"u{n}@example.org", "password": "wrong password guess"})
+            await http.post(
+                LOGIN, json={"email": f"u{n}@example.org", "password": "wrong password guess"}
+            )
 
     @pytest.mark.asvs("V6.3.1", "V2.4.1", "V16.3.3")
     async def test_solution_is_demanded_checked_and_spent(self, auth: Harness) -> None:
@@ -177,7 +183,9 @@ class TestProofOfWork:
         replayed = await http.post(LOGIN, json=body, headers={"X-PoW-Solution": solution})
         assert error_code(replayed) == "pow_replayed"
         token, _, counter = (await _challenge(http)).rpartition(":")
-        forged = await http.post(LOGIN, json=body, headers={"X-PoW-Solution": f"{token}:{int(counter) + 1}"})
+        forged = await http.post(
+            LOGIN, json=body, headers={"X-PoW-Solution": f"{token}:{int(counter) + 1}"}
+        )
         assert error_code(forged) in {"pow_invalid"}
         other_scope = await _challenge(http, "register")
         wrong_scope = await http.post(LOGIN, json=body, headers={"X-PoW-Solution": other_scope})
@@ -195,7 +203,9 @@ class TestProofOfWork:
         solution = await _challenge(http)
         auth.policy(pow_difficulty_bits=12)
         answer = await http.post(
-            LOGIN, json={"email": "a@example.org", "password": "x"}, headers={"X-PoW-Solution": solution}
+            LOGIN,
+            json={"email": "a@example.org", "password": "x"},
+            headers={"X-PoW-Solution": solution},
         )
         assert error_code(answer) == "pow_invalid"
 
@@ -219,5 +229,7 @@ class TestProofOfWork:
             assert (await http.post(path, json=body)).status_code in {202, 422}
         refused = await http.post(path, json=body)
         assert error_code(refused) == "pow_required"
-        solved = await http.post(path, json=body, headers={"X-PoW-Solution": await _challenge(http, scope)})
+        solved = await http.post(
+            path, json=body, headers={"X-PoW-Solution": await _challenge(http, scope)}
+        )
         assert solved.status_code in {202, 422}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 import pytest
+from tests.fixtures.principals import ORIGIN, Harness, error_code
 
 from helio.authz.matrix import Role
 from helio.kit.clock import clock
-from tests.fixtures.principals import ORIGIN, Harness, error_code
 
 SESSIONS = "/api/v1/auth/sessions"
 LOGOUT = "/api/v1/auth/logout"
@@ -34,7 +34,9 @@ class TestLogin:
         )
         assert answer.status_code == 200
         assert answer.json() == {
-            "mfa_required": False, "mfa_token": None, "mfa_methods": None,
+            "mfa_required": False,
+            "mfa_token": None,
+            "mfa_methods": None,
             "mfa_enrolment": "offered",
         }
         headers = answer.headers.get_list("set-cookie")
@@ -62,7 +64,8 @@ class TestLogin:
         http.cookies.set("__Host-helio_session", "attacker-chosen-value", domain="api.helio.test")
         await auth.login(account, http)
         first = auth.session_cookie(http)
-        assert first and first != "attacker-chosen-value"
+        assert first
+        assert first != "attacker-chosen-value"
         await auth.login(account, http)
         second = auth.session_cookie(http)
         assert second != first
@@ -146,9 +149,7 @@ class TestLogout:
 
 class TestTimeouts:
     @pytest.mark.asvs("V7.3.1")
-    @pytest.mark.parametrize(
-        ("kind", "idle_minutes"), [("customer", 30), ("staff", 15)]
-    )
+    @pytest.mark.parametrize(("kind", "idle_minutes"), [("customer", 30), ("staff", 15)])
     async def test_idle_timeout(self, auth: Harness, kind: str, idle_minutes: int) -> None:
         account = await (auth.customer() if kind == "customer" else auth.staff(Role.SUPPORT))
         http = await auth.login(account)
@@ -161,7 +162,9 @@ class TestTimeouts:
         assert (answer.status_code, error_code(answer)) == (401, "session_invalid")
 
     @pytest.mark.asvs("V7.3.2")
-    @pytest.mark.parametrize(("kind", "hours", "idle_minutes"), [("customer", 12, 30), ("staff", 8, 15)])
+    @pytest.mark.parametrize(
+        ("kind", "hours", "idle_minutes"), [("customer", 12, 30), ("staff", 8, 15)]
+    )
     async def test_absolute_timeout_despite_activity(
         self, auth: Harness, kind: str, hours: int, idle_minutes: int
     ) -> None:

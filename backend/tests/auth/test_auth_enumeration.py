@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 import pytest
-
 from tests.fixtures.principals import Harness
 
 TRIES = 30
@@ -26,13 +25,22 @@ class TestSameAnswer:
         known = await auth.customer()
         http = auth.client()
         answers = [
-            _stable(await http.post("/api/v1/auth/login", json={"email": email, "password": "wrong password guess"}))
+            _stable(
+                await http.post(
+                    "/api/v1/auth/login", json={"email": email, "password": "wrong password guess"}
+                )
+            )
             for email in (known.email, "nobody.at.all@example.org")
         ]
         assert answers[0] == answers[1]
         assert answers[0] == (
             401,
-            {"error": {"code": "invalid_credentials", "message": "Email or password is incorrect."}},
+            {
+                "error": {
+                    "code": "invalid_credentials",
+                    "message": "Email or password is incorrect.",
+                }
+            },
         )
 
     async def test_register(self, auth: Harness) -> None:
@@ -40,7 +48,9 @@ class TestSameAnswer:
         http = auth.client()
         body = {"password": "another-quiet-walrus-fig-71", "full_name": "Someone New"}
         taken = await http.post("/api/v1/auth/register", json={**body, "email": known.email})
-        fresh = await http.post("/api/v1/auth/register", json={**body, "email": "brand.new@example.org"})
+        fresh = await http.post(
+            "/api/v1/auth/register", json={**body, "email": "brand.new@example.org"}
+        )
         assert _stable(taken) == _stable(fresh) == (202, {"status": "accepted"})
         notice = await auth.mail.last(known.email, "already have")
         assert "forgot-password" in notice.get_content()

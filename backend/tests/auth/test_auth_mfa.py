@@ -9,12 +9,12 @@ import pytest
 from fastapi import APIRouter
 from httpx import AsyncClient
 from sqlalchemy import select
+from tests.fixtures.principals import Account, Harness, bearer, error_code
 
 from helio.authz.guards import Access, require
 from helio.authz.matrix import Perm, Role
 from helio.kit.clock import clock
 from helio.models import RecoveryCode
-from tests.fixtures.principals import Account, Harness, bearer, error_code
 
 LOGIN = "/api/v1/auth/login"
 LOGIN_MFA = "/api/v1/auth/login/mfa"
@@ -28,7 +28,8 @@ async def _enrol(auth: Harness, http: AsyncClient, account: Account) -> list[str
     assert setup.json()["otpauth_uri"].startswith("otpauth://totp/Helio:")
     account.totp_secret = secret
     confirm = await http.post(
-        "/api/v1/auth/mfa/totp/confirm", json={"code": account.fresh_totp()},
+        "/api/v1/auth/mfa/totp/confirm",
+        json={"code": account.fresh_totp()},
         headers=auth.unsafe(http),
     )
     assert confirm.status_code == 200, confirm.text
@@ -70,7 +71,8 @@ class TestTotpEnrolment:
         before = auth.session_cookie(http)
         await _enrol(auth, http, account)
         after = auth.session_cookie(http)
-        assert after and after != before
+        assert after
+        assert after != before
         stale = auth.client()
         stale.cookies.set("__Host-helio_session", before or "", domain="api.helio.test")
         assert (await stale.get(SESSIONS)).status_code == 401
@@ -106,11 +108,13 @@ class TestTotpSignIn:
         account = await auth.customer(totp=True)
         code = account.totp()
         first = await auth.client().post(
-            LOGIN_MFA, json={"mfa_token": await _pending(auth, account, auth.client()), "code": code}
+            LOGIN_MFA,
+            json={"mfa_token": await _pending(auth, account, auth.client()), "code": code},
         )
         assert first.status_code == 200
         replay = await auth.client().post(
-            LOGIN_MFA, json={"mfa_token": await _pending(auth, account, auth.client()), "code": code}
+            LOGIN_MFA,
+            json={"mfa_token": await _pending(auth, account, auth.client()), "code": code},
         )
         assert (replay.status_code, error_code(replay)) == (401, "invalid_code")
 
@@ -125,7 +129,8 @@ class TestTotpSignIn:
         assert answer.status_code == 401
         recent = totp.at(clock.timestamp() - 30)
         answer = await auth.client().post(
-            LOGIN_MFA, json={"mfa_token": await _pending(auth, account, auth.client()), "code": recent}
+            LOGIN_MFA,
+            json={"mfa_token": await _pending(auth, account, auth.client()), "code": recent},
         )
         assert answer.status_code == 200
 
@@ -162,11 +167,13 @@ class TestRecoveryCodes:
         codes = await _enrol(auth, await auth.login(account), account)
         typed = codes[3].upper().replace("-", " ")
         first = await auth.client().post(
-            LOGIN_MFA, json={"mfa_token": await _pending(auth, account, auth.client()), "code": typed}
+            LOGIN_MFA,
+            json={"mfa_token": await _pending(auth, account, auth.client()), "code": typed},
         )
         assert first.status_code == 200
         again = await auth.client().post(
-            LOGIN_MFA, json={"mfa_token": await _pending(auth, account, auth.client()), "code": codes[3]}
+            LOGIN_MFA,
+            json={"mfa_token": await _pending(auth, account, auth.client()), "code": codes[3]},
         )
         assert (again.status_code, error_code(again)) == (401, "invalid_code")
         mail = await auth.mail.last(account.email, "sign-in security")
@@ -185,13 +192,16 @@ class TestRecoveryCodes:
             json={"grant_type": "mfa", "mfa_token": first.json()["mfa_token"], "code": codes[0]},
         )
         assert answer.status_code == 200
-        assert (await http.get(SESSIONS, headers=bearer(answer.json()["access_token"]))).status_code == 200
+        assert (
+            await http.get(SESSIONS, headers=bearer(answer.json()["access_token"]))
+        ).status_code == 200
 
     async def test_cookie_mfa_token_is_not_a_token_grant(self, auth: Harness) -> None:
         account = await auth.customer(totp=True)
         token = await _pending(auth, account, auth.client())
         answer = await auth.client().post(
-            "/api/v1/auth/token", json={"grant_type": "mfa", "mfa_token": token, "code": account.fresh_totp()}
+            "/api/v1/auth/token",
+            json={"grant_type": "mfa", "mfa_token": token, "code": account.fresh_totp()},
         )
         assert error_code(answer) == "mfa_token_invalid"
 
@@ -206,7 +216,9 @@ class TestStepUp:
         assert (refused.status_code, error_code(refused)) == (403, "step_up_required")
         before = auth.session_cookie(http)
         stepped = await http.post(
-            "/api/v1/auth/mfa/step-up", json={"code": account.fresh_totp()}, headers=auth.unsafe(http)
+            "/api/v1/auth/mfa/step-up",
+            json={"code": account.fresh_totp()},
+            headers=auth.unsafe(http),
         )
         assert stepped.status_code == 200
         assert auth.session_cookie(http) != before
@@ -216,7 +228,9 @@ class TestStepUp:
         removed = await http.delete("/api/v1/auth/mfa/totp", headers=auth.unsafe(http))
         assert removed.status_code == 204
         assert (await http.get("/api/v1/auth/mfa")).json()["totp"] is False
-        assert [e.details["method"] for e in await auth.events("auth.step_up") if e.details] == ["totp"]
+        assert [e.details["method"] for e in await auth.events("auth.step_up") if e.details] == [
+            "totp"
+        ]
 
     async def test_step_up_with_password_only_without_mfa(self, auth: Harness) -> None:
         plain = await auth.customer()
@@ -232,7 +246,9 @@ class TestStepUp:
         protected = await auth.customer(totp=True)
         other = await auth.login(protected)
         refused = await other.post(
-            "/api/v1/auth/mfa/step-up", json={"password": protected.password}, headers=auth.unsafe(other)
+            "/api/v1/auth/mfa/step-up",
+            json={"password": protected.password},
+            headers=auth.unsafe(other),
         )
         assert (refused.status_code, error_code(refused)) == (400, "step_up_method")
 
@@ -241,13 +257,18 @@ class TestStepUp:
         account = await auth.customer(totp=True)
         body = await auth.tokens(account)
         answer = await auth.client().post(
-            "/api/v1/auth/mfa/step-up", json={"code": account.fresh_totp()},
+            "/api/v1/auth/mfa/step-up",
+            json={"code": account.fresh_totp()},
             headers=bearer(body["access_token"]),
         )
         assert answer.status_code == 200
         fresh = answer.json()["tokens"]
-        assert (await auth.client().get(SESSIONS, headers=bearer(body["access_token"]))).status_code == 401
-        assert (await auth.client().get(SESSIONS, headers=bearer(fresh["access_token"]))).status_code == 200
+        assert (
+            await auth.client().get(SESSIONS, headers=bearer(body["access_token"]))
+        ).status_code == 401
+        assert (
+            await auth.client().get(SESSIONS, headers=bearer(fresh["access_token"]))
+        ).status_code == 200
 
 
 staff_only = APIRouter()
@@ -263,7 +284,9 @@ class TestStaffMfa:
     async def test_staff_without_mfa_may_only_enrol(self, auth: Harness) -> None:
         auth.app.include_router(staff_only)
         staff = await auth.staff(Role.SUPPORT, totp=False)
-        answer = await auth.client().post(LOGIN, json={"email": staff.email, "password": staff.password})
+        answer = await auth.client().post(
+            LOGIN, json={"email": staff.email, "password": staff.password}
+        )
         assert answer.json()["mfa_enrolment"] == "required"
         http = await auth.login(staff)
         refused = await http.get("/api/v1/test-only/customers")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from tests.fixtures.principals import Harness, bearer, error_code
 
 from helio.auth.tokens import token_hash
 from helio.kit.clock import clock
 from helio.models import OneTimeToken
-from tests.fixtures.principals import Harness, bearer, error_code
 
 FORGOT = "/api/v1/auth/password/forgot"
 RESET = "/api/v1/auth/password/reset"
@@ -33,14 +33,21 @@ class TestReset:
             stored = (await session.execute(select(OneTimeToken.token_hash))).scalars().all()
         assert token_hash(token) in stored
         assert token.encode() not in b"".join(stored)
-        assert (await auth.client().post(RESET, json={"token": token, "new_password": NEW})).status_code == 204
+        assert (
+            await auth.client().post(RESET, json={"token": token, "new_password": NEW})
+        ).status_code == 204
         assert (await browser.get(SESSIONS)).status_code == 401
-        assert (await auth.client().get(SESSIONS, headers=bearer(mobile["access_token"]))).status_code == 401
+        assert (
+            await auth.client().get(SESSIONS, headers=bearer(mobile["access_token"]))
+        ).status_code == 401
         refresh = await auth.client().post(
-            "/api/v1/auth/token", json={"grant_type": "refresh_token", "refresh_token": mobile["refresh_token"]}
+            "/api/v1/auth/token",
+            json={"grant_type": "refresh_token", "refresh_token": mobile["refresh_token"]},
         )
         assert refresh.status_code == 401
-        old = await auth.client().post(LOGIN, json={"email": account.email, "password": account.password})
+        old = await auth.client().post(
+            LOGIN, json={"email": account.email, "password": account.password}
+        )
         assert old.status_code == 401
         account.password = NEW
         await auth.login(account)
@@ -54,8 +61,12 @@ class TestReset:
         account = await auth.customer()
         await auth.client().post(FORGOT, json={"email": account.email})
         token = await auth.mail.token(account.email, "Reset your")
-        assert (await auth.client().post(RESET, json={"token": token, "new_password": NEW})).status_code == 204
-        again = await auth.client().post(RESET, json={"token": token, "new_password": "other-" + NEW})
+        assert (
+            await auth.client().post(RESET, json={"token": token, "new_password": NEW})
+        ).status_code == 204
+        again = await auth.client().post(
+            RESET, json={"token": token, "new_password": "other-" + NEW}
+        )
         assert (again.status_code, error_code(again)) == (400, "invalid_token")
 
     @pytest.mark.asvs("V6.4.3")
@@ -71,9 +82,13 @@ class TestReset:
         account = await auth.customer()
         await auth.client().post(FORGOT, json={"email": account.email})
         token = await auth.mail.token(account.email, "Reset your")
-        weak = await auth.client().post(RESET, json={"token": token, "new_password": "password1234"})
+        weak = await auth.client().post(
+            RESET, json={"token": token, "new_password": "password1234"}
+        )
         assert weak.status_code == 422
-        assert (await auth.client().post(RESET, json={"token": token, "new_password": NEW})).status_code == 204
+        assert (
+            await auth.client().post(RESET, json={"token": token, "new_password": NEW})
+        ).status_code == 204
 
     async def test_newer_link_replaces_older_and_mails_are_capped(self, auth: Harness) -> None:
         account = await auth.customer()
@@ -83,7 +98,9 @@ class TestReset:
         assert len(mails) == 3
         first = await auth.mail.token(account.email, "Reset your")
         assert first  # the newest link works, older ones were retired
-        assert (await auth.client().post(RESET, json={"token": first, "new_password": NEW})).status_code == 204
+        assert (
+            await auth.client().post(RESET, json={"token": first, "new_password": NEW})
+        ).status_code == 204
 
     @pytest.mark.asvs("V6.4.3")
     async def test_mfa_still_required_after_reset(self, auth: Harness) -> None:
@@ -98,23 +115,33 @@ class TestReset:
 
 class TestChange:
     @pytest.mark.asvs("V6.2.2", "V6.2.3", "V7.4.3")
-    async def test_change_needs_current_password_and_ends_other_sessions(self, auth: Harness) -> None:
+    async def test_change_needs_current_password_and_ends_other_sessions(
+        self, auth: Harness
+    ) -> None:
         account = await auth.customer()
         other = await auth.login(account)
         http = await auth.login(account)
         missing = await http.post(CHANGE, json={"new_password": NEW}, headers=auth.unsafe(http))
         assert missing.status_code == 422
         wrong = await http.post(
-            CHANGE, json={"current_password": "not it at all", "new_password": NEW}, headers=auth.unsafe(http)
+            CHANGE,
+            json={"current_password": "not it at all", "new_password": NEW},
+            headers=auth.unsafe(http),
         )
         assert (wrong.status_code, error_code(wrong)) == (403, "invalid_password")
         good = await http.post(
-            CHANGE, json={"current_password": account.password, "new_password": NEW}, headers=auth.unsafe(http)
+            CHANGE,
+            json={"current_password": account.password, "new_password": NEW},
+            headers=auth.unsafe(http),
         )
         assert good.status_code == 204
         assert (await http.get(SESSIONS)).status_code == 200
         assert (await other.get(SESSIONS)).status_code == 401
-        assert (await auth.client().post(LOGIN, json={"email": account.email, "password": account.password})).status_code == 401
+        assert (
+            await auth.client().post(
+                LOGIN, json={"email": account.email, "password": account.password}
+            )
+        ).status_code == 401
         account.password = NEW
         await auth.login(account)
         notice = await auth.mail.last(account.email, "password was changed")
@@ -124,6 +151,8 @@ class TestChange:
     async def test_passwords_do_not_expire(self, auth: Harness) -> None:
         account = await auth.customer()
         clock.advance(400 * 86400)
-        answer = await auth.client().post(LOGIN, json={"email": account.email, "password": account.password})
+        answer = await auth.client().post(
+            LOGIN, json={"email": account.email, "password": account.password}
+        )
         assert answer.status_code == 200
         assert answer.json()["mfa_enrolment"] == "offered"

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.fixtures.principals import Harness, bearer, error_code
 
 from helio.auth import sessions
 from helio.auth.policy import DEFAULT_POLICY
@@ -13,7 +14,6 @@ from helio.auth.sessions import secret_hash
 from helio.kit.clock import clock
 from helio.models import AuthSession
 from helio.models.base import new_token
-from tests.fixtures.principals import Harness, bearer, error_code
 
 SESSIONS = "/api/v1/auth/sessions"
 
@@ -52,12 +52,16 @@ class TestRevoke:
         refused = await http.delete(f"{SESSIONS}/{target['id']}", headers=auth.unsafe(http))
         assert (refused.status_code, error_code(refused)) == (403, "step_up_required")
         stepped = await http.post(
-            "/api/v1/auth/mfa/step-up", json={"password": account.password}, headers=auth.unsafe(http)
+            "/api/v1/auth/mfa/step-up",
+            json={"password": account.password},
+            headers=auth.unsafe(http),
         )
         assert stepped.status_code == 200
         ended = await http.delete(f"{SESSIONS}/{target['id']}", headers=auth.unsafe(http))
         assert ended.status_code == 204
-        assert (await auth.client().get(SESSIONS, headers=bearer(phone["access_token"]))).status_code == 401
+        assert (
+            await auth.client().get(SESSIONS, headers=bearer(phone["access_token"]))
+        ).status_code == 401
         [event] = await auth.events("auth.session_revoked")
         assert event.details == {"sessions": [target["id"]]}
 
@@ -82,12 +86,18 @@ class TestRevoke:
         account = await auth.customer()
         http = await auth.login(account)
         body = await auth.tokens(account)
-        assert (await auth.client().get(SESSIONS, headers=bearer(body["access_token"]))).status_code == 200
+        assert (
+            await auth.client().get(SESSIONS, headers=bearer(body["access_token"]))
+        ).status_code == 200
         async with auth.services.db.transaction() as session:
-            ended = await sessions.revoke(session, auth.services, account.user_id, reason="deactivated")
+            ended = await sessions.revoke(
+                session, auth.services, account.user_id, reason="deactivated"
+            )
         assert len(ended) == 2
         assert (await http.get(SESSIONS)).status_code == 401
-        assert (await auth.client().get(SESSIONS, headers=bearer(body["access_token"]))).status_code == 401
+        assert (
+            await auth.client().get(SESSIONS, headers=bearer(body["access_token"]))
+        ).status_code == 401
 
 
 class TestLimits:
@@ -105,12 +115,17 @@ class TestLimits:
     @pytest.mark.asvs("V7.1.1")
     def test_lifetimes_are_the_documented_ones(self) -> None:
         policy = DEFAULT_POLICY
-        assert (policy.staff_web.idle, policy.staff_web.absolute) == (timedelta(minutes=15), timedelta(hours=8))
+        assert (policy.staff_web.idle, policy.staff_web.absolute) == (
+            timedelta(minutes=15),
+            timedelta(hours=8),
+        )
         assert (policy.customer_web.idle, policy.customer_web.absolute) == (
-            timedelta(minutes=30), timedelta(hours=12),
+            timedelta(minutes=30),
+            timedelta(hours=12),
         )
         assert (policy.customer_token.idle, policy.customer_token.absolute) == (
-            timedelta(days=7), timedelta(days=30),
+            timedelta(days=7),
+            timedelta(days=30),
         )
         assert policy.access_token_seconds == 300
         assert policy.step_up_seconds == 300

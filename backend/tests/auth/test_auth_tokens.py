@@ -12,11 +12,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from tests.fixtures.principals import Harness, bearer, error_code
 
 from helio.auth.server_keys import rotate_signing_keys, signing_keys
 from helio.authz.matrix import Role
 from helio.kit.clock import clock
-from tests.fixtures.principals import Harness, bearer, error_code
 
 TOKEN = "/api/v1/auth/token"
 SESSIONS = "/api/v1/auth/sessions"
@@ -46,7 +46,9 @@ class TestGrants:
         assert body["expires_in"] == 300
         header, claims = _unverified(body["access_token"])
         assert header["alg"] == "EdDSA"
-        assert header["kid"] in {k["kid"] for k in (await signing_keys(auth.services)).jwks()["keys"]}
+        assert header["kid"] in {
+            k["kid"] for k in (await signing_keys(auth.services)).jwks()["keys"]
+        }
         assert claims["sub"] == account.user_id
         assert claims["aud"] == "helio-api"
         assert claims["exp"] - claims["iat"] == 300
@@ -54,7 +56,8 @@ class TestGrants:
         assert answer.status_code == 200
         assert answer.json()["items"][0]["kind"] == "token"
         [issued] = await auth.events("auth.token_issued")
-        assert issued.details is not None and issued.details["method"] == "password"
+        assert issued.details is not None
+        assert issued.details["method"] == "password"
 
     @pytest.mark.asvs("V6.3.3")
     async def test_staff_token_grant_needs_mfa(self, auth: Harness) -> None:
@@ -64,18 +67,25 @@ class TestGrants:
         assert first.status_code == 200
         assert set(first.json()) == {"mfa_required", "mfa_token", "mfa_methods"}
         wrong = await auth.client().post(
-            TOKEN, json={"grant_type": "mfa", "mfa_token": first.json()["mfa_token"], "code": "000000"}
+            TOKEN,
+            json={"grant_type": "mfa", "mfa_token": first.json()["mfa_token"], "code": "000000"},
         )
         assert (wrong.status_code, error_code(wrong)) == (401, "invalid_code")
         good = await auth.client().post(
             TOKEN,
-            json={"grant_type": "mfa", "mfa_token": first.json()["mfa_token"], "code": staff.fresh_totp()},
+            json={
+                "grant_type": "mfa",
+                "mfa_token": first.json()["mfa_token"],
+                "code": staff.fresh_totp(),
+            },
         )
         assert good.status_code == 200
         assert "access_token" in good.json()
 
     async def test_missing_grant_fields_are_422(self, auth: Harness) -> None:
-        answer = await auth.client().post(TOKEN, json={"grant_type": "password", "email": "a@b.org"})
+        answer = await auth.client().post(
+            TOKEN, json={"grant_type": "password", "email": "a@b.org"}
+        )
         assert answer.status_code == 422
 
 
@@ -131,7 +141,9 @@ class TestLogout:
     async def test_access_and_refresh_tokens_die_with_their_session(self, auth: Harness) -> None:
         body = await auth.tokens(await auth.customer())
         http = auth.client()
-        assert (await http.post("/api/v1/auth/logout", headers=bearer(body["access_token"]))).status_code == 204
+        assert (
+            await http.post("/api/v1/auth/logout", headers=bearer(body["access_token"]))
+        ).status_code == 204
         assert (await http.get(SESSIONS, headers=bearer(body["access_token"]))).status_code == 401
         assert (await _refresh(auth, body["refresh_token"])).status_code == 401
 
@@ -152,7 +164,9 @@ class TestForgedTokens:
         key = (await signing_keys(auth.services)).current
         headers = {"kid": key.kid, "typ": "at+jwt"}
         for change in ({"aud": "another-api"}, {"iss": "https://evil.example"}):
-            forged = jwt.encode({**claims, **change}, key.private_key, algorithm="EdDSA", headers=headers)
+            forged = jwt.encode(
+                {**claims, **change}, key.private_key, algorithm="EdDSA", headers=headers
+            )
             await self._refused(auth, forged)
         no_aud = {k: v for k, v in claims.items() if k != "aud"}
         await self._refused(
@@ -170,7 +184,7 @@ class TestForgedTokens:
 
     @pytest.mark.asvs("V9.1.2")
     async def test_hs256_signed_with_the_public_key(self, auth: Harness) -> None:
-        token, claims = await self._claims(auth)
+        _, claims = await self._claims(auth)
         key = (await signing_keys(auth.services)).current
         header = {"alg": "HS256", "typ": "at+jwt", "kid": key.kid}
         signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
@@ -188,10 +202,16 @@ class TestForgedTokens:
         attacker = Ed25519PrivateKey.generate()
         current = (await signing_keys(auth.services)).current.kid
         await self._refused(
-            auth, jwt.encode(claims, attacker, algorithm="EdDSA", headers={"kid": "unknown", "typ": "at+jwt"})
+            auth,
+            jwt.encode(
+                claims, attacker, algorithm="EdDSA", headers={"kid": "unknown", "typ": "at+jwt"}
+            ),
         )
         await self._refused(
-            auth, jwt.encode(claims, attacker, algorithm="EdDSA", headers={"kid": current, "typ": "at+jwt"})
+            auth,
+            jwt.encode(
+                claims, attacker, algorithm="EdDSA", headers={"kid": current, "typ": "at+jwt"}
+            ),
         )
         jku = {"kid": current, "typ": "at+jwt", "jku": "https://evil.example/jwks.json"}
         await self._refused(auth, jwt.encode(claims, attacker, algorithm="EdDSA", headers=jku))
@@ -214,20 +234,28 @@ class TestForgedTokens:
             TOKEN, json={"grant_type": "password", "email": staff.email, "password": staff.password}
         )
         body = await auth.tokens(await auth.customer())
-        for value in (pending.json()["mfa_token"], body["refresh_token"], auth.services.settings.secret_key):
+        for value in (
+            pending.json()["mfa_token"],
+            body["refresh_token"],
+            auth.services.settings.secret_key,
+        ):
             await self._refused(auth, value)
 
 
 class TestKeys:
     @pytest.mark.asvs("V9.1.3", "V11.2.3")
-    async def test_jwks_serves_current_and_previous_keys_after_rotation(self, auth: Harness) -> None:
+    async def test_jwks_serves_current_and_previous_keys_after_rotation(
+        self, auth: Harness
+    ) -> None:
         before = await auth.tokens(await auth.customer())
         old_kid = jwt.get_unverified_header(before["access_token"])["kid"]
         new_kid = await rotate_signing_keys(auth.services)
         jwks = (await auth.client().get("/api/v1/auth/jwks")).json()
         kids = [k["kid"] for k in jwks["keys"]]
         assert kids == [new_kid, old_kid]
-        assert all(k["kty"] == "OKP" and k["crv"] == "Ed25519" and "d" not in k for k in jwks["keys"])
+        assert all(
+            k["kty"] == "OKP" and k["crv"] == "Ed25519" and "d" not in k for k in jwks["keys"]
+        )
         old = await auth.client().get(SESSIONS, headers=bearer(before["access_token"]))
         assert old.status_code == 200
         after = await auth.tokens(await auth.customer())

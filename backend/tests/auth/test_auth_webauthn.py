@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pytest
 from httpx import AsyncClient
+from tests.fixtures.principals import ORIGIN, Account, Harness, bearer, error_code
+from tests.fixtures.webauthn_authenticator import SoftAuthenticator
 
 from helio.authz.matrix import Role
 from helio.kit.clock import clock
-from tests.fixtures.principals import ORIGIN, Account, Harness, bearer, error_code
-from tests.fixtures.webauthn_authenticator import SoftAuthenticator
 
 SESSIONS = "/api/v1/auth/sessions"
 
 
-async def _register(auth: Harness, http: AsyncClient, headers: dict[str, str]) -> tuple[SoftAuthenticator, dict]:  # type: ignore[type-arg]
+async def _register(
+    auth: Harness, http: AsyncClient, headers: dict[str, str]
+) -> tuple[SoftAuthenticator, dict]:  # type: ignore[type-arg]
     options = await http.post("/api/v1/auth/webauthn/register/options", headers=headers)
     assert options.status_code == 200, options.text
     assert options.json()["rp"]["id"] == "api.helio.test"
@@ -104,10 +106,13 @@ class TestPasskeys:
         await _register(auth, http2, auth.unsafe(http2))
         token = await _pending(auth, other)
         client = auth.client()
-        options = (await client.post("/api/v1/auth/webauthn/login/options", json={"mfa_token": token})).json()
+        options = (
+            await client.post("/api/v1/auth/webauthn/login/options", json={"mfa_token": token})
+        ).json()
         credential = stolen.get({**options, "allowCredentials": []})
         answer = await client.post(
-            "/api/v1/auth/webauthn/login/verify", json={"mfa_token": token, "credential": credential}
+            "/api/v1/auth/webauthn/login/verify",
+            json={"mfa_token": token, "credential": credential},
         )
         assert answer.status_code == 400
 
@@ -117,7 +122,9 @@ class TestPasskeys:
         authenticator, _ = await _register(auth, http, auth.unsafe(http))
         token = await _pending(auth, account)
         client = auth.client()
-        options = (await client.post("/api/v1/auth/webauthn/login/options", json={"mfa_token": token})).json()
+        options = (
+            await client.post("/api/v1/auth/webauthn/login/options", json={"mfa_token": token})
+        ).json()
         wrong = authenticator.get(options, tamper=True)
         first = await client.post(
             "/api/v1/auth/webauthn/login/verify", json={"mfa_token": token, "credential": wrong}

@@ -25,11 +25,14 @@ def test_nobody_changes_their_own_account() -> None:
 
 @pytest.mark.asvs("V8.2.1")
 def test_the_last_admin_stays() -> None:
+    admin, support = {Role.ADMIN}, {Role.SUPPORT}
     with pytest.raises(rules.LastAdmin):
-        rules.admin_remains(["a1"], "a1", keeps_admin=False)
-    rules.admin_remains(["a1", "a2"], "a1", keeps_admin=False)
-    rules.admin_remains(["a1"], "a1", keeps_admin=True)
-    rules.admin_remains(["a1"], "s1", keeps_admin=False)
+        rules.admin_remains(["a1"], "a1", roles_after=support, active_after=True)
+    with pytest.raises(rules.LastAdmin):
+        rules.admin_remains(["a1"], "a1", roles_after=admin, active_after=False)
+    rules.admin_remains(["a1", "a2"], "a1", roles_after=support, active_after=False)
+    rules.admin_remains(["a1"], "a1", roles_after=admin | support, active_after=True)
+    rules.admin_remains(["a1"], "s1", roles_after=support, active_after=False)
 
 
 @pytest.mark.parametrize("minutes", [0, 4, 241, 10_000])

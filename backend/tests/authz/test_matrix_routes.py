@@ -97,7 +97,8 @@ def test_every_route_has_a_matrix_decision() -> None:
     undecided = [
         route_id(route)
         for route in ROUTES
-        if (route.method, route.path) not in PUBLIC_ROUTES and route_permission(route.dependant) is None
+        if (route.method, route.path) not in PUBLIC_ROUTES
+        and route_permission(route.dependant) is None
     ]
     assert undecided == [], "declare a permission (matrix) or list the route as public"
     assert len(ROUTES) > 40

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from httpx import AsyncClient
-
-from helio.authz.matrix import Role
 from tests.audit.audit_helpers import execute
 from tests.fixtures.principals import Harness
+
+from helio.authz.matrix import Role
 
 VIEWS = ["/api/v1/staff/ops/health", "/api/v1/staff/ops/config", "/api/v1/staff/ops/audit-chain"]
 
@@ -37,7 +37,8 @@ class TestOpsViews:
         health = (await http.get(VIEWS[0])).json()
         assert health["checks"] == {"database": "ok", "state": "ok"}
         config = (await http.get(VIEWS[1])).json()
-        assert config["env"] == "test" and "secret_key" not in config
+        assert config["env"] == "test"
+        assert "secret_key" not in config
         chain = (await http.get(VIEWS[2])).json()
         assert chain["length"] >= 2  # at least this sign-in's events
 

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 from sqlalchemy import select
+from tests.audit.audit_helpers import append, execute
 
 from helio.audit import actions
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys
@@ -13,7 +14,6 @@ from helio.errors import RateLimited
 from helio.models import AuditEvent
 from helio.ops import service
 from helio.services import Services
-from tests.audit.audit_helpers import append, execute
 
 SECRETS = {
     "secret_key": "S3cretKeyValue-" + "q" * 30,
@@ -28,12 +28,22 @@ SECRETS = {
 def test_config_summary_shows_hosts_never_secrets(clean: Services) -> None:
     settings = clean.settings.model_copy(update=SECRETS)
     summary = service.config_summary(settings).model_dump_json()
-    for leaked in ("S3cretKeyValue", "OpsTokenValue", "SmtpPassw0rd", "DbPassw0rd", "RedisPassw0rd"):
+    for leaked in (
+        "S3cretKeyValue",
+        "OpsTokenValue",
+        "SmtpPassw0rd",
+        "DbPassw0rd",
+        "RedisPassw0rd",
+    ):
         assert leaked not in summary
     assert SECRETS["audit_signing_key"] not in summary
     config = service.config_summary(settings)
     assert (config.database.scheme, config.database.host) == ("mysql", "db.internal")
-    assert (config.smtp.host, config.smtp.port, config.redis.host) == ("mail.example.org", 465, "redis.internal")
+    assert (config.smtp.host, config.smtp.port, config.redis.host) == (
+        "mail.example.org",
+        465,
+        "redis.internal",
+    )
     assert config.secrets_set == {"secret_key": True, "ops_token": True, "audit_signing_key": True}
 
 
@@ -48,7 +58,8 @@ async def test_audit_chain_view_shows_head_and_signed_checkpoint(clean: Services
     await append(clean.db, 4)
     await create_checkpoint(clean.db, load_signing_keys(clean.settings))
     view = await service.audit_chain(clean, verify=False)
-    assert view.length == 4 and len(view.head_hash) == 64
+    assert view.length == 4
+    assert len(view.head_hash) == 64
     assert view.last_checkpoint is not None
     assert (view.last_checkpoint.seq, view.last_checkpoint.signature_valid) == (4, True)
     assert view.verification is None
@@ -58,13 +69,16 @@ async def test_audit_chain_view_shows_head_and_signed_checkpoint(clean: Services
 async def test_audit_chain_view_reports_a_break_and_records_it(clean: Services) -> None:
     await append(clean.db, 6)
     ok = await service.audit_chain(clean, verify=True)
-    assert ok.verification is not None and ok.verification["ok"] is True
+    assert ok.verification is not None
+    assert ok.verification["ok"] is True
     await execute(clean.db, "DELETE FROM audit_events WHERE seq = 3")
     broken = await service.audit_chain(clean, verify=True)
-    assert broken.verification is not None and broken.verification["ok"] is False
+    assert broken.verification is not None
+    assert broken.verification["ok"] is False
     assert broken.verification["broken"]["kind"] == "deleted"
     assert broken.verification["broken"]["seq"] == 3
-    assert broken.last_verification is not None and broken.last_verification["ok"] is False
+    assert broken.last_verification is not None
+    assert broken.last_verification["ok"] is False
     async with clean.db.transaction() as session:
         stmt = select(AuditEvent).where(AuditEvent.action == actions.AUDIT_VERIFY)
         event = (await session.execute(stmt)).scalars().one()

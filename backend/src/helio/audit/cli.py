@@ -51,10 +51,20 @@ def verify(
         raise typer.Exit(2)
 
 
+class _Stderr:
+    """Whatever sys.stderr is at the time of writing (test runners swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def _logs_to_stderr() -> None:
     # stdout carries the result (--json); JSON log lines go to stderr.
     configure_logging()
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=_Stderr()))  # type: ignore[arg-type]
 
 
 async def _verify(max_seconds: float | None, *, show_progress: bool) -> VerifyResult:

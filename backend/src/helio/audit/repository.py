@@ -5,26 +5,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Table, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.audit.chain import CHAIN, HASHED_FIELDS
+from helio.audit.chain import CHAIN
 from helio.models import AuditChainHead, AuditCheckpoint, AuditEvent
 
-_EVENTS = AuditEvent.__table__
-# HASHED_FIELDS in order, then the two stored links: what the verifier reads.
-CHAIN_COLUMNS = [_EVENTS.c[name] for name in HASHED_FIELDS] + [
-    _EVENTS.c.prev_hash,
-    _EVENTS.c.hash,
-]
+_EVENTS = cast(Table, AuditEvent.__table__)
+_HEAD = cast(Table, AuditChainHead.__table__)
+_LOCK_HEAD = (
+    select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.chain == CHAIN).with_for_update()
+)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.chain == CHAIN)
+_INSERT_EVENT = insert(_EVENTS)
 
 
-async def lock_head(session: AsyncSession) -> AuditChainHead:
-    """Return the chain head row, locked until this transaction ends."""
-    stmt = select(AuditChainHead).where(AuditChainHead.chain == CHAIN).with_for_update()
-    return (await session.execute(stmt)).scalar_one()
+async def lock_head_values(session: AsyncSession) -> tuple[int, str]:
+    """Return (last seq, last hash), the head row locked until this transaction ends."""
+    row = (await session.execute(_LOCK_HEAD)).one()
+    return int(row[0]), str(row[1])
+
+
+async def append_event(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Insert an event and move the head to it (Core statements: this is every request's path)."""
+    await session.execute(_INSERT_EVENT, values)
+    await session.execute(_MOVE_HEAD, {"last_seq": values["seq"], "last_hash": values["hash"]})
 
 
 async def read_head(session: AsyncSession) -> tuple[int, str]:
@@ -36,22 +43,22 @@ async def read_head(session: AsyncSession) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-def add_event(session: AsyncSession, event: AuditEvent) -> None:
-    """Stage an event in the current transaction."""
-    session.add(event)
+# The verifier's read: HASHED_FIELDS in order, then the two links, as the driver returns
+# them. Type processing would cost three times the hashing (details stay JSON text here,
+# see chain.stored_values).
+_CHAIN_BATCH = text(
+    "SELECT seq, id, occurred_at, actor_id, actor_roles, session_id, action, resource_type,"
+    " resource_id, outcome, reason, client_ip, user_agent, request_id, details, prev_hash, hash"
+    " FROM audit_events WHERE seq > :after AND seq <= :last ORDER BY seq LIMIT :limit"
+)
 
 
 async def chain_batch(
     session: AsyncSession, *, after_seq: int, last_seq: int, limit: int
 ) -> Sequence[Row[Any]]:
-    """Return up to `limit` events with after_seq < seq <= last_seq as CHAIN_COLUMNS tuples."""
-    stmt = (
-        select(*CHAIN_COLUMNS)
-        .where(_EVENTS.c.seq > after_seq, _EVENTS.c.seq <= last_seq)
-        .order_by(_EVENTS.c.seq)
-        .limit(limit)
-    )
-    return (await session.execute(stmt)).all()
+    """Return up to `limit` events (after_seq, last_seq]: HASHED_FIELDS, prev_hash, hash; raw."""
+    params = {"after": after_seq, "last": last_seq, "limit": limit}
+    return (await session.execute(_CHAIN_BATCH, params)).all()
 
 
 async def seq_of_hash(session: AsyncSession, digest: str) -> int | None:
@@ -59,12 +66,6 @@ async def seq_of_hash(session: AsyncSession, digest: str) -> int | None:
     stmt = select(_EVENTS.c.seq).where(_EVENTS.c.hash == digest)
     value = (await session.execute(stmt)).scalar_one_or_none()
     return None if value is None else int(value)
-
-
-async def max_seq(session: AsyncSession) -> int:
-    """Return the largest stored seq (0 for an empty trail)."""
-    value = (await session.execute(select(func.max(_EVENTS.c.seq)))).scalar_one_or_none()
-    return int(value or 0)
 
 
 async def checkpoints(session: AsyncSession) -> Sequence[AuditCheckpoint]:

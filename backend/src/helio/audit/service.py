@@ -39,9 +39,11 @@ async def record(
     Raises:
         ValueError: `details` is not plain JSON or larger than 4 KiB.
     """
-    head = await repository.lock_head(session)
+    # The caller's pending changes take their row locks before the chain head: every
+    # transaction then locks rows first and the head last, so no lock-order deadlock.
+    await session.flush()
     fields: dict[str, Any] = {
-        "seq": head.last_seq + 1,
+        "seq": 0,
         "id": new_id(),
         "occurred_at": utcnow(),
         "actor_id": actor.user_id if actor else actor_id,
@@ -57,14 +59,13 @@ async def record(
         "request_id": _state(request, "request_id"),
         "details": _plain_json(details),
     }
-    digest = link_hash(head.last_hash, fields)
-    event = AuditEvent(**fields, prev_hash=head.last_hash, hash=digest)
-    repository.add_event(session, event)
-    head.last_seq = fields["seq"]
-    head.last_hash = digest
-    await session.flush()
+    last_seq, last_hash = await repository.lock_head_values(session)
+    fields["seq"] = last_seq + 1
+    fields["occurred_at"] = utcnow()  # taken under the lock: time follows the chain order
+    values = {**fields, "prev_hash": last_hash, "hash": link_hash(last_hash, fields)}
+    await repository.append_event(session, values)
     hooks.schedule(session, _snapshot(fields))
-    return event
+    return AuditEvent(**values)
 
 
 MAX_DETAILS_BYTES = 4096

@@ -16,6 +16,8 @@ order, in batches, and stops at the first event where:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,7 +26,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from helio.audit import repository
-from helio.audit.chain import GENESIS_HASH, HASHED_FIELDS, row_hash
+from helio.audit.chain import GENESIS_HASH, HASHED_FIELDS, stored_row_hash
 from helio.audit.checkpoints import checkpoint_is_valid
 from helio.db import Database
 
@@ -139,24 +141,40 @@ async def _walk_chain(
     started: float,
     max_seconds: float | None,
 ) -> Break | None:
-    while walk.expected <= result.head_seq:
-        if max_seconds is not None and time.monotonic() - started > max_seconds:
-            result.complete = False
-            result.notes.append(f"stopped after {max_seconds} s at event {walk.expected - 1}")
-            return None
-        async with db.transaction() as session:
-            rows = await repository.chain_batch(
-                session, after_seq=walk.expected - 1, last_seq=result.head_seq, limit=batch_size
-            )
+    # The next batch is read while this one is hashed: the database works meanwhile.
+    pending = asyncio.ensure_future(_read(db, 0, result.head_seq, batch_size))
+    try:
+        while True:
+            rows = await pending
             if not rows:
                 return None
+            if rows[-1][0] < result.head_seq:
+                pending = asyncio.ensure_future(_read(db, rows[-1][0], result.head_seq, batch_size))
             bad = _scan(rows, walk)
             if bad is not None:
-                return await _diagnose(session, rows, bad, walk, result.head_hash)
-        result.checked += len(rows)
-        if progress is not None:
-            progress(result.checked, result.head_seq)
-    return None
+                async with db.transaction() as session:
+                    return await _diagnose(session, rows, bad, walk, result.head_hash)
+            result.checked += len(rows)
+            if progress is not None:
+                progress(result.checked, result.head_seq)
+            if walk.expected > result.head_seq:
+                return None
+            if max_seconds is not None and time.monotonic() - started > max_seconds:
+                result.complete = False
+                result.notes.append(f"stopped after {max_seconds} s at event {walk.expected - 1}")
+                return None
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending
+
+
+async def _read(db: Database, after_seq: int, last_seq: int, limit: int) -> Sequence[Any]:
+    async with db.transaction() as session:
+        return await repository.chain_batch(
+            session, after_seq=after_seq, last_seq=last_seq, limit=limit
+        )
 
 
 def _scan(rows: Sequence[Any], walk: _Walk) -> int | None:
@@ -167,7 +185,7 @@ def _scan(rows: Sequence[Any], walk: _Walk) -> int | None:
         if (
             seq != expected
             or stored_prev != prev_hash
-            or row_hash(stored_prev, row[:_N]) != stored_hash
+            or stored_row_hash(stored_prev, row) != stored_hash
             or anchors.get(seq, stored_hash) != stored_hash
         ):
             walk.expected, walk.prev_hash = expected, prev_hash
@@ -186,7 +204,7 @@ async def _diagnose(
     if seq != expected:
         missing = f"{expected}" if seq == expected + 1 else f"{expected}..{seq - 1}"
         return Break("deleted", expected, f"event(s) {missing} are missing")
-    intact = row_hash(stored_prev, row[:_N]) == stored_hash
+    intact = stored_row_hash(stored_prev, row) == stored_hash
     if stored_prev != walk.prev_hash:
         other = await repository.seq_of_hash(session, stored_prev)
         if other is not None and other != seq - 1:

@@ -137,11 +137,13 @@ async def password_step(
         )
         raise InvalidCredentials()
     await lockout.record_success(services, key)
-    if needs_rehash(user.password_hash or ""):
-        user.password_hash = await hash_password(password)
     if user.email_verified_at is None:
+        # Before any lock: the new link is written in a transaction of its own.
         await _resend_verification(services, user.id)
         raise EmailNotVerified()
+    user = await repository.lock_account(session, user.id)
+    if needs_rehash(user.password_hash or ""):
+        user.password_hash = await hash_password(password)
     if await sessions.has_mfa(session, user):
         return await _mfa_pending(session, services, request, user, kind)
     return await finish(session, services, request, user, kind=kind, mfa=False, method="password")

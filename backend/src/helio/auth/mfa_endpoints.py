@@ -104,10 +104,10 @@ async def step_up(
 
 @router.post("/webauthn/register/options")
 async def passkey_register_options(
-    access: SessionSelf, session: DbSession, services: ServicesDep
+    access: SessionSelf, request: Request, session: DbSession, services: ServicesDep
 ) -> dict[str, Any]:
     """Creation options for a new passkey (navigator.credentials.create)."""
-    return await webauthn_service.register_options(session, services, access.principal)
+    return await webauthn_service.register_options(session, services, request, access.principal)
 
 
 @router.post("/webauthn/register/verify")

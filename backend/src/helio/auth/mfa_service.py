@@ -131,6 +131,7 @@ async def succeed(
     session: AsyncSession, services: Services, request: Request, pend: Pending, method: str
 ) -> SignedIn:
     """Spend the mfa_token and open a fully verified session."""
+    await repository.lock_account(session, pend.user.id, refresh=False)
     if not await repository.use_one_time(session, pend.token.id, utcnow()):
         raise MfaTokenInvalid()
     await lockout.record_success(services, pend.key)
@@ -228,8 +229,7 @@ async def totp_setup(
         MfaAlreadyEnrolled: TOTP is already confirmed (remove it first).
         StepUpRequired: the account has a factor and no recent step-up.
     """
-    user = await accounts.get(session, principal.user_id)
-    assert user is not None
+    user = await repository.lock_account(session, principal.user_id)
     if user.totp_confirmed_at is not None:
         raise MfaAlreadyEnrolled()
     require_recent_auth(services, principal, await current_row(session, principal))
@@ -268,6 +268,9 @@ async def totp_confirm(
             details={"method": "totp"},
         )
         raise InvalidCode()
+    user = await repository.lock_account(session, user.id)
+    if user.totp_confirmed_at is not None:
+        raise MfaAlreadyEnrolled()
     user.totp_confirmed_at, user.totp_last_step = utcnow(), step
     await services.state.set_if_absent(f"totp:{user.id}:{step}", "1", 180)
     codes = await new_recovery_codes(session, user.id)
@@ -290,8 +293,7 @@ async def totp_remove(
         StaffNeedsMfa: a staff account would be left without a factor.
     """
     require_recent_auth(services, principal, await current_row(session, principal))
-    user = await accounts.get(session, principal.user_id)
-    assert user is not None
+    user = await repository.lock_account(session, principal.user_id)
     if user.totp_confirmed_at is None:
         raise MfaNotEnrolled()
     passkey = await repository.has_passkey(session, user.id)
@@ -336,8 +338,7 @@ async def regenerate_codes(
         MfaNotEnrolled: the account has no second factor.
     """
     require_recent_auth(services, principal, await current_row(session, principal))
-    user = await accounts.get(session, principal.user_id)
-    assert user is not None
+    user = await repository.lock_account(session, principal.user_id)
     if not await sessions.has_mfa(session, user):
         raise MfaNotEnrolled()
     codes = await new_recovery_codes(session, user.id)
@@ -383,6 +384,7 @@ async def step_up(
         await events.record_auth_separately(services, request, events.STEP_UP, actor=principal)
         raise InvalidCode() if factor else WrongPassword()
     await lockout.record_success(services, key)
+    await repository.lock_account(session, user.id, refresh=False)
     signed_in = await elevate(session, services, principal, mfa=factor, reason="step_up")
     await events.record_auth(
         session,

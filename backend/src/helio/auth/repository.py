@@ -9,7 +9,14 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.models import AuthSession, OneTimeToken, RecoveryCode, RefreshToken, WebAuthnCredential
+from helio.models import (
+    AuthSession,
+    OneTimeToken,
+    RecoveryCode,
+    RefreshToken,
+    User,
+    WebAuthnCredential,
+)
 
 
 def _rowcount(result: Any) -> int:
@@ -226,3 +233,20 @@ async def has_passkey(session: AsyncSession, user_id: str) -> bool:
     """True when the user has at least one passkey."""
     stmt = select(exists().where(WebAuthnCredential.user_id == user_id))
     return bool((await session.execute(stmt)).scalar())
+
+
+# Accounts, locked
+
+
+async def lock_account(session: AsyncSession, user_id: str, *, refresh: bool = True) -> User:
+    """Lock an account row for the rest of the transaction and return it.
+
+    Taken before writing the account or rows that reference it, so concurrent
+    sign-ins of one account queue here instead of deadlocking (a foreign-key
+    check's shared lock upgraded to an exclusive one by two transactions).
+    With `refresh`, the row is re-read; without, pending changes are kept.
+    """
+    stmt = select(User).where(User.id == user_id).with_for_update()
+    if refresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalars().one()

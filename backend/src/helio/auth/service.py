@@ -133,6 +133,7 @@ async def verify_email(
     if row is None or user is None or not _active(user):
         await _link_refused(services, request, events.EMAIL_VERIFIED)
     assert user is not None
+    user = await repository.lock_account(session, user.id)
     user.email_verified_at = user.email_verified_at or utcnow()
     await events.record_auth(session, request, events.EMAIL_VERIFIED, user_id=user.id)
 
@@ -183,6 +184,7 @@ async def reset_password(
     await check_password_async(new_password, email=profile.email, name=profile.full_name)
     if await tokens.consume_one_time(session, (tokens.PASSWORD_RESET,), token) is None:
         await _link_refused(services, request, events.PASSWORD_RESET)
+    user = await repository.lock_account(session, user.id)
     await repository.retire_one_time(session, user.id, [tokens.PASSWORD_RESET], utcnow())
     user.password_hash = await hash_password(new_password)
     user.password_changed_at = utcnow()
@@ -234,6 +236,7 @@ async def change_password(
         )
         raise WrongPassword()
     await check_password_async(new_password, email=profile.email, name=profile.full_name)
+    user = await repository.lock_account(session, user.id)
     user.password_hash = await hash_password(new_password)
     user.password_changed_at = utcnow()
     ended = await sessions.revoke(

@@ -206,15 +206,6 @@ async def _enforce_session_cap(
     await revoke(session, services, user_id, reason="session_limit", only=oldest)
 
 
-async def rotate_secret(session: AsyncSession, services: Services, row: AuthSession) -> str:
-    """Give a cookie session a new secret; the old cookie stops working. Return the secret."""
-    secret = new_token()
-    row.secret_hash = secret_hash(secret)
-    await session.flush()
-    await forget(services, row.id)
-    return secret
-
-
 async def replace(
     session: AsyncSession, services: Services, old: AuthSession, *, reason: str
 ) -> NewSession:

@@ -35,6 +35,7 @@ from webauthn.helpers.structs import (
 from helio.accounts import repository as accounts
 from helio.accounts.service import read_profile
 from helio.auth import events, notices, repository, sessions
+from helio.auth.csrf import request_origin
 from helio.auth.exceptions import MfaNotEnrolled, PasskeyExists, StaffNeedsMfa, WebAuthnFailed
 from helio.auth.login_service import SignedIn
 from helio.auth.mfa_service import (
@@ -60,9 +61,16 @@ RP_NAME = "Helio"
 _MALFORMED = (WebAuthnException, ValueError, KeyError, TypeError)
 
 
-def rp_id(services: Services) -> str:
-    """Return the relying-party id: the host name users reach."""
-    return urlsplit(services.settings.public_url).hostname or "localhost"
+def rp_id(services: Services, request: Request) -> str:
+    """Return the relying-party id: the host of the allowed origin the browser is on.
+
+    The customer portal and the staff console live on different hosts; a
+    passkey belongs to the host it was made on. Clients without an Origin
+    (mobile apps) use the public host.
+    """
+    origin = request_origin(request)
+    chosen = origin if origin in services.settings.allowed_origins else None
+    return urlsplit(chosen or services.settings.public_url).hostname or "localhost"
 
 
 def _digest(challenge: bytes) -> str:
@@ -92,7 +100,7 @@ def _descriptors(rows: list[WebAuthnCredential]) -> list[PublicKeyCredentialDesc
 
 
 async def register_options(
-    session: AsyncSession, services: Services, principal: Principal
+    session: AsyncSession, services: Services, request: Request, principal: Principal
 ) -> dict[str, Any]:
     """Return creation options for a new passkey of the caller (recent auth if they have MFA).
 
@@ -104,7 +112,7 @@ async def register_options(
     assert user is not None
     profile = await read_profile(session, services, user)
     options = generate_registration_options(
-        rp_id=rp_id(services),
+        rp_id=rp_id(services, request),
         rp_name=RP_NAME,
         user_name=profile.email,
         user_id=user.id.encode("ascii"),
@@ -143,7 +151,7 @@ async def register_verify(
         verified = verify_registration_response(
             credential=credential,
             expected_challenge=challenge,
-            expected_rp_id=rp_id(services),
+            expected_rp_id=rp_id(services, request),
             expected_origin=services.settings.allowed_origins,
         )
     except (*_MALFORMED, WebAuthnFailed) as exc:
@@ -158,8 +166,7 @@ async def register_verify(
         raise WebAuthnFailed() from exc
     if await repository.credential_by_raw_id(session, verified.credential_id) is not None:
         raise PasskeyExists()
-    user = await accounts.get(session, principal.user_id)
-    assert user is not None
+    user = await repository.lock_account(session, principal.user_id)
     first = not await sessions.has_mfa(session, user)
     repository.add(session, _credential_row(user.id, verified, credential, name))
     codes = await new_recovery_codes(session, user.id) if first else None
@@ -203,7 +210,7 @@ async def login_options(
     if not rows:
         raise MfaNotEnrolled("This account has no passkey.")
     options = generate_authentication_options(
-        rp_id=rp_id(services),
+        rp_id=rp_id(services, request),
         allow_credentials=_descriptors(rows),
         user_verification=UserVerificationRequirement.PREFERRED,
     )
@@ -238,7 +245,7 @@ async def login_verify(
         verified = verify_authentication_response(
             credential=credential,
             expected_challenge=challenge,
-            expected_rp_id=rp_id(services),
+            expected_rp_id=rp_id(services, request),
             expected_origin=services.settings.allowed_origins,
             credential_public_key=row.public_key,
             credential_current_sign_count=row.sign_count,
@@ -269,8 +276,7 @@ async def remove_passkey(
         StaffNeedsMfa: a staff account would be left without a factor.
     """
     require_recent_auth(services, principal, await current_row(session, principal))
-    user = await accounts.get(session, principal.user_id)
-    assert user is not None
+    user = await repository.lock_account(session, principal.user_id)
     rows = await repository.credentials(session, user.id)
     if not any(r.id == credential_row_id for r in rows):
         raise NotFound()

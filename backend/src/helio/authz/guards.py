@@ -92,7 +92,7 @@ def require(perm: Perm) -> Any:
 
 
 def _log_denied(request: Request, principal: Principal, perm: Perm, code: str) -> None:
-    route = request.scope.get("route")
+    # Paths hold only opaque ids, so the concrete path names the resource safely.
     log.warning(
         "authz_denied",
         user_id=principal.user_id,
@@ -100,7 +100,7 @@ def _log_denied(request: Request, principal: Principal, perm: Perm, code: str) -
         perm=perm.value,
         code=code,
         method=request.method,
-        path_template=str(getattr(route, "path", request.url.path)),
+        path=request.url.path,
     )
 
 

@@ -47,17 +47,30 @@ def not_own_account(actor_id: str, target_id: str) -> None:
         raise OwnRoles
 
 
-def admin_remains(active_admin_ids: Collection[str], target_id: str, *, keeps_admin: bool) -> None:
+def holds_admin(roles: Collection[Role | str]) -> bool:
+    """True when the roles include admin (the last-admin rule and the access review count them)."""
+    return Role.ADMIN in {Role(role) for role in roles}
+
+
+def admin_remains(
+    active_admin_ids: Collection[str],
+    target_id: str,
+    *,
+    roles_after: Collection[Role],
+    active_after: bool,
+) -> None:
     """Refuse a change that would leave no active admin.
 
     Args:
         active_admin_ids: the active admins, read under a lock by the caller.
         target_id: the account being changed.
-        keeps_admin: whether the target is an active admin after the change.
+        roles_after: the target's roles after the change.
+        active_after: whether the target is active after the change.
 
     Raises:
         LastAdmin: the target is the only active admin and would stop being one.
     """
+    keeps_admin = active_after and holds_admin(roles_after)
     others = set(active_admin_ids) - {target_id}
     if not keeps_admin and target_id in active_admin_ids and not others:
         raise LastAdmin

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helio.accounts.service import read_profile
 from helio.audit.service import record
 from helio.authz.guards import Access
-from helio.authz.matrix import Role
+from helio.authz.rules import holds_admin
 from helio.kit.clock import utcnow
 from helio.models import AccessAttestation, User
 from helio.models.base import new_id
@@ -90,7 +90,7 @@ def _summary(entries: list[ReviewEntry]) -> ReviewSummary:
     return ReviewSummary(
         staff=len(entries),
         active=len(active),
-        admin_count=sum(Role.ADMIN.value in entry.roles for entry in active),
+        admin_count=sum(holds_admin(entry.roles) for entry in active),
         no_mfa=sum("no_mfa" in entry.flags for entry in entries),
         dormant=sum("dormant" in entry.flags for entry in entries),
         dormant_after_days=DORMANT_AFTER_DAYS,

@@ -153,7 +153,7 @@ async def update(
     new_roles = _roles(body.roles) if body.roles is not None else current
     rules.staff_roles_only(new_roles)
     active_after = target.status == ACTIVE if body.active is None else body.active
-    rules.admin_remains(admins, target.id, keeps_admin=Role.ADMIN in new_roles and active_after)
+    rules.admin_remains(admins, target.id, roles_after=new_roles, active_after=active_after)
     if new_roles != current:
         await _change_roles(session, services, access, target, current, new_roles, request)
     if body.active is False and target.status != DEACTIVATED:

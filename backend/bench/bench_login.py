@@ -1,0 +1,248 @@
+"""Sustained sign-ins/s through the API against the Argon2id ceiling, and read latency meanwhile.
+
+Run: cd backend && ../.venv/bin/python bench/bench_login.py [--seconds 15] [--concurrency 8]
+  [--users 100] [--database-url mysql+asyncmy://root@127.0.0.1:3306/helio_bench]
+  [--redis-url redis://127.0.0.1:6379/5]
+Without --database-url it uses a fresh SQLite file in a temporary directory; a MySQL URL must
+name an existing database (it is migrated to head). Three measures, all bounded in time:
+1. the hashing ceiling: Argon2id verifications/s in this process, through the same bounded
+   pool the API uses (nothing else running);
+2. successful cookie sign-ins/s through uvicorn on 127.0.0.1 (`POST /api/v1/auth/login`),
+   and their ratio to the ceiling (goal: at least 80 %);
+3. during that flood, the latency of authenticated reads (`GET /api/v1/auth/sessions`) with a
+   bearer token and with a session cookie (goal: p99 under 100 ms).
+The load generator shares the machine with the server, so the ratio is a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from helio.accounts.service import create_account
+from helio.auth.passwords import current_config, hash_password, verify_password
+from helio.authz.matrix import Role
+from helio.config import Settings
+from helio.kit.clock import utcnow
+from helio.services import Services
+
+BACKEND = Path(__file__).resolve().parents[1]
+PASSWORD = "bench-otter-velvet-lantern-93"
+SESSIONS = "/api/v1/auth/sessions"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _environment(data_dir: Path, args: argparse.Namespace, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELIO_")}
+    env.update(
+        HELIO_ENV="development",
+        HELIO_DATA_DIR=str(data_dir),
+        HELIO_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        HELIO_SECRET_KEY=secrets.token_urlsafe(48),
+    )
+    if args.database_url:
+        env["HELIO_DATABASE_URL"] = args.database_url
+    if args.redis_url:
+        env["HELIO_REDIS_URL"] = args.redis_url
+    return env
+
+
+async def _ceiling(seconds: float, concurrency: int) -> float:
+    """Argon2id verifications/s through the bounded pool, with nothing else running."""
+    stored = await hash_password(PASSWORD)
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await verify_password(stored, PASSWORD)
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done / (time.perf_counter() - started)
+
+
+async def _create_users(env: dict[str, str], count: int) -> list[str]:
+    settings = Settings(
+        env="development",
+        data_dir=Path(env["HELIO_DATA_DIR"]),
+        database_url=env.get("HELIO_DATABASE_URL", ""),
+        redis_url=env.get("HELIO_REDIS_URL"),
+    )
+    services = Services.from_settings(settings)
+    hashed = await hash_password(PASSWORD)
+    emails = [f"bench.{secrets.token_hex(4)}@example.org" for _ in range(count)]
+    async with services.db.transaction() as session:
+        for email in emails:
+            user = await create_account(
+                session, services, kind="customer", email=email, full_name="Bench Customer",
+                password_hash=hashed, roles=[Role.CUSTOMER],
+            )  # fmt: skip
+            user.email_verified_at = utcnow()
+    await services.close()
+    return emails
+
+
+@contextmanager
+def _server(env: dict[str, str], port: int, log: Path | None) -> Iterator[subprocess.Popen[bytes]]:
+    command = [sys.executable, "-m", "uvicorn", "helio.main:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+               "--no-access-log"]  # fmt: skip
+    # The server's JSON log (stdout) goes to --server-log when given, else nowhere.
+    sink = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, cwd=BACKEND, env=env, stdout=sink)
+    try:
+        yield process
+    finally:
+        if log:
+            sink.close()  # type: ignore[union-attr]
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+async def _wait_ready(http: httpx.AsyncClient, within: float = 60) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise SystemExit("the API did not become ready in time")
+
+
+class Flood:
+    """Sign-in workers until the deadline; two readers probing alongside."""
+
+    def __init__(self, base_url: str, emails: list[str]) -> None:
+        self.base_url = base_url
+        self.emails = emails
+        self.logins: list[float] = []
+        self.statuses: Counter[int] = Counter()
+        self.reads: dict[str, list[float]] = {"bearer": [], "cookie": []}
+
+    async def signer(self, deadline: float) -> None:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=60) as http:
+            while time.perf_counter() < deadline:
+                body = {"email": random.choice(self.emails), "password": PASSWORD}  # noqa: S311
+                start = time.perf_counter()
+                answer = await http.post("/api/v1/auth/login", json=body)
+                self.logins.append((time.perf_counter() - start) * 1000)
+                self.statuses[answer.status_code] += 1
+                http.cookies.clear()
+
+    async def reader(self, label: str, http: httpx.AsyncClient, deadline: float) -> None:
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            answer = await http.get(SESSIONS)
+            self.reads[label].append((time.perf_counter() - start) * 1000)
+            if answer.status_code != 200:
+                raise SystemExit(f"authenticated read failed: {answer.status_code}")
+            await asyncio.sleep(0.02)
+
+
+async def _readers(base_url: str, email: str) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+    body = {"email": email, "password": PASSWORD}
+    cookie = httpx.AsyncClient(base_url=base_url, timeout=60)
+    (await cookie.post("/api/v1/auth/login", json=body)).raise_for_status()
+    grant = await cookie.post("/api/v1/auth/token", json={"grant_type": "password", **body})
+    grant.raise_for_status()
+    headers = {"Authorization": f"Bearer {grant.json()['access_token']}"}
+    return httpx.AsyncClient(base_url=base_url, timeout=60, headers=headers), cookie
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0.0
+
+
+async def _run(args: argparse.Namespace) -> dict[str, Any]:
+    ceiling = await _ceiling(args.ceiling_seconds, args.concurrency)
+    with tempfile.TemporaryDirectory(prefix="helio-bench-") as tmp:
+        port = _free_port()
+        env = _environment(Path(tmp), args, port)
+        migrate = [sys.executable, "-m", "helio.cli", "migrate"]
+        await asyncio.to_thread(subprocess.run, migrate, cwd=BACKEND, env=env, check=True)
+        emails = await _create_users(env, args.users)
+        base_url = f"http://127.0.0.1:{port}"
+        with _server(env, port, args.server_log):
+            async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+                await _wait_ready(http)
+            bearer, cookie = await _readers(base_url, emails[0])
+            flood = Flood(base_url, emails)
+            started = time.perf_counter()
+            deadline = started + args.seconds
+            await asyncio.gather(
+                flood.reader("bearer", bearer, deadline),
+                flood.reader("cookie", cookie, deadline),
+                *(flood.signer(deadline) for _ in range(args.concurrency)),
+            )
+            elapsed = time.perf_counter() - started
+            await bearer.aclose()
+            await cookie.aclose()
+    return {"ceiling": ceiling, "elapsed": elapsed, "flood": flood}
+
+
+def main() -> None:
+    """Run the benchmark and print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--ceiling-seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--redis-url", default="")
+    parser.add_argument("--server-log", type=Path, default=None, help="keep the server's log")
+    args = parser.parse_args()
+    result = asyncio.run(_run(args))
+    flood: Flood = result["flood"]
+    ok = flood.statuses.get(200, 0)
+    rate = ok / result["elapsed"]
+    config = current_config()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"Argon2id m={config.memory_cost} KiB t={config.time_cost} p={config.parallelism}, "
+          f"{config.max_workers} workers; database: {args.database_url or 'SQLite'}; "
+          f"shared state: {args.redis_url or 'in-process'}; concurrency {args.concurrency}")  # fmt: skip
+    print()
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| hashing ceiling (verifications/s) | {result['ceiling']:.1f} |")
+    print(f"| sign-ins/s through the API | {rate:.1f} ({rate / result['ceiling']:.0%} of ceiling) |")
+    print(f"| sign-in latency p50 / p99 (ms) | {_percentile(flood.logins, 0.5):.0f} / "
+          f"{_percentile(flood.logins, 0.99):.0f} |")  # fmt: skip
+    for label, samples in flood.reads.items():
+        print(f"| GET /auth/sessions ({label}) p50 / p99 (ms) during the flood | "
+              f"{_percentile(samples, 0.5):.1f} / {_percentile(samples, 0.99):.1f} |")  # fmt: skip
+    print(f"| statuses | {dict(sorted(flood.statuses.items()))} |")
+
+
+if __name__ == "__main__":
+    main()
