@@ -152,7 +152,7 @@ class Flood:
     async def signer(self, deadline: float) -> None:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=60) as http:
             while time.perf_counter() < deadline:
-                body = {"email": random.choice(self.emails), "password": PASSWORD}  # noqa: S311
+                body = {"email": random.choice(self.emails), "password": PASSWORD}
                 start = time.perf_counter()
                 answer = await http.post("/api/v1/auth/login", json=body)
                 self.logins.append((time.perf_counter() - start) * 1000)
@@ -211,6 +211,35 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     return {"ceiling": ceiling, "elapsed": elapsed, "flood": flood}
 
 
+def _table(args: argparse.Namespace, result: dict[str, Any]) -> list[str]:
+    flood: Flood = result["flood"]
+    ceiling = result["ceiling"]
+    rate = flood.statuses.get(200, 0) / result["elapsed"]
+    config = current_config()
+    logins = flood.logins
+    lines = [
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        f"Argon2id m={config.memory_cost} KiB t={config.time_cost} p={config.parallelism}, "
+        f"{config.max_workers} workers; database: {args.database_url or 'SQLite'}; "
+        f"shared state: {args.redis_url or 'in-process'}; concurrency {args.concurrency}",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| hashing ceiling (verifications/s) | {ceiling:.1f} |",
+        f"| sign-ins/s through the API | {rate:.1f} ({rate / ceiling:.0%} of ceiling) |",
+        f"| sign-in latency p50 / p99 (ms) | {_percentile(logins, 0.5):.0f} / "
+        f"{_percentile(logins, 0.99):.0f} |",
+    ]
+    for label, samples in flood.reads.items():
+        lines.append(
+            f"| GET /auth/sessions ({label}) p50 / p99 (ms) during the flood | "
+            f"{_percentile(samples, 0.5):.1f} / {_percentile(samples, 0.99):.1f} |"
+        )
+    lines.append(f"| statuses | {dict(sorted(flood.statuses.items()))} |")
+    return lines
+
+
 def main() -> None:
     """Run the benchmark and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -223,25 +252,7 @@ def main() -> None:
     parser.add_argument("--server-log", type=Path, default=None, help="keep the server's log")
     args = parser.parse_args()
     result = asyncio.run(_run(args))
-    flood: Flood = result["flood"]
-    ok = flood.statuses.get(200, 0)
-    rate = ok / result["elapsed"]
-    config = current_config()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"Argon2id m={config.memory_cost} KiB t={config.time_cost} p={config.parallelism}, "
-          f"{config.max_workers} workers; database: {args.database_url or 'SQLite'}; "
-          f"shared state: {args.redis_url or 'in-process'}; concurrency {args.concurrency}")  # fmt: skip
-    print()
-    print("| measure | value |")
-    print("|---|---|")
-    print(f"| hashing ceiling (verifications/s) | {result['ceiling']:.1f} |")
-    print(f"| sign-ins/s through the API | {rate:.1f} ({rate / result['ceiling']:.0%} of ceiling) |")
-    print(f"| sign-in latency p50 / p99 (ms) | {_percentile(flood.logins, 0.5):.0f} / "
-          f"{_percentile(flood.logins, 0.99):.0f} |")  # fmt: skip
-    for label, samples in flood.reads.items():
-        print(f"| GET /auth/sessions ({label}) p50 / p99 (ms) during the flood | "
-              f"{_percentile(samples, 0.5):.1f} / {_percentile(samples, 0.99):.1f} |")  # fmt: skip
-    print(f"| statuses | {dict(sorted(flood.statuses.items()))} |")
+    print("\n".join(_table(args, result)))
 
 
 if __name__ == "__main__":

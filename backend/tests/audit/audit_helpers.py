@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import text
 from starlette.requests import Request
 
+from helio.alerts.setup import uninstall_security_monitoring
 from helio.audit.service import record
 from helio.auth.principal import Principal
 from helio.authz.guards import Access
@@ -14,6 +15,7 @@ from helio.authz.matrix import Perm, Reach, Role
 from helio.db import Database
 from helio.kit.clock import utcnow
 from helio.models.base import new_id
+from helio.services import Services
 
 
 def staff(*roles: Role, user_id: str | None = None) -> Principal:
@@ -47,6 +49,13 @@ def request_from(
         "state": {"client_ip": client_ip, "request_id": request_id},
     }
     return Request(scope)
+
+
+def isolated(services: Services) -> Services:
+    """Detach alert rules and scheduled checkpoints (an app built earlier may have installed
+    them), so a test sees only the events and checkpoints it writes."""
+    uninstall_security_monitoring(services)
+    return services
 
 
 async def append(db: Database, count: int, *, action: str = "test.event", **fields: Any) -> None:

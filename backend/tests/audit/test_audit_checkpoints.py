@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from tests.audit.audit_helpers import append
+from tests.audit.audit_helpers import append, isolated
 
 from helio.audit import repository
 from helio.audit.checkpoints import (
@@ -29,6 +29,11 @@ from helio.config import Settings
 from helio.kit.clock import utcnow
 from helio.security.keys import KeyringError
 from helio.services import Services
+
+
+@pytest.fixture
+def quiet(clean: Services) -> Services:
+    return isolated(clean)
 
 
 def _in(settings: Settings, directory: Path, **changes: object) -> Settings:
@@ -67,7 +72,8 @@ def test_configured_key_signs_and_file_keys_still_verify(
         load_signing_keys(_in(settings, tmp_path, audit_signing_key="c2hvcnQ="))
 
 
-async def test_rotation_keeps_old_checkpoints_verifiable(clean: Services, tmp_path: Path) -> None:
+async def test_rotation_keeps_old_checkpoints_verifiable(quiet: Services, tmp_path: Path) -> None:
+    clean = quiet
     local = _in(clean.settings, tmp_path)
     await append(clean.db, 3)
     old = await create_checkpoint(clean.db, load_signing_keys(local))
@@ -87,8 +93,9 @@ async def test_rotation_keeps_old_checkpoints_verifiable(clean: Services, tmp_pa
 
 @pytest.mark.asvs("V16.4.2")
 async def test_checkpoint_signed_by_a_foreign_key_is_not_trusted(
-    clean: Services, tmp_path: Path
+    quiet: Services, tmp_path: Path
 ) -> None:
+    clean = quiet
     await append(clean.db, 4)
     forger = _in(clean.settings, tmp_path / "forger")
     await create_checkpoint(clean.db, load_signing_keys(forger))
@@ -99,7 +106,8 @@ async def test_checkpoint_signed_by_a_foreign_key_is_not_trusted(
     assert result.notes
 
 
-async def test_scheduler_signs_one_checkpoint_per_interval(clean: Services) -> None:
+async def test_scheduler_signs_one_checkpoint_per_interval(quiet: Services) -> None:
+    clean = quiet
     scheduler = CheckpointScheduler(clean)
     await append(clean.db, 2)
     async with clean.db.transaction() as session:

@@ -7,7 +7,7 @@ import json
 import secrets
 
 import pytest
-from tests.audit.audit_helpers import append, execute, scalar
+from tests.audit.audit_helpers import append, execute, isolated, scalar
 from typer.testing import CliRunner
 
 from helio.audit import repository
@@ -35,8 +35,9 @@ def _broken(result: VerifyResult) -> tuple[str, int]:
 
 @pytest.fixture
 async def chain(clean: Services) -> Services:
-    await append(clean.db, EVENTS)
-    return clean
+    services = isolated(clean)
+    await append(services.db, EVENTS)
+    return services
 
 
 async def _hash_of(services: Services, seq: int) -> str:

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 from sqlalchemy import select
-from tests.audit.audit_helpers import append, execute
+from tests.audit.audit_helpers import append, execute, isolated
 
 from helio.audit import actions
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys
@@ -55,6 +55,7 @@ async def test_health_reports_dependencies_and_alert_backlog(clean: Services) ->
 
 
 async def test_audit_chain_view_shows_head_and_signed_checkpoint(clean: Services) -> None:
+    isolated(clean)
     await append(clean.db, 4)
     await create_checkpoint(clean.db, load_signing_keys(clean.settings))
     view = await service.audit_chain(clean, verify=False)

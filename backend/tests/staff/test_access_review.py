@@ -14,6 +14,7 @@ from helio.models import AccessAttestation, User
 from helio.services import Services
 from helio.staff import actions
 from helio.staff.admin import review
+from helio.staff.admin.schemas import AccessReview
 from helio.staff.grants import service as grants
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis, pytest.mark.asvs("V8.1.1")]
@@ -48,7 +49,7 @@ async def _staff(services: Services) -> dict[str, str]:
     return cast
 
 
-async def _report(services: Services, admin: str) -> review.AccessReview:
+async def _report(services: Services, admin: str) -> AccessReview:
     async with services.db.transaction() as session:
         return await review.report(session, services, access(admin, Perm.ACCESS_REVIEW, Role.ADMIN))
 

@@ -42,23 +42,11 @@ async def record(
     # The caller's pending changes take their row locks before the chain head: every
     # transaction then locks rows first and the head last, so no lock-order deadlock.
     await session.flush()
-    fields: dict[str, Any] = {
-        "seq": 0,
-        "id": new_id(),
-        "occurred_at": utcnow(),
-        "actor_id": actor.user_id if actor else actor_id,
-        "actor_roles": ",".join(sorted(actor.roles)) if actor else None,
-        "session_id": actor.session_id if actor else None,
-        "action": action,
-        "resource_type": resource_type,
-        "resource_id": resource_id,
-        "outcome": outcome,
-        "reason": reason[:500] if reason else None,
-        "client_ip": _state(request, "client_ip"),
-        "user_agent": (request.headers.get("user-agent") or "")[:200] or None if request else None,
-        "request_id": _state(request, "request_id"),
-        "details": _plain_json(details),
-    }
+    fields = _fields(
+        action=action, outcome=outcome, actor=actor, actor_id=actor_id,
+        resource_type=resource_type, resource_id=resource_id, reason=reason,
+        request=request, details=details,
+    )  # fmt: skip
     last_seq, last_hash = await repository.lock_head_values(session)
     fields["seq"] = last_seq + 1
     fields["occurred_at"] = utcnow()  # taken under the lock: time follows the chain order
@@ -69,6 +57,38 @@ async def record(
 
 
 MAX_DETAILS_BYTES = 4096
+
+
+def _fields(
+    *,
+    action: str,
+    outcome: str,
+    actor: Principal | None,
+    actor_id: str | None,
+    resource_type: str | None,
+    resource_id: str | None,
+    reason: str | None,
+    request: Request | None,
+    details: dict[str, Any] | None,
+) -> dict[str, Any]:
+    agent = (request.headers.get("user-agent") or "")[:200] if request else ""
+    return {
+        "seq": 0,
+        "id": new_id(),
+        "occurred_at": None,
+        "actor_id": actor.user_id if actor else actor_id,
+        "actor_roles": ",".join(sorted(actor.roles)) if actor else None,
+        "session_id": actor.session_id if actor else None,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "outcome": outcome,
+        "reason": reason[:500] if reason else None,
+        "client_ip": _state(request, "client_ip"),
+        "user_agent": agent or None,
+        "request_id": _state(request, "request_id"),
+        "details": _plain_json(details),
+    }
 
 
 def _plain_json(details: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -68,40 +68,42 @@ async def _count(services: Services, key: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
+async def _block(services: Services, ip: str, failures: tuple[int, int]) -> None:
+    policy = policy_of(services)
+    ip_key, net_key = _keys(ip)
+    if failures[0] >= policy.block_after_address_failures:
+        raise TooManyAttempts(await services.state.ttl(ip_key) or policy.address_window_seconds)
+    if net_key and failures[1] >= policy.block_after_network_failures:
+        raise TooManyAttempts(await services.state.ttl(net_key) or policy.address_window_seconds)
+
+
 async def check_address(services: Services, ip: str) -> None:
     """Refuse an address (or its network) that failed far too often this window.
 
     Raises:
         TooManyAttempts: with Retry-After until the window ends.
     """
-    policy = policy_of(services)
     ip_key, net_key = _keys(ip)
-    limits = [(ip_key, policy.block_after_address_failures)]
-    if net_key:
-        limits.append((net_key, policy.block_after_network_failures))
-    for key, limit in limits:
-        if await _count(services, key) >= limit:
-            raise TooManyAttempts(await services.state.ttl(key) or policy.address_window_seconds)
+    await _block(services, ip, (await _count(services, ip_key), await _count(services, net_key)))
 
 
-async def pow_needed(services: Services, ip: str) -> bool:
-    """True when requests from this address must carry a proof-of-work solution."""
-    policy = policy_of(services)
-    ip_key, net_key = _keys(ip)
-    return (
-        await _count(services, ip_key) >= policy.pow_after_address_failures
-        or await _count(services, net_key) >= policy.pow_after_network_failures
-        or await _count(services, f"ipp:{ip}") >= policy.pow_after_public_requests
-    )
-
-
-async def require_pow(services: Services, request: Request, ip: str, scope: str) -> None:
-    """Demand and spend a proof-of-work solution when this address has earned one.
+async def screen(services: Services, request: Request, ip: str, scope: str) -> None:
+    """Refuse a blocked address; demand and spend a proof-of-work solution when earned.
 
     Raises:
+        TooManyAttempts: the address or its network is blocked for this window.
         PowRequired, PowInvalid, PowExpired, PowReplayed: no valid, fresh solution.
     """
-    if not await pow_needed(services, ip):
+    policy = policy_of(services)
+    ip_key, net_key = _keys(ip)
+    failures = (await _count(services, ip_key), await _count(services, net_key))
+    await _block(services, ip, failures)
+    needed = (
+        failures[0] >= policy.pow_after_address_failures
+        or failures[1] >= policy.pow_after_network_failures
+        or await _count(services, f"ipp:{ip}") >= policy.pow_after_public_requests
+    )
+    if not needed:
         return
     await proof_of_work.verify_solution(
         request.headers.get(proof_of_work.HEADER),

@@ -63,9 +63,8 @@ async def _password_matches(user: User | None, password: str) -> bool:
 async def guard_request(services: Services, request: Request, scope: str) -> str:
     """Apply the address block and the proof-of-work demand; return the client address."""
     ip = client_ip(request)
-    await lockout.check_address(services, ip)
     try:
-        await lockout.require_pow(services, request, ip, scope)
+        await lockout.screen(services, request, ip, scope)
     except Forbidden as refused:
         await events.record_auth_separately(
             services,
@@ -194,8 +193,7 @@ async def finish(
 ) -> SignedIn:
     """Open the session of a fully authenticated sign-in; notify a new device; record it."""
     ip, agent = client_ip(request), request.headers.get("user-agent")
-    seen_before = await repository.has_sessions(session, user.id)
-    known_device = await repository.device_seen(
+    seen_before, known_device = await repository.sign_in_history(
         session, user.id, sessions.device_label(agent), sessions.network_of(ip)
     )
     new = await sessions.create_session(
@@ -215,7 +213,7 @@ async def finish(
     if seen_before and not known_device:
         await notices.new_device(session, services, user, new.row)
     enrolment: Enrolment | None = None
-    if not mfa and not await sessions.has_mfa(session, user):
+    if not mfa:  # a password-only sign-in happens only for accounts without a second factor
         enrolment = "required" if user.kind == "staff" else "offered"
     return SignedIn(new.row, new.secret, csrf_token, pair, enrolment)
 

@@ -85,20 +85,18 @@ async def revoke_sessions(
     return ids
 
 
-async def device_seen(
+async def sign_in_history(
     session: AsyncSession, user_id: str, device: str | None, ip_prefix: str | None
-) -> bool:
-    """True when the user had a session before from this device and network."""
+) -> tuple[bool, bool]:
+    """Return (signed in before at all, signed in before from this device and network)."""
     same_device = AuthSession.device == device if device else AuthSession.device.is_(None)
     same_net = AuthSession.ip_prefix == ip_prefix if ip_prefix else AuthSession.ip_prefix.is_(None)
-    stmt = select(exists().where(AuthSession.user_id == user_id, same_device, same_net))
-    return bool((await session.execute(stmt)).scalar())
-
-
-async def has_sessions(session: AsyncSession, user_id: str) -> bool:
-    """True when the user ever had a session."""
-    stmt = select(exists().where(AuthSession.user_id == user_id))
-    return bool((await session.execute(stmt)).scalar())
+    stmt = select(
+        exists().where(AuthSession.user_id == user_id),
+        exists().where(AuthSession.user_id == user_id, same_device, same_net),
+    )
+    before, known = (await session.execute(stmt)).one()
+    return bool(before), bool(known)
 
 
 # Refresh tokens

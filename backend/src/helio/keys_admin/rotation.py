@@ -140,6 +140,7 @@ def _rewrap(provider: KeyProvider, rows: Sequence[Any], target: str) -> list[dic
             {
                 "owner_id": row.owner_id,
                 "generation": row.generation,
+                "created_at": row.created_at,
                 "kek_id": wrapped.kek_id,
                 "wrapped_key": wrapped.to_bytes(),
             }
@@ -193,11 +194,26 @@ async def rotate_data_keys(
                 owners = await repo.owners_to_rotate(session, after, started, opts.batch_size)
             if not owners:
                 break
-            rotated = [await _rotate_owner_safely(services, owner, started) for owner in owners]
+            rotated = await _rotate_owners(services, owners, started, opts.concurrency)
             after = owners[-1]
             recorder.record(sum(rotated), len(owners) - sum(rotated), after=after)
         store.clear(DATA_KEYS)
         return report.finish()
+
+
+async def _rotate_owners(
+    services: Services, owners: list[str], started: datetime, concurrency: int
+) -> list[bool]:
+    """Rotate owners side by side, each in its own transaction; one failure cancels the rest."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(owner_id: str) -> bool:
+        async with gate:
+            return await _rotate_owner_safely(services, owner_id, started)
+
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(one(owner_id)) for owner_id in owners]
+    return [task.result() for task in tasks]
 
 
 async def _rotate_owner_safely(services: Services, owner_id: str, started: datetime) -> bool:
@@ -290,16 +306,39 @@ async def _index_pass(
     while True:
         async with services.db.transaction() as session:
             rows = await repo.users_for_indexing(session, after, batch_size)
+            stale = [row for row in rows if not _index_is_current(row, version)]
+            await _prefetch_keys(session, services, [str(row.id) for row in stale])
             changes = []
-            for row in rows:
-                if not _index_is_current(row, version):
-                    change = await _reindex(session, services, row, version, recorder.report)
-                    changes += [change] if change else []
+            for row in stale:
+                change = await _reindex(session, services, row, version, recorder.report)
+                changes += [change] if change else []
             await repo.store_indexes(session, changes)
         if not rows:
             return total
         after, total = str(rows[-1].id), total + len(changes)
         recorder.record(len(changes), len(rows) - len(changes), after=after)
+
+
+async def _prefetch_keys(session: AsyncSession, services: Services, owner_ids: list[str]) -> None:
+    """Unwrap a batch's data keys in one worker-thread call and cache them for `vault.open`."""
+    cache = services.vault.cache
+    rows = await repo.live_wrapped_keys(session, owner_ids)
+    missing = [r for r in rows if cache.get(r.owner_id, r.generation) is None]
+    for row, key in await asyncio.to_thread(_unwrap_each, services.keys, missing):
+        cache.put(row.owner_id, row.generation, key)
+
+
+def _unwrap_each(provider: KeyProvider, rows: Sequence[Any]) -> list[tuple[Any, bytes]]:
+    out = []
+    for row in rows:
+        context = data_key_context(row.owner_id, row.generation)
+        try:
+            out.append(
+                (row, provider.unwrap(WrappedKey.from_bytes(row.wrapped_key), context=context))
+            )
+        except DecryptionError:
+            continue  # `vault.open` meets it again and the row is reported as failed
+    return out
 
 
 def _index_is_current(row: Any, version: int) -> bool:

@@ -48,6 +48,8 @@ class RotationOptions:
     """How a rotation runs: batch size, progress display, checkpoint place and test hook."""
 
     batch_size: int = 500
+    # Owners re-encrypted side by side by `rotate_data_keys`, each in its own transaction.
+    concurrency: int = 4
     progress: Progress = field(default_factory=NullProgress)
     after_batch: AfterBatch | None = None
     checkpoints: CheckpointStore | None = None

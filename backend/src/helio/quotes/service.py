@@ -60,10 +60,6 @@ class ModelVersionMismatch(Conflict):
     message = "This quote was computed by another model version and cannot be recomputed here."
 
 
-class InvalidCursor(ValidationFailed):
-    code, message = "invalid_cursor", "The cursor is not valid."
-
-
 async def create_quote(
     session: AsyncSession,
     access: Access,
@@ -208,7 +204,7 @@ async def list_quotes(
     """Return one page of the quotes the caller may see, newest first."""
     rows = await repository.page(session, access, limit=limit, after=cursor)
     if rows is None:
-        raise InvalidCursor
+        raise sites.InvalidCursor
     items = [quote_summary(q) for q in rows[:limit]]
     return QuotePage(items=items, next_cursor=rows[limit - 1].id if len(rows) > limit else None)
 
