@@ -35,7 +35,10 @@ run: install
 	cd $(BACKEND) && $(BIN)/helio check-config
 	cd $(BACKEND) && $(BIN)/helio migrate
 	cd $(BACKEND) && $(BIN)/helio seed-demo
-	cd $(BACKEND) && exec $(BIN)/helio serve
+	cd $(BACKEND) && if [ -z "$${HELIO_SMTP_URL:-}" ]; then \
+	  $(BIN)/python -m helio.mail.sink & sink=$$!; trap 'kill $$sink 2>/dev/null' EXIT; \
+	  echo "mail sink on 127.0.0.1:8025, messages in $$HELIO_DATA_DIR/mail/"; fi; \
+	  $(BIN)/helio serve
 
 ## test: every test, against MariaDB and Redis whenever they answer (required under CI=true).
 test: install-dev

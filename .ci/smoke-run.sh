@@ -7,7 +7,7 @@ data=$(mktemp -d)
 log="$data/run.log"
 HELIO_PORT=$port HELIO_DATA_DIR="$data" make run >"$log" 2>&1 &
 pid=$!
-trap 'kill -- -$pid 2>/dev/null || kill $pid 2>/dev/null || true; pkill -f "helio serve" 2>/dev/null || true' EXIT
+trap 'kill -- -$pid 2>/dev/null || kill $pid 2>/dev/null || true; pkill -f "helio serve" 2>/dev/null; pkill -f "helio.mail.sink" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
     curl -fsS "http://127.0.0.1:$port/readyz"; echo

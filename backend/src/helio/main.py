@@ -36,6 +36,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        from helio.mail.outbox import outbox_of
+
+        await outbox_of(services).close()
         await services.close()
 
     app = FastAPI(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String
@@ -27,8 +28,8 @@ class Quote(Base):
     inputs_digest: Mapped[str] = mapped_column(String(64), nullable=False)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
-    system_kwp: Mapped[float] = mapped_column(Numeric(8, 3), nullable=False)
-    net_price: Mapped[float] = mapped_column(Numeric(12, 2), nullable=False)
+    system_kwp: Mapped[Decimal] = mapped_column(Numeric(8, 3), nullable=False)
+    net_price: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     created_at: Mapped[datetime] = created_column()
     valid_until: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Numeric, String
+from sqlalchemy import JSON, Double, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helio.models.base import Base, Ciphertext, UtcDateTime, created_column, id_column
@@ -20,13 +21,13 @@ class Site(Base):
     )
     label: Mapped[str | None] = mapped_column(String(80))
     address_ct: Mapped[bytes | None] = mapped_column(Ciphertext(2048))
-    latitude: Mapped[float] = mapped_column(Float, nullable=False)
-    longitude: Mapped[float] = mapped_column(Float, nullable=False)
+    latitude: Mapped[float] = mapped_column(Double, nullable=False)
+    longitude: Mapped[float] = mapped_column(Double, nullable=False)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False)
     roof_planes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
-    tariff_price_per_kwh: Mapped[float] = mapped_column(Numeric(10, 5), nullable=False)
+    tariff_price_per_kwh: Mapped[Decimal] = mapped_column(Numeric(10, 5), nullable=False)
     tariff_currency: Mapped[str] = mapped_column(String(3), nullable=False)
-    tariff_escalation_pct: Mapped[float] = mapped_column(Numeric(6, 3), nullable=False)
+    tariff_escalation_pct: Mapped[Decimal] = mapped_column(Numeric(6, 3), nullable=False)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
