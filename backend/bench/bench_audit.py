@@ -238,7 +238,8 @@ def _report(
           f"| {contended['p99']:.2f} ms |")  # fmt: skip
     print(f"\nAppend throughput with 8 writers: {contended['rate']:,.0f} events/s "
           f"({args.appends} events per run).\n")  # fmt: skip
-    print(f"Bulk-loaded chain (primary key only, see SECONDARY_INDEXES): {events:,} events in {load_seconds:.0f} s "
+    print(f"Bulk-loaded chain (primary key only, see SECONDARY_INDEXES): {events:,} events in "
+          f"{load_seconds:.0f} s "
           f"(target {args.events:,}, budget {args.load_seconds:.0f} s).\n")  # fmt: skip
     print(f"Verification: {'intact' if ok else 'BROKEN'}, {events:,} events in "
           f"{verify_seconds:.1f} s = **{rate:,.0f} events/s**.")  # fmt: skip

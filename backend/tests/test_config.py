@@ -32,7 +32,7 @@ def safe_production(**overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-@pytest.mark.asvs("V13.4.1")
+@pytest.mark.asvs("V13.4.5")
 def test_clean_production_config_starts() -> None:
     settings = safe_production()
     assert settings.production_problems() == []
@@ -61,7 +61,7 @@ UNSAFE = [
 ]
 
 
-@pytest.mark.asvs("V13.4.1", "V13.3.1")
+@pytest.mark.asvs("V13.4.2", "V13.4.5", "V13.3.1")
 @pytest.mark.parametrize(("override", "message"), UNSAFE, ids=[m for _, m in UNSAFE])
 def test_each_unsafe_setting_is_refused(override: dict[str, object], message: str) -> None:
     settings = safe_production(**override)
