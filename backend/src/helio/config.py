@@ -194,9 +194,7 @@ def _secret_problems(name: str, value: str) -> list[str]:
     if len(value) < MIN_SECRET_LENGTH:
         return [f"{name} is shorter than {MIN_SECRET_LENGTH} characters"]
     if _entropy_bits(value) < MIN_SECRET_ENTROPY_BITS:
-        return [
-            f"{name} has too little entropy (use `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
-        ]
+        return [f"{name} has too little entropy (generate one: secrets.token_urlsafe(48))"]
     return []
 
 

@@ -184,7 +184,7 @@ def parse_host_literal(host: str) -> IPAddress | None:
         return None
 
 
-class OutboundRefused(AppError):  # noqa: N818 - the name the callers and API.md use
+class OutboundRefused(AppError):
     """The outbound call was refused before or while it ran; nothing more is sent."""
 
     status, code, message = 422, "outbound_refused", "This outbound address is not allowed."
