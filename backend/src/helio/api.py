@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from helio.alerts.endpoints import router as alerts_router
+from helio.audit.endpoints import router as audit_router
 from helio.auth.endpoints import router as auth_router
 from helio.authz.guards import route_permission
 from helio.authz.matrix import PUBLIC_ROUTES
 from helio.customers.endpoints import router as customers_router
 from helio.kit.routes import api_routes
 from helio.ops.endpoints import router as ops_router
+from helio.ops.staff_endpoints import router as ops_staff_router
 from helio.quotes.endpoints import router as quotes_router
 from helio.sites.endpoints import router as sites_router
 from helio.staff.admin.endpoints import invitations_router as staff_invitations_router
@@ -26,6 +29,9 @@ api_router.include_router(staff_admin_router)
 api_router.include_router(staff_invitations_router)
 api_router.include_router(sites_router)
 api_router.include_router(quotes_router)
+api_router.include_router(audit_router)
+api_router.include_router(alerts_router)
+api_router.include_router(ops_staff_router)
 
 
 def include_routers(app: FastAPI) -> None:

@@ -12,6 +12,7 @@ import typer
 from alembic import command
 from alembic.config import Config
 
+from helio.audit.cli import audit_app
 from helio.config import get_settings
 from helio.keys_admin.cli import keys_app
 
@@ -21,6 +22,7 @@ app.add_typer(db_app, name="db")
 authz_app = typer.Typer(help="The permission matrix.", no_args_is_help=True)
 app.add_typer(authz_app, name="authz")
 app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 

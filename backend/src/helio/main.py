@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from helio.alerts.setup import install_security_monitoring, shutdown_security_monitoring
 from helio.api import assert_every_route_guarded, include_routers
 from helio.config import Settings, get_settings
 from helio.http.access_log import AccessLogMiddleware
@@ -17,6 +18,7 @@ from helio.http.error_handlers import UnhandledErrorMiddleware, install_error_ha
 from helio.http.request_context import RequestContextMiddleware
 from helio.http.security_headers import SecurityHeadersMiddleware
 from helio.logging import configure_logging
+from helio.mail.outbox import outbox_of
 from helio.ops.metrics import MetricsMiddleware
 from helio.services import Services
 
@@ -32,12 +34,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings.assert_safe()
     configure_logging()
     services = services or Services.from_settings(settings)
+    install_security_monitoring(services)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        from helio.mail.outbox import outbox_of
-
+        await shutdown_security_monitoring(services)
         await outbox_of(services).close()
         await services.close()
 
