@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from tests.alerts.alert_receivers import MailSink, WebhookReceiver, serve_smtp, serve_webhook
 from tests.audit.audit_helpers import access, request_from
+from tests.fixtures.principals import Harness
 
 from helio.alerts.channels import webhook_policy
 from helio.alerts.dispatcher import AlertDispatcher, Retry
@@ -17,7 +18,7 @@ from helio.alerts.schemas import SinksUpdate
 from helio.alerts.setup import install_security_monitoring, uninstall_security_monitoring
 from helio.alerts.sinks import replace_sinks
 from helio.audit.service import record, record_separately
-from helio.authz.matrix import Perm
+from helio.authz.matrix import Perm, Role
 from helio.config import Settings
 from helio.mail.config import parse_smtp_url
 from helio.mail.transport import SmtpTransport
@@ -180,3 +181,22 @@ async def test_alert_left_by_a_crashed_drainer_is_delivered(
     assert webhook.rules() == ["account_locked"]
     assert await outbox.size() == 0
     assert await outbox.claim() is None
+
+
+@pytest.mark.mysql
+@pytest.mark.redis
+@pytest.mark.asvs("V16.3.1")
+async def test_staff_sign_in_from_a_new_device_alerts_through_the_api(
+    monitored: AlertEngine, auth: Harness, webhook: WebhookReceiver
+) -> None:
+    engineer = await auth.staff(Role.ENGINEER)
+    laptop = auth.client()
+    laptop.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+    await auth.login(engineer, laptop)
+    await monitored.dispatcher.wait_idle()
+    assert "staff_new_device" not in webhook.rules()  # the first device is not "new"
+    phone = auth.client()
+    phone.headers["User-Agent"] = "Mozilla/5.0 (iPhone; CPU iPhone OS 19_0) Safari/605.1"
+    await auth.login(engineer, phone)
+    await monitored.dispatcher.wait_idle()
+    assert webhook.rules().count("staff_new_device") == 1

@@ -204,7 +204,15 @@ async def finish(
     csrf_token = None
     if new.secret is not None:
         csrf_token = csrf.issue(hmac_key(services, "csrf"), sessions.secret_hash(new.secret))
-    details = {"method": method, "kind": kind, "mfa": mfa, "session_id": new.row.id}
+    details = {
+        "method": method,
+        "kind": kind,
+        "mfa": mfa,
+        "session_id": new.row.id,
+        "account": user.kind,
+        # A device never seen on this account: the new-device alert reads this.
+        "new_device": seen_before and not known_device,
+    }
     await events.record_auth(session, request, events.LOGIN, user_id=user.id, details=details)
     if pair is not None:
         await events.record_auth(
