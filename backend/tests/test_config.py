@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import subprocess
 import sys
@@ -27,6 +28,7 @@ def safe_production(**overrides: object) -> Settings:
         "cors_origins": ["https://console.helio.example"],
         "trusted_proxies": ["10.0.0.0/8"],
         "data_dir": Path("/tmp/helio-prod-check"),
+        "audit_signing_key": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -58,6 +60,9 @@ UNSAFE = [
     ({"cookie_secure": False}, "HELIO_COOKIE_SECURE is off"),
     ({"trusted_proxies": []}, "no HELIO_TRUSTED_PROXIES"),
     ({"smtp_url": None}, "no HELIO_SMTP_URL"),
+    ({"audit_signing_key": ""}, "no HELIO_AUDIT_SIGNING_KEY"),
+    ({"key_provider": "aws-kms", "kms_standin": True}, "replaces AWS KMS with a stand-in"),
+    ({"key_provider": "aws-kms"}, "aws-kms needs HELIO_KMS_KEY_ID and HELIO_KMS_REGION"),
 ]
 
 

@@ -166,6 +166,14 @@ class Settings(BaseSettings):
             )
         if not self.smtp_url:
             problems.append("no HELIO_SMTP_URL: mail would go to the local sink")
+        if not self.audit_signing_key:
+            problems.append(
+                "no HELIO_AUDIT_SIGNING_KEY: audit checkpoints would be signed by a pod-local key"
+            )
+        if self.key_provider == "aws-kms" and not (self.kms_key_id and self.kms_region):
+            problems.append(
+                "HELIO_KEY_PROVIDER=aws-kms needs HELIO_KMS_KEY_ID and HELIO_KMS_REGION"
+            )
         if self.key_provider == "aws-kms" and self.kms_standin:
             problems.append("HELIO_KMS_STANDIN replaces AWS KMS with a stand-in")
         return problems
