@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from helio.alerts.setup import install_security_monitoring, shutdown_security_monitoring
 from helio.api import assert_every_route_guarded, include_routers
 from helio.config import Settings, get_settings
 from helio.http.access_log import AccessLogMiddleware
 from helio.http.body_limit import BodyLimitMiddleware
+from helio.http.cors import StrictCORSMiddleware
 from helio.http.docs import mount_docs
 from helio.http.error_handlers import UnhandledErrorMiddleware, install_error_handlers
 from helio.http.request_context import RequestContextMiddleware
@@ -67,7 +67,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Added innermost first: the last one added wraps all the others.
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(
-        CORSMiddleware,
+        StrictCORSMiddleware,
         allow_origins=settings.allowed_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -126,7 +126,7 @@ class TestErrors:
 
 
 class TestSecurityHeaders:
-    @pytest.mark.asvs("V3.4.1", "V3.4.3", "V3.4.4", "V3.4.5", "V3.4.6")
+    @pytest.mark.asvs("V3.4.1", "V3.4.3", "V3.4.4", "V3.4.5", "V3.4.6", "V14.3.2")
     @pytest.mark.parametrize(
         ("method", "path", "status"),
         [
@@ -153,6 +153,7 @@ class TestSecurityHeaders:
         assert response.headers["referrer-policy"] == "no-referrer"
         assert "max-age=" in response.headers["strict-transport-security"]
         assert "server" not in response.headers
+        assert response.headers["cache-control"] == "no-store"
 
 
 class TestRequestContext:
@@ -225,3 +226,69 @@ class TestOps:
         assert "<script>" not in page.text  # no inline script: the CSP forbids it
         assert bundle.status_code == 200
         assert schema.json()["info"]["title"] == "Helio API"
+
+
+class TestSurface:
+    @pytest.mark.asvs("V13.4.3")
+    @pytest.mark.parametrize("path", ["/api/docs/assets/", "/api/docs/init/", "/api/docs/assets"])
+    async def test_no_directory_listing(self, edge_app: FastAPI, path: str) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.get(path, follow_redirects=True)
+        assert response.status_code == 404
+        assert "swagger-ui-bundle.js" not in response.text
+
+    @pytest.mark.asvs("V3.4.2")
+    async def test_cors_echoes_only_allowlisted_origins(
+        self, edge_app: FastAPI, settings: Settings
+    ) -> None:
+        preflight = {"Access-Control-Request-Method": "POST"}
+        async with await _client(edge_app) as http:
+            allowed = await http.options(
+                "/api/v1/auth/login", headers={"Origin": settings.public_url, **preflight}
+            )
+            evil = await http.options(
+                "/api/v1/auth/login", headers={"Origin": "https://evil.example", **preflight}
+            )
+            null = await http.get("/healthz", headers={"Origin": "null"})
+        assert allowed.headers["access-control-allow-origin"] == settings.public_url
+        assert allowed.headers["access-control-allow-credentials"] == "true"
+        for refused in (evil, null):
+            assert "access-control-allow-origin" not in refused.headers
+            assert "access-control-allow-credentials" not in refused.headers
+
+    @pytest.mark.asvs("V14.2.1")
+    async def test_no_secret_or_personal_data_in_urls(self, edge_app: FastAPI) -> None:
+        sensitive = ("password", "token", "secret", "code", "email", "phone", "otp", "key")
+        schema = edge_app.openapi()
+        offenders = []
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                for parameter in operation.get("parameters", []):
+                    name = parameter["name"].lower()
+                    if parameter["in"] in {"query", "path"} and any(s in name for s in sensitive):
+                        offenders.append(f"{method.upper()} {path} ?{parameter['name']}")
+        assert offenders == []
+        async with await _client(edge_app) as http:
+            response = await http.post(
+                "/api/v1/auth/login?email=a@example.org&password=correct-horse-battery"
+            )
+        assert response.status_code == 422
+
+    @pytest.mark.asvs("V16.2.4")
+    async def test_logs_are_json_lines_with_the_common_fields(
+        self, edge_app: FastAPI, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        async with await _client(edge_app) as http:
+            await http.get(
+                "/healthz?email=someone@example.org", headers={"X-Request-ID": "req-12345678"}
+            )
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+        access = [line for line in lines if line.get("event") == "request"]
+        assert access, lines
+        entry = access[-1]
+        assert {"timestamp", "level", "event", "request_id", "method", "route", "status"} <= set(
+            entry
+        )
+        assert entry["request_id"] == "req-12345678"
+        assert entry["route"] == "/healthz"
+        assert "someone@example.org" not in json.dumps(lines)
