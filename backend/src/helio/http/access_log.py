@@ -12,6 +12,19 @@ from helio.logging import get_logger
 log = get_logger("http")
 
 
+class StatusCapture:
+    """A `send` that remembers the response status (500 until a response starts)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.status = 500
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+        await self.send(message)
+
+
 class AccessLogMiddleware:
     """Log method, route template, status, duration and client ip."""
 
@@ -23,16 +36,9 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def capture_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        capture = StatusCapture(send)
         try:
-            await self.app(scope, receive, capture_status)
+            await self.app(scope, receive, capture)
         finally:
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
             state = scope.get("state", {})
@@ -40,7 +46,7 @@ class AccessLogMiddleware:
                 "request",
                 method=scope["method"],
                 route=route_template(scope),
-                status=status,
+                status=capture.status,
                 duration_ms=duration_ms,
                 client_ip=state.get("client_ip"),
                 actor_id=state.get("actor_id"),

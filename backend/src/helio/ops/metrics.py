@@ -20,9 +20,9 @@ from prometheus_client import (
     PlatformCollector,
     ProcessCollector,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from helio.http.access_log import route_template
+from helio.http.access_log import StatusCapture, route_template
 
 REGISTRY = CollectorRegistry()
 ProcessCollector(registry=REGISTRY)
@@ -121,17 +121,11 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def capture_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        capture = StatusCapture(send)
         try:
-            await self.app(scope, receive, capture_status)
+            await self.app(scope, receive, capture)
         finally:
+            status = capture.status
             route = route_template(scope)
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
             HTTP_REQUESTS.labels(method, route, str(status)).inc()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
 from helio.authz.guards import Access
+from helio.kit.pagination import newest_first
 from helio.models import Quote
 
 
@@ -28,18 +29,13 @@ async def page(
 
     Returns None when `after` names no visible quote (an invalid cursor).
     """
-    query = visible(access)
+    position = None
     if after is not None:
         anchor = await get_visible(session, access, after)
         if anchor is None:
             return None
-        query = query.where(
-            or_(
-                Quote.created_at < anchor.created_at,
-                and_(Quote.created_at == anchor.created_at, Quote.id < anchor.id),
-            )
-        )
-    query = query.order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit + 1)
+        position = (anchor.created_at, anchor.id)
+    query = newest_first(visible(access), Quote, after=position, limit=limit + 1)
     return list((await session.execute(query)).scalars())
 
 

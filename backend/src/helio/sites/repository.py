@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
 from helio.authz.guards import Access
+from helio.kit.pagination import newest_first
 from helio.models import EnergyUsage, Site, User
 
 
@@ -30,18 +31,13 @@ async def page(
 
     Returns None when `after` names no visible site (an invalid cursor).
     """
-    query = visible(access)
+    position = None
     if after is not None:
         anchor = await get_visible(session, access, after)
         if anchor is None:
             return None
-        query = query.where(
-            or_(
-                Site.created_at < anchor.created_at,
-                and_(Site.created_at == anchor.created_at, Site.id < anchor.id),
-            )
-        )
-    query = query.order_by(Site.created_at.desc(), Site.id.desc()).limit(limit + 1)
+        position = (anchor.created_at, anchor.id)
+    query = newest_first(visible(access), Site, after=position, limit=limit + 1)
     return list((await session.execute(query)).scalars())
 
 

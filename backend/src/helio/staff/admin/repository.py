@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
 from helio.authz.guards import Access
 from helio.authz.matrix import Role
+from helio.kit.pagination import newest_first
 from helio.models import AccessAttestation, AuthSession, User, UserRole, WebAuthnCredential
 
 ACTIVE = "active"
@@ -31,12 +32,7 @@ async def staff_page(
 ) -> list[User]:
     """Return up to `limit` visible staff accounts, newest first, after a keyset position."""
     stmt = select(User).where(scoping.staff(access), User.deleted_at.is_(None))
-    if after is not None:
-        created, row_id = after
-        stmt = stmt.where(
-            or_(User.created_at < created, and_(User.created_at == created, User.id < row_id))
-        )
-    stmt = stmt.order_by(User.created_at.desc(), User.id.desc()).limit(limit)
+    stmt = newest_first(stmt, User, after=after, limit=limit)
     return list((await session.execute(stmt)).scalars())
 
 

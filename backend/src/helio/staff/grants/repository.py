@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
 from helio.authz.guards import Access
+from helio.kit.pagination import newest_first
 from helio.models import AccessGrant, User
 
 PENDING, APPROVED, DENIED, REVOKED = "pending", "approved", "denied", "revoked"
@@ -55,15 +56,7 @@ async def page(
 ) -> list[AccessGrant]:
     """Return up to `limit` visible grants, newest first, after a keyset position."""
     stmt = select(AccessGrant).where(scoping.grants(access), _state(state, now))
-    if after is not None:
-        created, row_id = after
-        stmt = stmt.where(
-            or_(
-                AccessGrant.created_at < created,
-                and_(AccessGrant.created_at == created, AccessGrant.id < row_id),
-            )
-        )
-    stmt = stmt.order_by(AccessGrant.created_at.desc(), AccessGrant.id.desc()).limit(limit)
+    stmt = newest_first(stmt, AccessGrant, after=after, limit=limit)
     return list((await session.execute(stmt)).scalars())
 
 
