@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
 from helio.authz.guards import Access
-from helio.kit.pagination import newest_first
+from helio.kit.pagination import page_after_id
 from helio.models import Quote
 
 
@@ -29,14 +29,7 @@ async def page(
 
     Returns None when `after` names no visible quote (an invalid cursor).
     """
-    position = None
-    if after is not None:
-        anchor = await get_visible(session, access, after)
-        if anchor is None:
-            return None
-        position = (anchor.created_at, anchor.id)
-    query = newest_first(visible(access), Quote, after=position, limit=limit + 1)
-    return list((await session.execute(query)).scalars())
+    return await page_after_id(session, visible(access), Quote, after=after, limit=limit)
 
 
 def add(session: AsyncSession, quote: Quote) -> None:

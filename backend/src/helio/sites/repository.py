@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
 from helio.authz.guards import Access
-from helio.kit.pagination import newest_first
+from helio.kit.pagination import page_after_id
 from helio.models import EnergyUsage, Site, User
 
 
@@ -31,14 +31,7 @@ async def page(
 
     Returns None when `after` names no visible site (an invalid cursor).
     """
-    position = None
-    if after is not None:
-        anchor = await get_visible(session, access, after)
-        if anchor is None:
-            return None
-        position = (anchor.created_at, anchor.id)
-    query = newest_first(visible(access), Site, after=position, limit=limit + 1)
-    return list((await session.execute(query)).scalars())
+    return await page_after_id(session, visible(access), Site, after=after, limit=limit)
 
 
 async def lock_owner(session: AsyncSession, owner_id: str) -> None:
