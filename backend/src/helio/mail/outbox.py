@@ -38,9 +38,10 @@ from helio.services import Services
 OUTBOX_KEY = "mail_outbox"
 QUEUE_NAME = "mail"
 LOCK_KEY = "mail:drain-lock"
-# Longer than one attempt (SMTP timeout plus the longest backoff): the lock is
-# renewed before each attempt, and a dead drainer's lock frees within this time.
-LOCK_SECONDS = 30
+# Renewed before each attempt, so it must outlast one (aiosmtplib's timeout is
+# per SMTP command, a slow relay can take several); a dead drainer's lock frees
+# within this time, which bounds how late its messages go out.
+LOCK_SECONDS = 120
 log = get_logger("mail")
 
 

@@ -27,11 +27,21 @@ from helio.quotes.engine import (
     QuoteOptions,
     RoofPlane,
     Tariff,
+    TmyWeather,
     Usage,
+    WeatherInvalid,
     compute_quote,
 )
 from helio.quotes.engine_result import Quote as EngineQuote
 from helio.quotes.schemas import QuoteCreate, QuotePage, QuoteRead, QuoteSummary
+from helio.quotes.weather import (
+    CLEAR_SKY_REFERENCE,
+    WeatherChoice,
+    stored_weather,
+    weather_digest,
+    weather_for,
+    with_weather_note,
+)
 from helio.services import Services
 from helio.sites import service as sites
 
@@ -60,6 +70,11 @@ class ModelVersionMismatch(Conflict):
     message = "This quote was computed by another model version and cannot be recomputed here."
 
 
+class WeatherMismatch(Conflict):
+    code = "weather_mismatch"
+    message = "This weather year is not the one the quote was computed from."
+
+
 async def create_quote(
     session: AsyncSession,
     access: Access,
@@ -76,6 +91,9 @@ async def create_quote(
         QuoteQuotaReached: the daily quota is used up (429 with Retry-After).
         EngineBusy: the worker pool's waiting line is full (429).
         RoofTooSmall: no plane holds one panel (422).
+
+    A configured weather service that fails never fails the quote: it falls back to clear
+    sky and the quote's assumptions say so.
     """
     site = await sites.require_site(session, access, data.site_id)
     usage = await sites.usage_for(session, site)
@@ -131,19 +149,34 @@ async def _compute_and_store(
         raise QuoteQuotaReached(
             retry_after, f"At most {settings.daily_limit} quotes a day.", code="quote_quota"
         )
-    computed = await run_cpu_bound(services, compute_quote, inputs, config)
-    quote = _row(owner, access.user_id, site_id, inputs, config, computed)
+    # After the quota: a caller over it never causes an outbound call.
+    choice = await weather_for(services, inputs.location)
+    computed, stored = await run_cpu_bound(services, _run_engine, inputs, config, choice)
+    quote = _row(owner, access.user_id, site_id, stored, computed)
     repository.add(session, quote)
     await session.flush()
     return quote
+
+
+def _run_engine(
+    inputs: QuoteInputs, config: EngineConfig, choice: WeatherChoice
+) -> tuple[EngineQuote, dict[str, Any]]:
+    weather_sha256 = None
+    if choice.weather is not None:
+        try:
+            weather_sha256 = weather_digest(inputs.location, choice.weather, config)
+        except WeatherInvalid:
+            choice = choice.fall_back("weather_refused_by_engine")
+    computed = compute_quote(inputs, config, weather=choice.weather)
+    stored = stored_inputs(inputs, config, choice.reference, weather_sha256)
+    return with_weather_note(computed, choice.reference), stored
 
 
 def _row(
     owner: QuoteOwner,
     created_by: str,
     site_id: str | None,
-    inputs: QuoteInputs,
-    config: EngineConfig,
+    stored: dict[str, Any],
     computed: EngineQuote,
 ) -> Quote:
     now = utcnow()
@@ -156,7 +189,7 @@ def _row(
         status=OFFERED,
         model_version=computed.model_version,
         inputs_digest=computed.inputs_digest,
-        inputs=stored_inputs(inputs, config),
+        inputs=stored,
         result=computed.to_dict(),
         system_kwp=computed.system_kwp,
         net_price=computed.price.net,
@@ -166,26 +199,71 @@ def _row(
     )
 
 
-def stored_inputs(inputs: QuoteInputs, config: EngineConfig) -> dict[str, Any]:
-    """Return what a quote stores to be recomputed: inputs, configuration, weather digest."""
+def stored_inputs(
+    inputs: QuoteInputs,
+    config: EngineConfig,
+    weather: dict[str, Any] | None = None,
+    weather_sha256: str | None = None,
+) -> dict[str, Any]:
+    """Return what a quote stores to be recomputed: inputs, configuration and its weather.
+
+    `weather` says where the weather came from (clear sky, a fallback and why, or a TMY's
+    cell, cache key and service hash — never the service URL); `weather_sha256` is the
+    engine's digest of a TMY, so a recomputation can prove it used the same year.
+    """
     return {
         "inputs": inputs.model_dump(mode="json"),
         "config": config.model_dump(mode="json"),
-        "weather_sha256": None,
+        "weather": dict(weather or CLEAR_SKY_REFERENCE),
+        "weather_sha256": weather_sha256,
     }
 
 
-def recompute(stored: dict[str, Any], model_version: str) -> EngineQuote:
-    """Recompute a stored quote from its stored inputs (same model version only).
+def recompute(
+    stored: dict[str, Any], model_version: str, weather: TmyWeather | None = None
+) -> EngineQuote:
+    """Recompute a stored quote from its stored inputs (same model version and weather only).
 
     Raises:
         ModelVersionMismatch: the running engine is another model version (409).
+        WeatherMismatch: the quote used a TMY and `weather` is missing or another year, or
+            it used clear sky and a year was given (409).
     """
-    if model_version != MODEL_VERSION or stored.get("weather_sha256") is not None:
+    if model_version != MODEL_VERSION:
         raise ModelVersionMismatch
     inputs = QuoteInputs.model_validate(stored["inputs"])
     config = EngineConfig.model_validate(stored["config"])
-    return compute_quote(inputs, config)
+    expected = stored.get("weather_sha256")
+    if (expected is None) != (weather is None):
+        raise WeatherMismatch
+    if weather is not None:
+        try:
+            same = weather_digest(inputs.location, weather, config) == expected
+        except WeatherInvalid:
+            same = False
+        if not same:
+            raise WeatherMismatch
+    computed = compute_quote(inputs, config, weather=weather)
+    return with_weather_note(computed, stored.get("weather") or {})
+
+
+async def recompute_stored(
+    services: Services, stored: dict[str, Any], model_version: str
+) -> EngineQuote:
+    """Recompute a stored quote in the worker pool, getting its TMY again when it used one.
+
+    Raises:
+        ModelVersionMismatch: another model version (409).
+        WeatherUnavailable: its weather year cannot be had from the cache or the service (409).
+        WeatherMismatch: the service now answers with another year (409).
+    """
+    if model_version != MODEL_VERSION:
+        raise ModelVersionMismatch
+    weather = None
+    if stored.get("weather_sha256") is not None:
+        location = Location.model_validate(stored["inputs"]["location"])
+        weather = await stored_weather(services, stored.get("weather") or {}, location)
+    return await run_cpu_bound(services, recompute, stored, model_version, weather)
 
 
 async def get_quote(session: AsyncSession, access: Access, quote_id: str) -> QuoteRead:
