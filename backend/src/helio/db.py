@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event, text
@@ -24,6 +25,9 @@ MYSQL_SQL_MODE = (
 MYSQL_INIT = f"SET SESSION sql_mode='{MYSQL_SQL_MODE}', SESSION time_zone='+00:00'"
 
 AfterCommit = Callable[[], Awaitable[None]]
+
+# Callbacks to run when the transaction open in this task ends (see after_transaction).
+_ending: ContextVar[list[AfterCommit] | None] = ContextVar("helio_transaction_ending", default=None)
 
 
 def is_mysql(url: str) -> bool:
@@ -69,16 +73,25 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """Yield a session in one transaction: commit on success, roll back on any error.
 
-        Callbacks registered with `after_commit` run once the commit has succeeded.
+        Callbacks registered with `after_commit` run once the commit has succeeded;
+        those registered with `after_transaction` run when it ends either way.
         """
-        async with self.sessions() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-            for callback in session.info.pop("after_commit", []):
+        outer = _ending.get()
+        ending: list[AfterCommit] = []
+        _ending.set(ending)
+        try:
+            async with self.sessions() as session:
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+                for callback in session.info.pop("after_commit", []):
+                    await callback()
+        finally:
+            _ending.set(outer)
+            for callback in ending:
                 await callback()
 
     async def ping(self) -> bool:
@@ -93,6 +106,20 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+def after_transaction(callback: AfterCommit) -> bool:
+    """Run `callback` when this task's open transaction ends, committed or rolled back.
+
+    Returns False (and queues nothing) when no transaction is open. A write in a
+    second transaction while the first is open would wait on the first one's
+    locks (the audit chain head; SQLite locks the whole file), so it waits its turn.
+    """
+    pending = _ending.get()
+    if pending is None:
+        return False
+    pending.append(callback)
+    return True
 
 
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:

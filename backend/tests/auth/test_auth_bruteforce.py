@@ -91,6 +91,7 @@ class TestAccountLockout:
         for _ in range(3):
             assert (await bot.post(LOGIN, wrong)).status_code == 401
 
+    @pytest.mark.redis
     @pytest.mark.asvs("V6.3.1", "V2.4.1")
     async def test_two_replicas_share_the_counters(self, auth: Harness, settings: Settings) -> None:
         other = Services.from_settings(settings)

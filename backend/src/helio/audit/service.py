@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helio.audit import hooks, repository
 from helio.audit.chain import link_hash
 from helio.auth.principal import Principal
-from helio.db import Database
+from helio.db import Database, after_transaction
 from helio.kit.clock import utcnow
 from helio.models import AuditEvent
 from helio.models.base import new_id
@@ -132,7 +132,13 @@ async def record_separately(db: Database, **fields: Any) -> None:
     """Record an event in its own transaction.
 
     For outcomes whose request ends in an error (a failed login, a refused
-    token): the request's own transaction rolls back, the event must not.
+    token): the request's own transaction rolls back, the event must not. Inside
+    an open transaction the write waits until that one has ended.
     """
-    async with db.transaction() as session:
-        await record(session, **fields)
+
+    async def write() -> None:
+        async with db.transaction() as session:
+            await record(session, **fields)
+
+    if not after_transaction(write):
+        await write()

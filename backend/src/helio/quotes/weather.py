@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass, replace
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 import pvlib
@@ -98,8 +99,13 @@ class WeatherChoice:
 
     def fall_back(self, reason: str) -> WeatherChoice:
         """Return the clear-sky choice that replaces this one, logging why."""
-        _log.warning("quote_weather_fallback", reason=reason, cell=self.reference.get("cell"))
-        return WeatherChoice(None, {"source": "clear-sky", "fallback": reason})
+        return clear_sky_fallback(reason, self.reference.get("cell"))
+
+
+def clear_sky_fallback(reason: str, cell: Any) -> WeatherChoice:
+    """Return the clear-sky choice for a failed weather year, logging why (cell only, no PII)."""
+    _log.warning("quote_weather_fallback", reason=reason, cell=cell)
+    return WeatherChoice(None, {"source": "clear-sky", "fallback": reason})
 
 
 def weather_cell(location: Location) -> tuple[float, float]:
@@ -137,7 +143,7 @@ async def weather_for(services: Services, location: Location) -> WeatherChoice:
     try:
         year = await _load_year(services, settings, cell)
     except WeatherFailure as failure:
-        return WeatherChoice(None, {"cell": list(cell)}).fall_back(failure.reason)
+        return clear_sky_fallback(failure.reason, list(cell))
     reference = {
         "source": "tmy",
         "name": year.name,
@@ -222,7 +228,7 @@ async def _fetch_year(
 ) -> TmyYear:
     url = settings.weather_url.format(lat=f"{cell[0]:.1f}", lon=f"{cell[1]:.1f}")
     policy = settings.weather_policy()
-    host = next(iter(sorted(policy.allowed_hosts or ())), "")
+    host = httpx.URL(url).host
     try:
         response = await fetch("GET", url, policy=policy, headers={"Accept": "application/json"})
     except (OutboundRefused, OutboundError) as exc:
