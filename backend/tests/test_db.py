@@ -25,22 +25,28 @@ async def test_after_commit_runs_only_when_the_commit_succeeds(clean: Services) 
     async def mark() -> None:
         ran.append("committed")
 
-    async with clean.db.transaction() as session:
-        after_commit(session, mark)
-    with pytest.raises(RuntimeError):
+    async def failing() -> None:
         async with clean.db.transaction() as session:
             after_commit(session, mark)
             raise RuntimeError
+
+    async with clean.db.transaction() as session:
+        after_commit(session, mark)
+    with pytest.raises(RuntimeError):
+        await failing()
     assert ran == ["committed"]
 
 
 @pytest.mark.asvs("V16.3.1")
 async def test_failure_event_survives_the_rollback_of_its_request(clean: Services) -> None:
-    with pytest.raises(RuntimeError):
+    async def failing_request() -> None:
         async with clean.db.transaction() as session:
             await record(session, action="test.change")  # holds the chain head
             await record_separately(clean.db, action="test.refused", outcome="failure")
             raise RuntimeError("the request fails")
+
+    with pytest.raises(RuntimeError):
+        await failing_request()
     assert await _events(clean) == ["test.refused"]
 
 
@@ -62,4 +68,3 @@ def test_after_transaction_outside_a_transaction_does_nothing() -> None:
         raise AssertionError
 
     assert after_transaction(never) is False
-
