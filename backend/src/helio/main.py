@@ -12,6 +12,7 @@ from helio.api import assert_every_route_guarded, include_routers
 from helio.config import Settings, get_settings
 from helio.http.access_log import AccessLogMiddleware
 from helio.http.body_limit import BodyLimitMiddleware
+from helio.http.content_type import ContentTypeMiddleware
 from helio.http.cors import StrictCORSMiddleware
 from helio.http.docs import mount_docs
 from helio.http.error_handlers import UnhandledErrorMiddleware, install_error_handlers
@@ -82,6 +83,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         expose_headers=["X-Request-ID", "Retry-After"],
         max_age=600,
     )
+    app.add_middleware(ContentTypeMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

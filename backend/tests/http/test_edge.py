@@ -95,6 +95,27 @@ class TestErrors:
         assert "a" in response.json()["error"]["fields"]
         assert "not-a-number" not in response.text
 
+    @pytest.mark.asvs("V4.1.1", "V3.5.1")
+    @pytest.mark.parametrize(
+        "content_type",
+        ["text/plain", "application/x-www-form-urlencoded", "application/json-patch+jsonx", ""],
+    )
+    async def test_unaccepted_media_type_415(self, edge_app: FastAPI, content_type: str) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.post(
+                "/test/echo", content=b'{"a": 1}', headers={"content-type": content_type}
+            )
+        assert_uniform_error(response, 415, "unsupported_media_type")
+
+    async def test_json_with_charset_accepted(self, edge_app: FastAPI) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.post(
+                "/test/echo",
+                content=b'{"a": 1}',
+                headers={"content-type": "application/json; charset=utf-8"},
+            )
+        assert response.json() == {"a": 1}
+
     async def test_malformed_json_422(self, edge_app: FastAPI) -> None:
         async with await _client(edge_app) as http:
             response = await http.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from fastapi.routing import iter_route_contexts
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,7 +60,8 @@ def route_template(scope: Scope) -> str:
     if route is not None and hasattr(route, "path"):
         return str(route.path)
     app = scope.get("app")
-    for candidate in getattr(getattr(app, "router", None), "routes", []):
+    # Requests answered before routing (415, 413) are matched here, once.
+    for candidate in iter_route_contexts(getattr(getattr(app, "router", None), "routes", [])):
         match, _ = candidate.matches(scope)
         if match == Match.FULL:
             return str(candidate.path)
