@@ -70,13 +70,18 @@ def create_admin(
     if password != getpass.getpass("Repeat: "):
         typer.echo("passwords differ")
         raise typer.Exit(1)
+    from helio.errors import AppError
     from helio.seed import create_staff
 
-    asyncio.run(
-        create_staff(
-            get_settings(), email=email, full_name=full_name, password=password, roles=["admin"]
+    try:
+        asyncio.run(
+            create_staff(
+                get_settings(), email=email, full_name=full_name, password=password, roles=["admin"]
+            )
         )
-    )
+    except AppError as refused:
+        typer.echo(f"refused: {refused.message} {' '.join((refused.fields or {}).values())}")
+        raise typer.Exit(1) from refused
     typer.echo("admin created; sign in and enrol MFA (mandatory for staff)")
 
 

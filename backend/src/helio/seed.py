@@ -9,6 +9,7 @@ from helio.accounts import service as accounts
 from helio.auth.passwords import hash_password
 from helio.authz.matrix import Role
 from helio.config import Settings
+from helio.errors import Conflict
 from helio.kit.clock import utcnow
 from helio.services import Services
 
@@ -31,6 +32,8 @@ async def create_staff(
     services = Services.from_settings(settings)
     try:
         async with services.db.transaction() as session:
+            if await accounts.find_by_email(session, services, email) is not None:
+                raise Conflict("An account with this email exists already.")
             user = await accounts.create_account(
                 session,
                 services,

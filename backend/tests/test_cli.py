@@ -1,0 +1,104 @@
+"""The helio command: the first admin, demo data once, database grants."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from helio import cli
+from helio.accounts import repository, service
+from helio.authz.matrix import Role
+from helio.config import Settings, get_settings
+from helio.services import Services
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_settings(
+    settings: Settings, clean: Services, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    yield settings
+    get_settings.cache_clear()
+
+
+def _answers(monkeypatch: pytest.MonkeyPatch, *passwords: str) -> None:
+    queue = list(passwords)
+    monkeypatch.setattr(cli.getpass, "getpass", lambda _prompt: queue.pop(0))
+
+
+def _admin_state(settings: Settings, email: str) -> tuple[frozenset[Role], bool, bool]:
+    """Read an account back through fresh services (the CLI runs its own event loop)."""
+
+    async def read() -> tuple[frozenset[Role], bool, bool]:
+        services = Services.from_settings(settings)
+        try:
+            async with services.db.transaction() as session:
+                user = await service.find_by_email(session, services, email)
+                assert user is not None
+                roles = await repository.roles(session, user.id)
+                return roles, user.email_verified_at is not None, user.totp_confirmed_at is None
+        finally:
+            await services.close()
+
+    return asyncio.run(read())
+
+
+def test_create_admin_creates_a_verified_admin(
+    cli_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strong = "quiet-harbour-lantern-1987"
+    _answers(monkeypatch, strong, strong)
+    result = runner.invoke(
+        cli.app, ["create-admin", "--email", "root@helio.example", "--full-name", "Rae Root"]
+    )
+    assert result.exit_code == 0, result.output
+    assert _admin_state(cli_settings, "ROOT@helio.example") == ({Role.ADMIN}, True, True)
+    assert strong not in result.output
+    _answers(monkeypatch, strong, strong)
+    again = runner.invoke(
+        cli.app, ["create-admin", "--email", "root@helio.example", "--full-name", "Rae Root"]
+    )
+    assert again.exit_code == 1
+    assert "exists already" in again.output
+
+
+@pytest.mark.asvs("V6.2.1")
+def test_create_admin_refuses_weak_or_mismatched_passwords(
+    cli_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["create-admin", "--email", "a@helio.example", "--full-name", "Al Admin"]
+    _answers(monkeypatch, "password1234", "password1234")
+    weak = runner.invoke(cli.app, args)
+    assert weak.exit_code == 1
+    assert "too common" in weak.output.lower()
+    _answers(monkeypatch, "quiet-harbour-lantern-1987", "quiet-harbour-lantern-1988")
+    mismatch = runner.invoke(cli.app, args)
+    assert mismatch.exit_code == 1
+    assert "differ" in mismatch.output
+
+
+def test_seed_demo_prints_passwords_once_and_keeps_data(cli_settings: Settings) -> None:
+    first = runner.invoke(cli.app, ["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "demo.admin@helio.localhost" in first.output
+    second = runner.invoke(cli.app, ["seed-demo"])
+    assert "already present" in second.output
+    assert "demo.admin@helio.localhost" not in second.output
+
+
+@pytest.mark.asvs("V13.3.2")
+def test_db_grants_give_the_app_user_no_ddl() -> None:
+    result = runner.invoke(cli.app, ["db", "grants", "--schema", "helio"])
+    assert result.exit_code == 0
+    app_grants = [line for line in result.output.splitlines() if "TO 'helio_app'" in line]
+    assert app_grants
+    for line in app_grants:
+        for forbidden in ("ALL", "CREATE", "DROP", "ALTER", "GRANT OPTION", "FILE", "SUPER"):
+            assert forbidden not in line.split(" ON ")[0], line
+    audit = [line for line in app_grants if "`audit_events`" in line]
+    assert audit == ["GRANT SELECT, INSERT ON `helio`.`audit_events` TO 'helio_app'@'%';"]
