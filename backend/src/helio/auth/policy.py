@@ -1,6 +1,6 @@
 """Authentication tunables: session lifetimes, brute-force limits, token lifetimes, proof of work.
 
-The values are the documented security decisions (docs/security.md, PRODUCT.md
+The values are the documented security decisions (docs/authentication.md, PRODUCT.md
 §4 A07). One frozen object per process; tests replace it through
 `services.extras["auth_policy"]` to shorten waits, never to switch checks off.
 """
