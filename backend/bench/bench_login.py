@@ -43,7 +43,8 @@ from helio.kit.clock import utcnow
 from helio.services import Services
 
 BACKEND = Path(__file__).resolve().parents[1]
-PASSWORD = "bench-otter-velvet-lantern-93"
+# Generated per run: the synthetic accounts live only as long as the benchmark.
+PASSWORD = "bench-" + secrets.token_urlsafe(18)
 SESSIONS = "/api/v1/auth/sessions"
 
 
