@@ -225,6 +225,21 @@ class TestOps:
         assert response.status_code == 503
         assert response.json()["checks"]["state"] == "down"
 
+    @pytest.mark.redis
+    @pytest.mark.asvs("V16.5.3", "V2.4.1")
+    async def test_sign_in_fails_closed_with_503_when_redis_is_down(
+        self, settings: Settings
+    ) -> None:
+        broken = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+        services = Services.from_settings(broken)
+        app = create_app(broken, services)
+        credentials = {"email": "someone@example.org", "password": "quiet-harbour-lantern-1987"}
+        async with await _client(app) as http:
+            response = await http.post("/api/v1/auth/login", json=credentials)
+        await services.db.dispose()
+        assert_uniform_error(response, 503, "unavailable")
+        assert response.headers["retry-after"] == "5"
+
     async def test_readyz_503_when_database_unreachable(self, settings: Settings) -> None:
         broken = settings.model_copy(
             update={"database_url": "mysql+asyncmy://nobody@127.0.0.1:1/none"}

@@ -7,12 +7,22 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis import exceptions as redis_errors
+from sqlalchemy import exc as sqlalchemy_errors
 from starlette.exceptions import HTTPException
 
 from helio.errors import AppError, error_body
 from helio.logging import get_logger
 
 log = get_logger("errors")
+
+# A security check that cannot read its state refuses the request (503), never skips.
+UNREACHABLE: tuple[type[Exception], ...] = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    sqlalchemy_errors.OperationalError,
+    sqlalchemy_errors.InterfaceError,
+)
 
 _STATUS_CODES = {
     400: ("bad_request", "The request could not be processed."),
@@ -80,6 +90,15 @@ def _safe_reason(error: dict[str, Any]) -> str:
     return message if "input" not in message.lower() else "Invalid value."
 
 
+async def dependency_down(request: Request, exc: Exception) -> JSONResponse:
+    """Answer 503 when Redis or the database cannot be reached: fail closed, say so, retry."""
+    log.error("dependency_unavailable", error=type(exc).__name__, path_template=_route(request))
+    body = error_body(
+        "unavailable", "The service is temporarily unavailable.", _request_id(request)
+    )
+    return _json(503, body, {"Retry-After": "5"})
+
+
 async def unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     """Log the exception with the request id; answer 500 with no detail."""
     log.error("unhandled_exception", exc_info=exc, path_template=_route(request))
@@ -97,6 +116,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    for unreachable in UNREACHABLE:
+        app.add_exception_handler(unreachable, dependency_down)
     app.add_exception_handler(Exception, unhandled_error)
 
 
