@@ -21,52 +21,27 @@ import asyncio
 import os
 import platform
 import random
-import secrets
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from api_harness import (
+    PASSWORD,
+    create_customers,
+    environment,
+    free_port,
+    migrate,
+    percentile,
+    server,
+    wait_ready,
+)
 
-from helio.accounts.service import create_account
 from helio.auth.passwords import current_config, hash_password, verify_password
-from helio.authz.matrix import Role
-from helio.config import Settings
-from helio.kit.clock import utcnow
-from helio.services import Services
 
-BACKEND = Path(__file__).resolve().parents[1]
-# Generated per run: the synthetic accounts live only as long as the benchmark.
-PASSWORD = "bench-" + secrets.token_urlsafe(18)
 SESSIONS = "/api/v1/auth/sessions"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _environment(data_dir: Path, args: argparse.Namespace, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELIO_")}
-    env.update(
-        HELIO_ENV="development",
-        HELIO_DATA_DIR=str(data_dir),
-        HELIO_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        HELIO_SECRET_KEY=secrets.token_urlsafe(48),
-    )
-    if args.database_url:
-        env["HELIO_DATABASE_URL"] = args.database_url
-    if args.redis_url:
-        env["HELIO_REDIS_URL"] = args.redis_url
-    return env
 
 
 async def _ceiling(seconds: float, concurrency: int) -> float:
@@ -84,60 +59,6 @@ async def _ceiling(seconds: float, concurrency: int) -> float:
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return done / (time.perf_counter() - started)
-
-
-async def _create_users(env: dict[str, str], count: int) -> list[str]:
-    settings = Settings(
-        env="development",
-        data_dir=Path(env["HELIO_DATA_DIR"]),
-        database_url=env.get("HELIO_DATABASE_URL", ""),
-        redis_url=env.get("HELIO_REDIS_URL"),
-    )
-    services = Services.from_settings(settings)
-    hashed = await hash_password(PASSWORD)
-    emails = [f"bench.{secrets.token_hex(4)}@example.org" for _ in range(count)]
-    async with services.db.transaction() as session:
-        for email in emails:
-            user = await create_account(
-                session, services, kind="customer", email=email, full_name="Bench Customer",
-                password_hash=hashed, roles=[Role.CUSTOMER],
-            )  # fmt: skip
-            user.email_verified_at = utcnow()
-    await services.close()
-    return emails
-
-
-@contextmanager
-def _server(env: dict[str, str], port: int, log: Path | None) -> Iterator[subprocess.Popen[bytes]]:
-    command = [sys.executable, "-m", "uvicorn", "helio.main:create_app", "--factory",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-               "--no-access-log"]  # fmt: skip
-    # The server's JSON log (stdout) goes to --server-log when given, else nowhere.
-    sink = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, cwd=BACKEND, env=env, stdout=sink)
-    try:
-        yield process
-    finally:
-        if log:
-            sink.close()  # type: ignore[union-attr]
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-async def _wait_ready(http: httpx.AsyncClient, within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if (await http.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("the API did not become ready in time")
 
 
 class Flood:
@@ -180,23 +101,17 @@ async def _readers(base_url: str, email: str) -> tuple[httpx.AsyncClient, httpx.
     return httpx.AsyncClient(base_url=base_url, timeout=60, headers=headers), cookie
 
 
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0.0
-
-
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     ceiling = await _ceiling(args.ceiling_seconds, args.concurrency)
     with tempfile.TemporaryDirectory(prefix="helio-bench-") as tmp:
-        port = _free_port()
-        env = _environment(Path(tmp), args, port)
-        migrate = [sys.executable, "-m", "helio.cli", "migrate"]
-        await asyncio.to_thread(subprocess.run, migrate, cwd=BACKEND, env=env, check=True)
-        emails = await _create_users(env, args.users)
+        port = free_port()
+        env = environment(Path(tmp), args, port)
+        await migrate(env)
+        emails = await create_customers(env, args.users)
         base_url = f"http://127.0.0.1:{port}"
-        with _server(env, port, args.server_log):
+        with server(env, port, args.server_log):
             async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
-                await _wait_ready(http)
+                await wait_ready(http)
             bearer, cookie = await _readers(base_url, emails[0])
             flood = Flood(base_url, emails)
             started = time.perf_counter()
@@ -229,13 +144,13 @@ def _table(args: argparse.Namespace, result: dict[str, Any]) -> list[str]:
         "|---|---|",
         f"| hashing ceiling (verifications/s) | {ceiling:.1f} |",
         f"| sign-ins/s through the API | {rate:.1f} ({rate / ceiling:.0%} of ceiling) |",
-        f"| sign-in latency p50 / p99 (ms) | {_percentile(logins, 0.5):.0f} / "
-        f"{_percentile(logins, 0.99):.0f} |",
+        f"| sign-in latency p50 / p99 (ms) | {percentile(logins, 0.5):.0f} / "
+        f"{percentile(logins, 0.99):.0f} |",
     ]
     for label, samples in flood.reads.items():
         lines.append(
             f"| GET /auth/sessions ({label}) p50 / p99 (ms) during the flood | "
-            f"{_percentile(samples, 0.5):.1f} / {_percentile(samples, 0.99):.1f} |"
+            f"{percentile(samples, 0.5):.1f} / {percentile(samples, 0.99):.1f} |"
         )
     lines.append(f"| statuses | {dict(sorted(flood.statuses.items()))} |")
     return lines

@@ -16,32 +16,26 @@ import argparse
 import asyncio
 import os
 import platform
-import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pvlib
+from api_harness import (
+    PASSWORD,
+    create_customers,
+    environment,
+    free_port,
+    migrate,
+    percentile,
+    server,
+    wait_ready,
+)
 
-from helio.accounts.service import create_account
-from helio.auth.passwords import hash_password
-from helio.authz.matrix import Role
-from helio.config import Settings
-from helio.kit.clock import utcnow
-from helio.services import Services
-
-BACKEND = Path(__file__).resolve().parents[1]
-# Generated per run: the synthetic accounts live only as long as the benchmark.
-PASSWORD = "bench-" + secrets.token_urlsafe(18)
 DAILY_LIMIT = 1000
 SITE = {
     "label": "Bench",
@@ -53,78 +47,6 @@ SITE = {
     "tariff": {"price_per_kwh": "0.14", "currency": "USD", "escalation_pct": 2.5},
 }  # fmt: skip
 USAGE = {"monthly_kwh": [900, 800, 850, 950, 1200, 1600, 1900, 1850, 1500, 1100, 850, 900]}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _environment(data_dir: Path, args: argparse.Namespace, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELIO_")}
-    env.update(
-        HELIO_ENV="development",
-        HELIO_DATA_DIR=str(data_dir),
-        HELIO_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        HELIO_QUOTE_DAILY_LIMIT=str(DAILY_LIMIT),
-    )
-    if args.database_url:
-        env["HELIO_DATABASE_URL"] = args.database_url
-    if args.redis_url:
-        env["HELIO_REDIS_URL"] = args.redis_url
-    return env
-
-
-async def _create_customers(env: dict[str, str], count: int) -> list[str]:
-    settings = Settings(
-        env="development",
-        data_dir=Path(env["HELIO_DATA_DIR"]),
-        database_url=env.get("HELIO_DATABASE_URL", ""),
-        redis_url=env.get("HELIO_REDIS_URL"),
-    )
-    services = Services.from_settings(settings)
-    hashed = await hash_password(PASSWORD)
-    emails = [f"bench.{secrets.token_hex(4)}@example.org" for _ in range(count)]
-    async with services.db.transaction() as session:
-        for email in emails:
-            user = await create_account(
-                session, services, kind="customer", email=email, full_name="Bench Customer",
-                password_hash=hashed, roles=[Role.CUSTOMER],
-            )  # fmt: skip
-            user.email_verified_at = utcnow()
-    await services.close()
-    return emails
-
-
-@contextmanager
-def _server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    command = [sys.executable, "-m", "uvicorn", "helio.main:create_app", "--factory",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-               "--no-access-log"]  # fmt: skip
-    # The access log (stdout) would drown the table; errors still reach stderr.
-    process = subprocess.Popen(command, cwd=BACKEND, env=env, stdout=subprocess.DEVNULL)
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-async def _wait_ready(http: httpx.AsyncClient, within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if (await http.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("the API did not become ready in time")
 
 
 async def _prepare(http: httpx.AsyncClient, email: str) -> tuple[dict[str, str], str]:
@@ -172,24 +94,18 @@ class Load:
             await asyncio.sleep(0.05)
 
 
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0.0
-
-
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="helio-bench-") as tmp:
-        port = _free_port()
-        env = _environment(Path(tmp), args, port)
-        migrate = [sys.executable, "-m", "helio.cli", "migrate"]
-        await asyncio.to_thread(subprocess.run, migrate, cwd=BACKEND, env=env, check=True)
-        emails = await _create_customers(env, args.customers)
-        with _server(env, port):
+        port = free_port()
+        env = environment(Path(tmp), args, port, HELIO_QUOTE_DAILY_LIMIT=str(DAILY_LIMIT))
+        await migrate(env)
+        emails = await create_customers(env, args.customers)
+        with server(env, port):
             limits = httpx.Limits(max_connections=args.concurrency + 2)
             async with httpx.AsyncClient(
                 base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits
             ) as http:
-                await _wait_ready(http)
+                await wait_ready(http)
                 callers = [await _prepare(http, email) for email in emails]
                 load = Load(http, callers)
                 started = time.perf_counter()
@@ -228,9 +144,9 @@ def main() -> None:
     print(
         f"| {args.concurrency} | {outcome['created']} | "
         f"{outcome['created'] / outcome['elapsed']:.1f} | "
-        f"{statistics.median(load.latencies):.1f} | {_percentile(load.latencies, 0.95):.1f} | "
-        f"{_percentile(load.latencies, 0.99):.1f} | {statuses} | "
-        f"{_percentile(load.health, 0.95):.1f} |"
+        f"{statistics.median(load.latencies):.1f} | {percentile(load.latencies, 0.95):.1f} | "
+        f"{percentile(load.latencies, 0.99):.1f} | {statuses} | "
+        f"{percentile(load.health, 0.95):.1f} |"
     )
 
 
