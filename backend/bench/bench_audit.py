@@ -28,14 +28,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pymysql
-from alembic import command
+from mysql_harness import connect, fresh_database
 from sqlalchemy.engine import make_url
 
 from helio.audit.chain import row_hash
 from helio.audit.service import record
 from helio.audit.verify import verify_chain
-from helio.cli import alembic_config
 from helio.db import Database
 from helio.models.base import new_id
 
@@ -56,25 +54,6 @@ SECONDARY_INDEXES = (
     "ix_audit_events_resource_id", "uq_audit_events_hash", "uq_audit_events_id",
 )  # fmt: skip
 MOVE_HEAD = "UPDATE audit_chain_head SET last_seq = %s, last_hash = %s WHERE chain = 'main'"
-
-
-def _connect(url: str, database: str | None = None) -> pymysql.Connection:  # type: ignore[type-arg]
-    parsed = make_url(url)
-    return pymysql.connect(
-        host=parsed.host or "127.0.0.1", port=parsed.port or 3306, user=parsed.username or "root",
-        password=parsed.password or "", database=database, autocommit=False, local_infile=True,
-    )  # fmt: skip
-
-
-def fresh_database(url: str) -> None:
-    """Drop and recreate the bench database, then migrate it to head."""
-    name = make_url(url).database
-    connection = _connect(url)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
-    connection.close()
-    command.upgrade(alembic_config(url), "head")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -175,7 +154,7 @@ def bulk_load(url: str, start_seq: int, prev: str, events: int, seconds: float) 
         args = (directory, start_seq, prev, events, time.time() + seconds, queue)
         producer = context.Process(target=_produce, args=args)
         producer.start()
-        connection = _connect(url, make_url(url).database)
+        connection = connect(url, make_url(url).database)
         with connection.cursor() as cursor:
             drops = ", ".join(f"DROP INDEX {name}" for name in SECONDARY_INDEXES)
             cursor.execute(f"ALTER TABLE audit_events {drops}")

@@ -33,13 +33,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pymysql
-from alembic import command
+from mysql_harness import connect, fresh_database
 from sqlalchemy.engine import make_url
 
 from helio.accounts import repository as accounts
 from helio.accounts.service import name_prefix
-from helio.cli import alembic_config
 from helio.config import Settings
 from helio.keys_admin.checkpoint import CheckpointStore
 from helio.keys_admin.rotation import rotate_data_keys, rotate_index, rotate_kek
@@ -63,25 +61,6 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
     # Constant table and column names from this file; values are bound parameters.
     names, marks = ", ".join(columns), ", ".join(["%s"] * len(columns))
     return f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-
-
-def _connect(url: str, database: str | None = None) -> Any:
-    parsed = make_url(url)
-    return pymysql.connect(
-        host=parsed.host or "127.0.0.1", port=parsed.port or 3306, user=parsed.username or "root",
-        password=parsed.password or "", database=database, autocommit=False,
-    )  # fmt: skip
-
-
-def fresh_database(url: str) -> None:
-    """Drop and recreate a bench database, then migrate it to head."""
-    name = make_url(url).database
-    connection = _connect(url)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
-    connection.close()
-    command.upgrade(alembic_config(url), "head")
 
 
 def email_of(i: int) -> str:
@@ -122,7 +101,7 @@ def load_chunk(args: tuple[str, Path, int, int]) -> int:
     """Generate and insert customers [start, stop) in batches; return how many."""
     url, keyring_path, start, stop = args
     sealer, now = Sealer(keyring_path), datetime.utcnow().replace(microsecond=0)
-    connection = _connect(url, make_url(url).database)
+    connection = connect(url, make_url(url).database)
     with connection.cursor() as cursor:
         cursor.execute("SET SESSION unique_checks = 0")
         for low in range(start, stop, BATCH):
@@ -142,7 +121,7 @@ def load(url: str, keyring_path: Path, count: int, workers: int) -> float:
     started = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         loaded = sum(pool.imap_unordered(load_chunk, chunks))
-    connection = _connect(url, make_url(url).database)
+    connection = connect(url, make_url(url).database)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE TABLE users, data_keys")
     connection.close()
@@ -171,7 +150,7 @@ def bench_sql_lookups(url: str, indexer: BlindIndexer, count: int, total: int) -
     picks = [random.randrange(total) for _ in range(count)]
     candidates = [indexer.lookup_candidates("email", email_of(i).upper()) for i in picks]
     index_cost = timed(lambda: indexer.lookup_candidates("email", email_of(7)), 2000)
-    connection = _connect(url, make_url(url).database)
+    connection = connect(url, make_url(url).database)
     cursor = connection.cursor()
     found, durations = 0, []
     for candidate in candidates:
@@ -201,7 +180,7 @@ async def bench_app_lookups(services: Services, count: int, total: int) -> tuple
 
 def bench_decryption(url: str, keyring_path: Path, rounds: int) -> dict[str, float]:
     """Return µs per full-profile decryption (4 fields), with the data key cached and unwrapped."""
-    connection = _connect(url, make_url(url).database)
+    connection = connect(url, make_url(url).database)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT u.id, u.email_ct, u.full_name_ct, u.phone_ct, u.address_ct, k.wrapped_key "
