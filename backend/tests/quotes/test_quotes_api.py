@@ -27,7 +27,6 @@ from tests.sites.sites_factory import (
 from helio.authz.matrix import Perm, Role
 from helio.errors import NotFound
 from helio.kit.clock import utcnow
-from helio.logging import configure_logging
 from helio.quotes import service
 from helio.quotes.config import (
     EngineBusy,
@@ -44,13 +43,6 @@ from helio.sites import service as sites
 from helio.sites.schemas import SiteCreate, UsageIn
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
-
-
-@pytest.fixture(autouse=True)
-def _logs_to_this_test() -> None:
-    # helio.logging binds sys.stdout when configured; a test without an app would log into
-    # the closed capture of whichever earlier test configured it.
-    configure_logging()
 
 
 async def _site(services: Services, owner: str, *, usage: bool = True) -> str:

@@ -24,7 +24,6 @@ from structlog.testing import capture_logs
 from tests.fixtures.principals import Harness
 from tests.sites.sites_factory import MONTHLY_KWH, Caller, bearer_customer, raw_row
 
-from helio.logging import configure_logging
 from helio.quotes import service
 from helio.quotes.config import QuoteSettings, quote_settings, use_quote_settings
 from helio.quotes.engine import MODEL_VERSION, QuoteInputs, TmyWeather, compute_quote
@@ -59,11 +58,6 @@ GREENSBORO_SITE = {
 }
 # PVGIS assembles its year from months of different years; so does the served file.
 MONTH_YEARS = (2007, 2012, 2010, 2005, 2016, 2009, 2014, 2006, 2011, 2019, 2008, 2013)
-
-
-@pytest.fixture(autouse=True)
-def _logs_to_this_test() -> None:
-    configure_logging()
 
 
 # --- a PVGIS TMY service on 127.0.0.1, serving the Greensboro TMY3 that ships with pvlib --------

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from tests.sites.sites_factory import DAYS, GREEN_BUTTON_SAMPLE, SAMPLE_DAILY_WH
 
 from helio.errors import ValidationFailed
 from helio.security.xml import MalformedXml, UnsafeXml
 from helio.sites.greenbutton import ESPI_NS, GreenButtonInvalid, parse_green_button
 
-SAMPLE = Path(__file__).parents[1] / "data" / "greenbutton" / "usage_daily_2023.xml"
-# The sample's daily use (Wh) per month; every day of a month is the same.
-SAMPLE_DAILY_WH = (
-    32000,
-    30000,
-    26000,
-    22000,
-    20000,
-    24000,
-    30000,
-    31000,
-    25000,
-    21000,
-    25000,
-    31000,
-)
-DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+SAMPLE = GREEN_BUTTON_SAMPLE
 PST = -8 * 3600
 JAN_1_2023_PST = int(datetime(2023, 1, 1, 8, tzinfo=UTC).timestamp())
 

@@ -22,20 +22,12 @@ from tests.sites.sites_factory import (
 
 from helio.authz.matrix import Perm, Role
 from helio.errors import NotFound
-from helio.logging import configure_logging
 from helio.services import Services
 from helio.sites import service
 from helio.sites.schemas import SiteCreate, SiteUpdate
 from helio.sites.service import MAX_SITES_PER_CUSTOMER, SiteLimitReached
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
-
-
-@pytest.fixture(autouse=True)
-def _logs_to_this_test() -> None:
-    # helio.logging binds sys.stdout when configured; a test without an app would log into
-    # the closed capture of whichever earlier test configured it.
-    configure_logging()
 
 
 def _plane(**changes: Any) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from tests.sites.sites_factory import (
 
 from helio.authz.matrix import Perm
 from helio.errors import NotFound, ValidationFailed
-from helio.logging import configure_logging
 from helio.services import Services
 from helio.sites import service
 from helio.sites.greenbutton import ESPI_NS
@@ -31,13 +30,6 @@ from helio.sites.schemas import SiteCreate, UsageIn
 from helio.sites.upload import MAX_GREEN_BUTTON_BYTES
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
-
-
-@pytest.fixture(autouse=True)
-def _logs_to_this_test() -> None:
-    # helio.logging binds sys.stdout when configured; a test without an app would log into
-    # the closed capture of whichever earlier test configured it.
-    configure_logging()
 
 
 SAMPLE = GREEN_BUTTON_SAMPLE.read_bytes()
