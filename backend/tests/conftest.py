@@ -18,28 +18,47 @@ from helio.config import Settings
 from helio.kit.clock import clock
 from helio.main import create_app
 from helio.services import Services
-from tests.fixtures.database import migrate_fresh_database, truncate_all
+from tests.fixtures import redis_db
+from tests.fixtures.database import (
+    RUN_TOKEN,
+    drop_created_databases,
+    migrate_fresh_database,
+    truncate_all,
+)
 
 pytest_plugins = ["tests.fixtures.smtp", "tests.fixtures.principals"]
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DATABASE_URL = os.environ.get("HELIO_TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("HELIO_TEST_REDIS_URL", "")
+SERVER_REDIS_URL = os.environ.get("HELIO_TEST_REDIS_URL", "")
+# The database number this run claimed on that server (see fixtures/redis_db.py).
+REDIS_URL = ""
+_redis_number: int | None = None
 BASE_URL = "https://api.helio.test"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if CI and not (DATABASE_URL.startswith("mysql") and REDIS_URL):
+    global REDIS_URL, _redis_number
+    if CI and not (DATABASE_URL.startswith("mysql") and SERVER_REDIS_URL):
         raise pytest.UsageError(
             "CI=true needs HELIO_TEST_DATABASE_URL (MariaDB) and HELIO_TEST_REDIS_URL (Redis)"
         )
+    if SERVER_REDIS_URL and not config.option.collectonly:
+        REDIS_URL, _redis_number = redis_db.claim(SERVER_REDIS_URL, RUN_TOKEN)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give back this run's Redis database and drop the databases it created."""
+    if _redis_number is not None:
+        redis_db.release(REDIS_URL, _redis_number, RUN_TOKEN)
+    drop_created_databases()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without local servers (a laptop), tests that need them are reported as skipped."""
     missing = {
         "mysql": not DATABASE_URL.startswith("mysql"),
-        "redis": not REDIS_URL,
+        "redis": not SERVER_REDIS_URL,
     }
     for item in items:
         for marker, absent in missing.items():

@@ -2,6 +2,9 @@
 
 Load it from backend/ with `python -m pytest -p tools.asvs_pytest_plugin`; it writes
 var/asvs-results.json under the rootdir, or the path given with `--asvs-results PATH`.
+Only a full run writes there: a run narrowed by paths, `-k`, `-m`, `--lf`, `--deselect`
+or stopped early (`-x`, Ctrl-C) writes `<name>.partial.json` beside it, so that the
+report keeps reading the last full run.
 """
 
 from __future__ import annotations
@@ -38,7 +41,21 @@ def pytest_configure(config: pytest.Config) -> None:
     option = config.getoption(RESULTS_OPTION)
     base = config.invocation_params.dir if option else config.rootpath
     path = base / (option or DEFAULT_RESULTS)
-    config.pluginmanager.register(_Recorder(path), "asvs-recorder")
+    config.pluginmanager.register(_Recorder(path, narrowed=_narrowed(config)), "asvs-recorder")
+
+
+def _narrowed(config: pytest.Config) -> bool:
+    """True when the command line selects only part of the suite."""
+    option = config.option
+    testpaths = {str(config.rootpath / p) for p in config.getini("testpaths")}
+    explicit = {str((config.invocation_params.dir / a).resolve()) for a in config.args}
+    return bool(
+        (config.args and explicit - testpaths and explicit != {str(config.rootpath)})
+        or getattr(option, "keyword", "")
+        or getattr(option, "markexpr", "")
+        or getattr(option, "lf", False)
+        or getattr(option, "deselect", None)
+    )
 
 
 @pytest.hookimpl(trylast=True)
@@ -60,8 +77,9 @@ def _outcome(report: pytest.TestReport) -> str:
 class _Recorder:
     """Collect one entry per test: its worst phase outcome and its ASVS ids."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, narrowed: bool) -> None:
         self.path = path
+        self.narrowed = narrowed
         self.tests: dict[str, dict[str, Any]] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -81,7 +99,11 @@ class _Recorder:
             "exitstatus": int(session.exitstatus),
             "tests": list(self.tests.values()),
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".tmp")
-        partial.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(partial, self.path)
+        stopped = bool(session.shouldstop) or session.exitstatus == pytest.ExitCode.INTERRUPTED
+        target = self.path
+        if self.narrowed or stopped:
+            target = self.path.with_name(self.path.stem + ".partial.json")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.with_suffix(".tmp")
+        staging.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        os.replace(staging, target)

@@ -160,3 +160,22 @@ def test_plugin_results_path_option_and_collect_only(pytester: pytest.Pytester) 
     data = json.loads((pytester.path / "out" / "r.json").read_text())
     assert data["exitstatus"] == 0
     assert [t["outcome"] for t in data["tests"]] == ["passed"]
+
+
+def test_a_narrowed_or_stopped_run_never_replaces_the_full_results(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_one="def test_one():\n    pass\n", test_two="def test_two():\n    pass\n"
+    )
+    pytester.runpytest(*PLUGIN)
+    full = pytester.path / "var" / "asvs-results.json"
+    partial = pytester.path / "var" / "asvs-results.partial.json"
+    assert len(json.loads(full.read_text())["tests"]) == 2
+    for narrowing in (["test_one.py"], ["-k", "one"], ["--deselect", "test_two.py::test_two"]):
+        pytester.runpytest(*PLUGIN, *narrowing)
+        assert len(json.loads(full.read_text())["tests"]) == 2, narrowing
+        assert len(json.loads(partial.read_text())["tests"]) == 1, narrowing
+    pytester.makepyfile(test_three="def test_three():\n    assert False\n")
+    pytester.runpytest(*PLUGIN, "-x")
+    assert len(json.loads(full.read_text())["tests"]) == 2
