@@ -1758,6 +1758,11 @@ export interface components {
             name?: string | null;
         };
         /**
+         * Perm
+         * @enum {string}
+         */
+        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage";
+        /**
          * ProfileRead
          * @description The caller's own profile, decrypted.
          */
@@ -2006,6 +2011,11 @@ export interface components {
             /** Staff */
             staff: number;
         };
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "customer" | "support" | "sales" | "engineer" | "admin";
         /**
          * RoofPlaneIn
          * @description One roof plane: area m², tilt °, azimuth ° clockwise from north, shading loss %.
@@ -2394,9 +2404,9 @@ export interface components {
                 [key: string]: "own" | "assigned" | "granted" | "all";
             };
             /** Roles */
-            roles: string[];
+            roles: components["schemas"]["Role"][];
             /** Step Up Permissions */
-            step_up_permissions: string[];
+            step_up_permissions: components["schemas"]["Perm"][];
             /** User Id */
             user_id: string;
         };

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from helio.auth.deps import SessionSelf
 from helio.authz.guards import best_reach
-from helio.authz.matrix import ROLE_ORDER, STEP_UP, Perm, Reach
+from helio.authz.matrix import ROLE_ORDER, STEP_UP, Perm, Reach, Role
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -23,9 +23,9 @@ class WhoAmI(BaseModel):
 
     user_id: str
     kind: Literal["customer", "staff"]
-    roles: list[str]
-    permissions: dict[str, Literal["own", "assigned", "granted", "all"]]
-    step_up_permissions: list[str]
+    roles: list[Role]
+    permissions: dict[Perm, Literal["own", "assigned", "granted", "all"]]
+    step_up_permissions: list[Perm]
     mfa_verified: bool
     email_verified: bool
 
@@ -39,9 +39,9 @@ async def whoami(access: SessionSelf) -> WhoAmI:
     return WhoAmI(
         user_id=principal.user_id,
         kind="staff" if principal.is_staff else "customer",
-        roles=[role.value for role in ROLE_ORDER if role in principal.roles],
-        permissions={perm.value: _REACH_NAMES[r] for perm, r in allowed.items()},
-        step_up_permissions=sorted(perm.value for perm in STEP_UP if perm in allowed),
+        roles=[role for role in ROLE_ORDER if role in principal.roles],
+        permissions={perm: _REACH_NAMES[r] for perm, r in allowed.items()},
+        step_up_permissions=sorted(perm for perm in STEP_UP if perm in allowed),
         mfa_verified=principal.mfa_verified,
         email_verified=principal.email_verified,
     )
