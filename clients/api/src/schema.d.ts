@@ -1175,7 +1175,7 @@ export interface components {
              * @default accepted
              * @constant
              */
-            status: "accepted";
+            status?: "accepted";
         };
         /**
          * AccessReview
@@ -1384,7 +1384,7 @@ export interface components {
              * @default sha256-leading-zero-bits
              * @constant
              */
-            algorithm: "sha256-leading-zero-bits";
+            algorithm?: "sha256-leading-zero-bits";
             /** Challenge */
             challenge: string;
             /** Difficulty Bits */
@@ -1396,7 +1396,7 @@ export interface components {
              * @default X-PoW-Solution
              * @constant
              */
-            header: "X-PoW-Solution";
+            header?: "X-PoW-Solution";
             /** Scope */
             scope: string;
         };
@@ -1685,7 +1685,7 @@ export interface components {
              * @default true
              * @constant
              */
-            mfa_required: true;
+            mfa_required?: true;
             /** Mfa Token */
             mfa_token: string;
         };
@@ -1705,7 +1705,7 @@ export interface components {
              *       "webauthn"
              *     ]
              */
-            methods_available: string[];
+            methods_available?: string[];
             /** Passkeys */
             passkeys: components["schemas"]["PasskeyOut"][];
             /** Recovery Codes Left */
@@ -1808,7 +1808,7 @@ export interface components {
              * Target Offset Pct
              * @default 100
              */
-            target_offset_pct: number;
+            target_offset_pct?: number;
         };
         /**
          * QuotePage
@@ -2029,7 +2029,7 @@ export interface components {
              * Shading Loss Pct
              * @default 0
              */
-            shading_loss_pct: number;
+            shading_loss_pct?: number;
             /** Tilt Deg */
             tilt_deg: number;
         };
@@ -2091,7 +2091,7 @@ export interface components {
              * Enabled
              * @default true
              */
-            enabled: boolean;
+            enabled?: boolean;
             /** Id */
             id?: string | null;
             /** Kind */
@@ -2289,7 +2289,7 @@ export interface components {
              * Escalation Pct
              * @default 2.500
              */
-            escalation_pct: number | string;
+            escalation_pct?: number | string;
             /** Price Per Kwh */
             price_per_kwh: number | string;
         };
@@ -2341,7 +2341,7 @@ export interface components {
              * @default Bearer
              * @constant
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
         };
         /** TotpSetupOut */
         TotpSetupOut: {

@@ -1,0 +1,108 @@
+"use client";
+
+import { unwrap, type Schemas } from "@helio/api-client";
+import { useState, type FormEvent } from "react";
+
+import { ErrorNotice, Notice } from "@/components/ErrorNotice";
+import { Field } from "@/components/Field";
+import { browserApi } from "@/lib/browser-api";
+import { useAction } from "@/lib/use-action";
+
+const FIELDS: Array<{ value: Schemas["RevealField"]; label: string }> = [
+  { value: "full_name", label: "Name" },
+  { value: "email", label: "Email" },
+  { value: "phone", label: "Phone" },
+  { value: "address", label: "Address" },
+  { value: "notes", label: "Notes" },
+];
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  return typeof value === "object" ? Object.values(value as Record<string, unknown>).filter(Boolean).join(", ") : String(value);
+}
+
+export function CustomerActions({ customerId, canReveal, canManage }: { customerId: string; canReveal: boolean; canManage: boolean }) {
+  const { busy, problem, run, fields } = useAction();
+  const [revealed, setRevealed] = useState<Record<string, unknown> | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const path = { params: { path: { customer_id: customerId } } };
+  const api = browserApi();
+
+  async function reveal(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const body = {
+      fields: form.getAll("fields").map(String) as Schemas["RevealField"][],
+      reason: String(form.get("reason")).trim(),
+    };
+    const result = await run(() => unwrap(api.POST("/api/v1/staff/customers/{customer_id}/reveal", { ...path, body })));
+    if (result) setRevealed(result.fields as Record<string, unknown>);
+  }
+
+  async function account(kind: "unlock" | "force-password-reset" | "resend-verification", label: string) {
+    setDone(null);
+    const calls = {
+      unlock: () => api.POST("/api/v1/staff/customers/{customer_id}/unlock", path),
+      "force-password-reset": () => api.POST("/api/v1/staff/customers/{customer_id}/force-password-reset", path),
+      "resend-verification": () => api.POST("/api/v1/staff/customers/{customer_id}/resend-verification", path),
+    };
+    const ok = await run(() => unwrap(calls[kind]()).then(() => true));
+    if (ok) setDone(label);
+  }
+
+  return (
+    <>
+      <ErrorNotice problem={problem} />
+      {canReveal ? (
+        <section className="card" aria-labelledby="reveal-title">
+          <h2 id="reveal-title">Reveal</h2>
+          <form onSubmit={reveal} noValidate>
+            <fieldset>
+              <legend>Fields to reveal</legend>
+              {FIELDS.map((f) => (
+                <div key={f.value}>
+                  <input type="checkbox" id={`reveal-${f.value}`} name="fields" value={f.value} />{" "}
+                  <label htmlFor={`reveal-${f.value}`} className="inline">
+                    {f.label}
+                  </label>
+                </div>
+              ))}
+              {fields.fields ? <p className="field-error">{fields.fields}</p> : null}
+            </fieldset>
+            <Field label="Reason (recorded in the audit log)" name="reason" required minLength={10} maxLength={500} errors={fields} />
+            <button type="submit" disabled={busy}>
+              Reveal
+            </button>
+          </form>
+          {revealed ? (
+            <dl className="facts" aria-label="Revealed fields">
+              {Object.entries(revealed).map(([name, value]) => (
+                <div key={name}>
+                  <dt>{name}</dt>
+                  <dd data-testid={`revealed-${name}`}>{show(value)}</dd>
+                </div>
+              ))}
+            </dl>
+          ) : null}
+        </section>
+      ) : null}
+      {canManage ? (
+        <section className="card" aria-labelledby="account-title">
+          <h2 id="account-title">Account</h2>
+          {done ? <Notice>{done}</Notice> : null}
+          <div className="actions">
+            <button type="button" className="secondary" disabled={busy} onClick={() => account("unlock", "Sign-in is unlocked.")}>
+              Unlock sign-in
+            </button>
+            <button type="button" className="secondary" disabled={busy} onClick={() => account("force-password-reset", "A reset link is on its way; all sessions ended.")}>
+              Force a password reset
+            </button>
+            <button type="button" className="secondary" disabled={busy} onClick={() => account("resend-verification", "A new confirmation link is on its way.")}>
+              Resend the confirmation mail
+            </button>
+          </div>
+        </section>
+      ) : null}
+    </>
+  );
+}

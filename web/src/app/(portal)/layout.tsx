@@ -1,0 +1,21 @@
+import type { ReactNode } from "react";
+
+import { SiteHeader } from "@/components/SiteHeader";
+import { whoami } from "@/lib/server-api";
+
+const CUSTOMER_NAV = [
+  { href: "/sites", label: "Homes" },
+  { href: "/quotes", label: "Quotes" },
+  { href: "/account", label: "Account" },
+];
+
+export default async function PortalLayout({ children }: { children: ReactNode }) {
+  const me = await whoami();
+  const customer = me?.kind === "customer";
+  return (
+    <>
+      <SiteHeader home="/" title="Helio" items={customer ? CUSTOMER_NAV : []} signedIn={me !== null} />
+      {children}
+    </>
+  );
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+
+import { checkScriptUrl } from "../src/lib/trusted-types";
+
+describe("checkScriptUrl", () => {
+  const origin = "http://portal.localhost:18400";
+  it("allows only our service worker and bundled scripts", () => {
+    expect(checkScriptUrl("/sw.js", origin)).toBe(`${origin}/sw.js`);
+    expect(checkScriptUrl(`${origin}/_next/static/media/pow.worker.0a1b.js`, origin)).toBe(
+      `${origin}/_next/static/media/pow.worker.0a1b.js`,
+    );
+  });
+
+  it("refuses other origins, data and blob URLs, and other paths", () => {
+    expect(() => checkScriptUrl("https://evil.example/x.js", origin)).toThrow();
+    expect(() => checkScriptUrl("data:text/javascript,alert(1)", origin)).toThrow();
+    expect(() => checkScriptUrl("blob:http://portal.localhost:18400/1", origin)).toThrow();
+    expect(() => checkScriptUrl("/api/v1/me", origin)).toThrow();
+    expect(() => checkScriptUrl("/sw.js?x=1", origin)).toThrow();
+  });
+});
