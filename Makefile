@@ -13,6 +13,7 @@ export HELIO_HOST HELIO_PORT
 export HELIO_DATA_DIR ?= $(BACKEND)/var
 
 .PHONY: run test lint bench audit-deps asvs sbom lock install install-dev clean
+.PHONY: web-install web-build web-test web-e2e api-client api-client-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,20 +31,23 @@ $(VENV)/.dev: $(VENV)/.runtime $(DEV_LOCK)
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-## run: migrate the embedded SQLite database (or HELIO_DATABASE_URL), seed demo data once, serve.
-run: install
+## run: migrate the embedded SQLite database (or HELIO_DATABASE_URL), seed demo data once, serve
+## the API, the customer portal and the staff console.
+run: install web-build
 	cd $(BACKEND) && $(BIN)/helio check-config
 	cd $(BACKEND) && $(BIN)/helio migrate
 	cd $(BACKEND) && $(BIN)/helio seed-demo
 	cd $(BACKEND) && if [ -z "$${HELIO_SMTP_URL:-}" ]; then \
 	  $(BIN)/python -m helio.mail.sink & sink=$$!; trap 'kill $$sink 2>/dev/null' EXIT; \
 	  echo "mail sink on 127.0.0.1:8025, messages in $$HELIO_DATA_DIR/mail/"; fi; \
-	  $(BIN)/helio serve
+	  node $(CURDIR)/web/scripts/serve-web.mjs & web=$$!; \
+	  $(BIN)/helio serve; kill $$web 2>/dev/null || true
 
 ## test: every test, against MariaDB and Redis whenever they answer (required under CI=true).
 test: install-dev
 	cd $(BACKEND) && eval "$$($(BIN)/python tools/test_env.py)" && \
 	  $(BIN)/python -m pytest -p tools.asvs_pytest_plugin $(PYTEST_ARGS)
+	$(MAKE) web-test web-e2e
 
 lint: install-dev
 	cd $(BACKEND) && $(BIN)/ruff check src tests tools bench migrations
@@ -70,3 +74,49 @@ lock: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) $(BACKEND)/var
+
+# ---- Web app (web/) and the shared API client (clients/api/) ----------------------------
+# One build serves the portal and the console on two host names; *.localhost resolves to
+# the loopback in browsers, and Chromium accepts Secure `__Host-` cookies there.
+WEB_PORTAL_PORT ?= 3000
+WEB_CONSOLE_PORT ?= 3001
+NPM_INSTALLED := $(CURDIR)/node_modules/.helio-installed
+run: export HELIO_WEB_PORTAL_URL ?= http://portal.localhost:$(WEB_PORTAL_PORT)
+run: export HELIO_WEB_CONSOLE_URL ?= http://console.localhost:$(WEB_CONSOLE_PORT)
+run: export HELIO_API_URL ?= http://$(HELIO_HOST):$(HELIO_PORT)
+run: export HELIO_PUBLIC_URL ?= $(HELIO_WEB_PORTAL_URL)
+run: export HELIO_STAFF_URL ?= $(HELIO_WEB_CONSOLE_URL)
+run: export HELIO_COOKIE_SECURE ?= true
+
+# `npm ci` refuses lockfiles resolved here (no non-Linux SWC builds): install from the lockfile.
+$(NPM_INSTALLED): package.json package-lock.json web/package.json clients/api/package.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund
+	touch $@
+
+web-install: $(NPM_INSTALLED)
+
+web-build: web-install
+	cd web && NEXT_TELEMETRY_DISABLED=1 ../node_modules/.bin/next build
+
+## api-client: regenerate the OpenAPI document and the typed client from the backend.
+api-client: install web-install
+	$(BIN)/python $(BACKEND)/tools/openapi_dump.py clients/api/openapi.json
+	cd clients/api && npm run generate
+
+## api-client-check: the committed client matches the backend (fails on any difference).
+api-client-check: install web-install
+	tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	  $(BIN)/python $(BACKEND)/tools/openapi_dump.py $$tmp/openapi.json && \
+	  node_modules/.bin/openapi-typescript $$tmp/openapi.json --default-non-nullable false -o $$tmp/schema.d.ts >/dev/null && \
+	  diff -u clients/api/openapi.json $$tmp/openapi.json && diff -u clients/api/src/schema.d.ts $$tmp/schema.d.ts && \
+	  echo "API client is up to date"
+
+## web-test: lint, types and unit tests of the client package and the web app, and the client diff.
+web-test: web-install api-client-check
+	cd clients/api && ../../node_modules/.bin/tsc --noEmit -p . && ../../node_modules/.bin/vitest run
+	cd web && ../node_modules/.bin/eslint --max-warnings=0 . && ../node_modules/.bin/tsc --noEmit -p . && \
+	  ../node_modules/.bin/vitest run
+
+## web-e2e: Playwright in Debian's Chromium against the real API on MariaDB + Redis.
+web-e2e: install-dev web-build
+	cd web && ../node_modules/.bin/playwright test
