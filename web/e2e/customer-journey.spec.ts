@@ -1,0 +1,84 @@
+import { expect, test } from "@playwright/test";
+
+import { checkPage, mailLink, PASSWORD, stack, totp, watchPage } from "./helpers";
+
+test("a customer signs up, verifies, enrols TOTP, quotes, exports and deletes the account", async ({ page }) => {
+  const problems = watchPage(page);
+  const { portalUrl } = stack();
+  const email = `ann.${Date.now()}@example.org`;
+
+  await page.goto(`${portalUrl}/`);
+  await checkPage(page, "portal-home");
+  await page.goto(`${portalUrl}/sign-up`);
+  await page.getByLabel("Full name").fill("Ann Example");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("Check your mail")).toBeVisible();
+  await checkPage(page, "sign-up");
+
+  const link = await mailLink(email, "verify-email");
+  expect(new URL(link).origin).toBe(portalUrl);
+  await page.goto(link);
+  await expect(page.getByText("Your email address is confirmed.")).toBeVisible();
+
+  await page.goto(`${portalUrl}/sign-in`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account\/security/);
+  await checkPage(page, "security");
+
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
+  await page.getByLabel("The six-digit code the app shows").fill(totp(secret));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("list", { name: "Recovery codes" })).toBeVisible();
+
+  // Only cookies hold the session: nothing in web storage.
+  const stored = await page.evaluate(() => localStorage.length + sessionStorage.length);
+  expect(stored).toBe(0);
+
+  await page.goto(`${portalUrl}/sites/new`);
+  await page.getByLabel("Street and number").fill("1 Dolores Street");
+  await page.getByLabel("City").fill("San Francisco");
+  await page.getByLabel("Postal code").fill("94110");
+  await page.getByLabel("Country (two letters)").fill("US");
+  await page.getByLabel("Latitude").fill("37.7749");
+  await page.getByLabel("Longitude").fill("-122.4194");
+  await page.getByLabel("Time zone").fill("America/Los_Angeles");
+  await page.getByLabel("Area (m²)").fill("28");
+  await page.getByLabel("Tilt (°)").fill("22");
+  await page.getByLabel("Facing (°)").fill("180");
+  await page.getByLabel("Price per kWh").fill("0.32");
+  await page.getByRole("button", { name: "Save the home" }).click();
+  await expect(page).toHaveURL(/\/sites\/[0-9a-f]{32}$/);
+
+  const monthly = [720, 640, 610, 540, 500, 480, 520, 540, 530, 580, 640, 700];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  for (const [i, month] of months.entries()) await page.getByLabel(`${month} (kWh)`).fill(String(monthly[i]));
+  await page.getByRole("button", { name: "Save monthly use" }).click();
+  await expect(page.getByText("Your use is saved.")).toBeVisible();
+  await checkPage(page, "site");
+
+  await page.getByRole("button", { name: "Get a quote" }).click();
+  await expect(page).toHaveURL(/\/quotes\/[0-9a-f]{32}$/, { timeout: 60_000 });
+  await expect(page.getByRole("heading", { name: "What this quote assumes" })).toBeVisible();
+  await expect(page.locator("svg.chart rect.production")).toHaveCount(12);
+  await checkPage(page, "quote");
+
+  await page.goto(`${portalUrl}/account/data`);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download my data" }).click();
+  const exported = JSON.parse(await (await (await download).createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
+  expect(exported.profile.email).toBe(email);
+  await checkPage(page, "data");
+
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await page.getByRole("button", { name: "Yes, delete my account" }).click();
+  await page.getByLabel(/Code from your authenticator app/).fill(totp(secret, 1));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByText("Your account is deleted.")).toBeVisible();
+
+  expect(problems).toEqual([]);
+});

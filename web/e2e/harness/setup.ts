@@ -1,0 +1,81 @@
+import { execFileSync, spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { ports, STATE_FILE, type Stack } from "./stack";
+
+const repo = path.resolve(import.meta.dirname, "..", "..", "..");
+const backend = path.join(repo, "backend");
+const bin = path.join(repo, ".venv", "bin");
+
+async function waitFor(url: string, headers: Record<string, string> = {}): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    try {
+      const answer = await fetch(url, { headers });
+      if (answer.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+/** Start MariaDB-backed API, mail sink, portal and console for the tests. */
+export default async function setup(): Promise<void> {
+  const p = ports();
+  const runToken = crypto.randomBytes(6).toString("hex");
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "helio-e2e-"));
+  const mailDir = path.join(dataDir, "mail");
+  const database = `helio_e2e_${runToken}`;
+  const redisServer = process.env.HELIO_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
+  const claimed = execFileSync(
+    path.join(bin, "python"),
+    ["-c", `from tests.fixtures.redis_db import claim; url, n = claim(${JSON.stringify(redisServer)}, ${JSON.stringify(runToken)}); print(url, n)`],
+    { cwd: backend, encoding: "utf8" },
+  ).trim().split(" ");
+  const [redisUrl, redisNumber] = [claimed[0] ?? "", Number(claimed[1])];
+  execFileSync("mariadb", ["-uroot", "-h127.0.0.1", "-e", `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`]);
+  const stack: Stack = {
+    apiUrl: `http://127.0.0.1:${p.api}`,
+    portalUrl: `http://portal.localhost:${p.portal}`,
+    consoleUrl: `http://console.localhost:${p.console}`,
+    mailDir,
+    dataDir,
+    database,
+    redisUrl,
+    redisNumber,
+    runToken,
+    pids: [],
+  };
+  fs.writeFileSync(STATE_FILE, JSON.stringify(stack));
+  const env = {
+    ...process.env,
+    HELIO_ENV: "development",
+    HELIO_DATA_DIR: dataDir,
+    HELIO_DATABASE_URL: `mysql+asyncmy://root@127.0.0.1:3306/${database}`,
+    HELIO_REDIS_URL: redisUrl,
+    HELIO_SMTP_URL: `smtp://127.0.0.1:${p.sink}`,
+    HELIO_HOST: "127.0.0.1",
+    HELIO_PORT: String(p.api),
+    HELIO_PUBLIC_URL: stack.portalUrl,
+    HELIO_STAFF_URL: stack.consoleUrl,
+    HELIO_COOKIE_SECURE: "true",
+    HELIO_API_URL: stack.apiUrl,
+    HELIO_WEB_PORTAL_URL: stack.portalUrl,
+    HELIO_WEB_CONSOLE_URL: stack.consoleUrl,
+  };
+  execFileSync(path.join(bin, "helio"), ["migrate"], { cwd: backend, env, stdio: "ignore" });
+  const log = fs.openSync(path.join(dataDir, "stack.log"), "a");
+  const start = (cmd: string, args: string[], cwd: string) =>
+    spawn(cmd, args, { cwd, env, stdio: ["ignore", log, log], detached: true }).pid ?? 0;
+  stack.pids.push(start(path.join(bin, "python"), ["-m", "helio.mail.sink", "--port", String(p.sink), "--dir", mailDir], backend));
+  stack.pids.push(start(path.join(bin, "helio"), ["serve"], backend));
+  stack.pids.push(start(process.execPath, [path.join(repo, "web", "scripts", "serve-web.mjs")], path.join(repo, "web")));
+  fs.writeFileSync(STATE_FILE, JSON.stringify(stack));
+  await waitFor(`${stack.apiUrl}/readyz`);
+  await waitFor(`http://127.0.0.1:${p.portal}/offline`, { host: `portal.localhost:${p.portal}` });
+  await waitFor(`http://127.0.0.1:${p.console}/offline`, { host: `console.localhost:${p.console}` });
+}
