@@ -47,7 +47,7 @@ run: install web-build
 test: install-dev
 	cd $(BACKEND) && eval "$$($(BIN)/python tools/test_env.py)" && \
 	  $(BIN)/python -m pytest -p tools.asvs_pytest_plugin $(PYTEST_ARGS)
-	$(MAKE) web-test web-e2e
+	$(MAKE) web-test
 
 lint: install-dev
 	cd $(BACKEND) && $(BIN)/ruff check src tests tools bench migrations

@@ -11,10 +11,11 @@ export const stack = () => readStack();
 export const PASSWORD = "sunny roof over the quiet valley";
 
 /** Fail the test on any console error, uncaught error or CSP / Trusted Types violation. */
-export function watchPage(page: Page): string[] {
+export function watchPage(page: Page, { expect404 = false } = {}): string[] {
   const problems: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+    const deliberate404 = expect404 && m.text().includes("status of 404");
+    if (m.type() === "error" && !deliberate404) problems.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   void page.addInitScript(() => {
@@ -41,7 +42,11 @@ export async function mailLink(address: string, marker: string): Promise<string>
   for (let i = 0; i < 60; i++) {
     const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort().reverse() : [];
     for (const file of files) {
-      const text = fs.readFileSync(path.join(dir, file), "utf8").replace(/=\r?\n/g, "");
+      // Quoted-printable: soft line breaks and =XX escapes.
+      const text = fs
+        .readFileSync(path.join(dir, file), "utf8")
+        .replace(/=\r?\n/g, "")
+        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
       if (text.includes(address) && text.includes(marker)) {
         const match = /(https?:\/\/[^\s"<>]+#token=[A-Za-z0-9_-]+)/.exec(text);
         if (match?.[1]) return match[1];
@@ -70,4 +75,12 @@ export function totp(secret: string, step = 0): string {
   const offset = (h[h.length - 1] ?? 0) & 0xf;
   const code = (h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(code).padStart(6, "0");
+}
+
+/** A URL on 127.0.0.1 plus the Host header, for HTTP-level tests (Node does not resolve *.localhost). */
+export function direct(url: string): { url: string; host: string } {
+  const parsed = new URL(url);
+  const host = parsed.host;
+  parsed.hostname = "127.0.0.1";
+  return { url: parsed.href.replace(/\/$/, ""), host };
 }

@@ -1,22 +1,26 @@
 import { expect, test } from "@playwright/test";
 
-import { stack, watchPage } from "./helpers";
+import { direct, stack, watchPage } from "./helpers";
 
 test("the portal refuses the console's origin and the console's API areas", async ({ request }) => {
-  const { portalUrl, consoleUrl } = stack();
-  const foreign = await request.post(`${portalUrl}/api/v1/auth/login`, {
-    headers: { Origin: consoleUrl },
+  const portal = direct(stack().portalUrl);
+  const consoleSite = direct(stack().consoleUrl);
+  const asPortal = { headers: { Host: portal.host } };
+  const foreign = await request.post(`${portal.url}/api/v1/auth/login`, {
+    headers: { Host: portal.host, Origin: stack().consoleUrl },
     data: { email: "x@example.org", password: "whatever-it-is" },
   });
   expect(foreign.status()).toBe(403);
   expect((await foreign.json()).error.code).toBe("origin_refused");
-  expect((await request.get(`${portalUrl}/api/v1/staff/customers?query=x`)).status()).toBe(404);
-  expect((await request.get(`${consoleUrl}/api/v1/me`)).status()).toBe(404);
-  expect((await request.get(`${portalUrl}/console`)).status()).toBe(404);
+  const wrongHost = await request.get(`${portal.url}/sign-in`, { headers: { Host: consoleSite.host } });
+  expect(wrongHost.status()).toBe(421);
+  expect((await request.get(`${portal.url}/api/v1/staff/customers?query=x`, asPortal)).status()).toBe(404);
+  expect((await request.get(`${consoleSite.url}/api/v1/me`, { headers: { Host: consoleSite.host } })).status()).toBe(404);
+  expect((await request.get(`${portal.url}/console`, asPortal)).status()).toBe(404);
 });
 
 test("pages carry a nonce CSP without unsafe script sources, and a custom 404", async ({ page }) => {
-  const problems = watchPage(page);
+  const problems = watchPage(page, { expect404: true });
   const { portalUrl } = stack();
   const answer = await page.goto(`${portalUrl}/no-such-page`);
   expect(answer?.status()).toBe(404);
