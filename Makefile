@@ -30,15 +30,14 @@ $(VENV)/.dev: $(VENV)/.runtime $(DEV_LOCK)
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-## run: migrate the embedded SQLite database (or HELIO_DATABASE_URL), seed demo data once, serve.
+## run: check the ports, migrate (as HELIO_MIGRATE_DATABASE_URL when set), seed demo data once,
+## serve with the local mail sink when mail goes to it.
 run: install
 	cd $(BACKEND) && $(BIN)/helio check-config
+	cd $(BACKEND) && $(BIN)/helio check-ports
 	cd $(BACKEND) && $(BIN)/helio migrate
 	cd $(BACKEND) && $(BIN)/helio seed-demo
-	cd $(BACKEND) && if [ -z "$${HELIO_SMTP_URL:-}" ]; then \
-	  $(BIN)/python -m helio.mail.sink & sink=$$!; trap 'kill $$sink 2>/dev/null' EXIT; \
-	  echo "mail sink on 127.0.0.1:8025, messages in $$HELIO_DATA_DIR/mail/"; fi; \
-	  $(BIN)/helio serve
+	cd $(BACKEND) && exec $(BIN)/helio serve --mail-sink
 
 ## test: every test, against MariaDB and Redis whenever they answer (required under CI=true).
 test: install-dev

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +16,7 @@ from helio.accounts import repository, service
 from helio.authz.matrix import Role
 from helio.config import Settings, get_settings
 from helio.services import Services
+from tests.fixtures.live_server import BACKEND, clean_env
 
 runner = CliRunner()
 
@@ -102,3 +106,20 @@ def test_db_grants_give_the_app_user_no_ddl() -> None:
             assert forbidden not in line.split(" ON ")[0], line
     audit = [line for line in app_grants if "`audit_events`" in line]
     assert audit == ["GRANT SELECT, INSERT ON `helio`.`audit_events` TO 'helio_app'@'%';"]
+
+
+def test_a_migration_url_without_an_app_url_is_refused(tmp_path: Path) -> None:
+    env = clean_env(HELIO_DATA_DIR=str(tmp_path), HELIO_MIGRATE_DATABASE_URL="sqlite:///x.db")
+    result = subprocess.run(
+        [sys.executable, "-m", "helio.cli", "migrate"],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    [line] = (result.stdout + result.stderr).strip().splitlines()
+    assert "HELIO_DATABASE_URL" in line
+    assert not (tmp_path / "helio.db").exists()

@@ -1,8 +1,9 @@
 """The local mail sink for development: an SMTP server that writes each message to a file.
 
-Run `python -m helio.mail.sink` (`make run` starts it): it listens on
-127.0.0.1:8025 and stores every message as `<data_dir>/mail/<time>-<id>.eml`,
-readable with any mail client or a text editor. Loopback only; never deploy it.
+`make run` starts it inside `helio serve --mail-sink`; `python -m helio.mail.sink`
+runs it alone. It listens on 127.0.0.1 at HELIO_MAIL_SINK_PORT (8025 by default)
+and stores every message as `<data_dir>/mail/<time>-<id>.eml`, readable with any
+mail client or a text editor. Loopback only; never deploy it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import os
 import secrets
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,8 @@ from aiosmtpd.controller import Controller
 
 from helio.config import get_settings
 from helio.kit.clock import clock
-from helio.mail.config import SINK_HOST, SINK_PORT, is_loopback
+from helio.mail.config import SINK_HOST, is_loopback
+from helio.preflight import describe_bind_error
 
 
 class FileSink:
@@ -39,24 +42,33 @@ class FileSink:
         return "250 Message accepted for delivery"
 
 
-def start(directory: Path, host: str = SINK_HOST, port: int = SINK_PORT) -> Controller:
-    """Start the sink in a background thread and return its controller (call `.stop()`)."""
+def start(directory: Path, *, port: int, host: str = SINK_HOST) -> Controller:
+    """Start the sink in a background thread and return its controller (call `.stop()`).
+
+    Raises:
+        OSError: the address cannot be bound (for instance, the port is taken).
+    """
     controller = Controller(FileSink(directory), hostname=host, port=port)
     controller.start()
     return controller
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the sink until interrupted."""
+    """Run the sink until interrupted; a port that cannot be bound ends it with one line."""
+    settings = get_settings()
     parser = argparse.ArgumentParser(description="Helio development mail sink")
     parser.add_argument("--host", default=SINK_HOST)
-    parser.add_argument("--port", type=int, default=SINK_PORT)
+    parser.add_argument("--port", type=int, default=settings.mail_sink_port)
     parser.add_argument("--dir", type=Path, default=None, help="default: <data_dir>/mail")
     args = parser.parse_args(argv)
     if not is_loopback(args.host):
         parser.error("the sink listens on loopback addresses only")
-    directory = args.dir or get_settings().data_dir / "mail"
-    controller = start(directory, args.host, args.port)
+    directory = args.dir or settings.data_dir / "mail"
+    try:
+        controller = start(directory, port=args.port, host=args.host)
+    except OSError as refused:
+        where = f"{args.host}:{args.port}"
+        sys.exit(f"mail sink: {where} {describe_bind_error(refused)} (HELIO_MAIL_SINK_PORT)")
     print(f"mail sink on {args.host}:{args.port}, writing to {directory}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
