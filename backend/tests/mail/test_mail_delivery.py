@@ -149,6 +149,31 @@ class TestMessages:
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         assert parsed["Subject"] == "Reset your Helio password"
 
+    def test_sink_keeps_a_readable_copy_with_links_intact(self, tmp_path: Path) -> None:
+        """Quoted-printable wraps long links (`=3D`, soft breaks); the .txt copy is decoded."""
+        link = "http://127.0.0.1:18201/verify-email#token=" + "Kjx_nvCN0Q-" * 4
+        message = compose(
+            SETTINGS, to="ann@example.org", template="verification", name="Ann", link=link,
+            hours="24",
+        )  # fmt: skip
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        controller = start_sink(tmp_path / "mail", port=port)
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
+                client.sendmail("no-reply@helio.example", ["ann@example.org"], message.as_bytes())
+        finally:
+            controller.stop()
+        [raw] = list((tmp_path / "mail").glob("*.eml"))
+        assert link not in raw.read_text()  # as sent: quoted-printable
+        readable = raw.with_suffix(".txt")
+        assert oct(readable.stat().st_mode & 0o777) == "0o600"
+        lines = readable.read_text().splitlines()
+        assert "To: ann@example.org" in lines
+        assert "Subject: Confirm your email address" in lines
+        assert link in lines
+
 
 class TestNotices:
     async def test_new_device_notice(self, auth: Harness) -> None:
