@@ -15,8 +15,9 @@ from helio import cli
 from helio.accounts import repository, service
 from helio.authz.matrix import Role
 from helio.config import Settings, get_settings
+from helio.preflight import listeners
 from helio.services import Services
-from tests.fixtures.live_server import BACKEND, clean_env
+from tests.fixtures.live_server import BACKEND, clean_env, free_port, taken_port
 
 runner = CliRunner()
 
@@ -123,3 +124,22 @@ def test_a_migration_url_without_an_app_url_is_refused(tmp_path: Path) -> None:
     [line] = (result.stdout + result.stderr).strip().splitlines()
     assert "HELIO_DATABASE_URL" in line
     assert not (tmp_path / "helio.db").exists()
+
+
+def test_check_ports_names_the_taken_address_and_its_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with taken_port() as port:
+        settings = Settings(env="development", data_dir=tmp_path, port=port)
+        monkeypatch.setattr(cli, "get_settings", lambda: settings)
+        taken = runner.invoke(cli.app, ["check-ports"])
+        assert taken.exit_code == 1
+        assert f"error: 127.0.0.1:{port} (the API) is already in use" in taken.output
+        assert "HELIO_PORT" in taken.output
+    free = Settings(env="development", data_dir=tmp_path, port=free_port())
+    monkeypatch.setattr(cli, "get_settings", lambda: free)
+    assert runner.invoke(cli.app, ["check-ports"]).exit_code == 0
+    # With a real SMTP server, or outside development, no sink will listen.
+    relayed = Settings(env="development", data_dir=tmp_path, smtp_url="smtp://127.0.0.1:1025")
+    assert [listener.what for listener in listeners(relayed)] == ["the API"]
+    assert [listener.what for listener in listeners(free)] == ["the API", "the mail sink"]
