@@ -111,7 +111,7 @@ async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
                     roles=roles,
                 )
                 user.email_verified_at = utcnow()
-                if Role.CUSTOMER in roles:
+                if kind == "customer":
                     await _demo_site(session, services, user)
                 created.append((email, ",".join(roles), password))
     finally:
