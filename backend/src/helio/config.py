@@ -208,16 +208,15 @@ class Settings(BaseSettings):
                 raise UnsafeConfiguration(problems)
 
 
-_WILDCARD_HOSTS = {"", "0.0.0.0", "::"}  # noqa: S104 - names of bind-all addresses, never bound here
-
-
 def served_origin(host: str, port: int) -> str:
     """Return the http:// origin a browser uses for a server bound to host:port."""
-    if host in _WILDCARD_HOSTS:
-        host = "127.0.0.1"
-    elif ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host or '127.0.0.1'}:{port}"  # a name, such as localhost
+    if address.is_unspecified:  # bound to every interface: the loopback one is sure
+        return f"http://127.0.0.1:{port}"
+    return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
 
 
 _WEAK_WORDS = ("changeme", "secret", "password", "default", "example", "helio", "test")
