@@ -46,6 +46,11 @@ while IFS= read -r -d '' file; do
 done < <(find "$root" -type f \( -name '*.so*' -o -perm -u+x \) -print0) | sort -u |
   while IFS= read -r lib; do copy "$lib"; done
 
+# Debian's libnode loads some builtins (undici, acorn, cjs-module-lexer) from /usr/share/nodejs.
+while IFS= read -r builtin; do copy "$builtin"; done < <(
+  find "$root" -name 'libnode.so*' -type f -exec grep -aoh '/usr/share/nodejs/[A-Za-z0-9_./@-]*\.js' {} + |
+    sort -u)
+
 for path in /usr/share/zoneinfo /etc/localtime; do
   copy "$path"
 done
@@ -53,7 +58,7 @@ mkdir -p "$root/etc/ssl/certs" "$root/tmp" "$root/usr/share/helio"
 # The public Mozilla roots only, whatever the build host trusts for its own downloads.
 if compgen -G '/usr/share/ca-certificates/mozilla/*.crt' >/dev/null; then
   cat /usr/share/ca-certificates/mozilla/*.crt > "$root/etc/ssl/certs/ca-certificates.crt"
-else
+elif [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 fi
 chmod 1777 "$root/tmp"
