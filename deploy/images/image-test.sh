@@ -115,6 +115,8 @@ check "no capabilities in the process" \
 sys.exit(caps[0].split()[1].strip("0") != "")'
 check "no privilege escalation (no_new_privs set)" \
   in_container 'import sys; sys.exit("NoNewPrivs:\t1" not in open("/proc/self/status").read())'
+check "TLS clients trust the public roots (Redis, MySQL, SMTP over TLS)" \
+  in_container 'import ssl, sys; sys.exit(ssl.create_default_context().cert_store_stats()["x509_ca"] < 100)'
 check "production refuses to start without its secrets" refuses_to_start
 
 echo "image-test: $passed passed, $failed failed"
