@@ -6,6 +6,9 @@
 #   logs : CloudWatch Logs, CloudTrail, WAF logs, VPC flow logs
 
 data "aws_iam_policy_document" "key_admin" {
+  # checkov:skip=CKV_AWS_109:A key policy's Resource "*" is the key itself; the account root statement keeps the key manageable, and use is granted per role by IAM policies.
+  # checkov:skip=CKV_AWS_111:A key policy's Resource "*" is the key itself (see CKV_AWS_109).
+  # checkov:skip=CKV_AWS_356:In a key policy "*" can only mean the key the policy is attached to.
   # The account administers every key (without this a key can become unmanageable); use of a
   # key is granted by the IAM policies of the roles that need it.
   statement {
@@ -20,6 +23,8 @@ data "aws_iam_policy_document" "key_admin" {
 }
 
 data "aws_iam_policy_document" "logs_key" {
+  # checkov:skip=CKV_AWS_111:A key policy's Resource "*" is the key itself; each service statement is bound to this account's log groups or trails by its encryption-context condition.
+  # checkov:skip=CKV_AWS_356:In a key policy "*" can only mean the key the policy is attached to.
   source_policy_documents = [data.aws_iam_policy_document.key_admin.json]
   statement {
     sid       = "CloudWatchLogs"

@@ -13,6 +13,16 @@ variable "region" {
   default     = "eu-west-1"
 }
 
+variable "availability_zones" {
+  description = "The three zones of the subnets, named explicitly so that the layout never shifts"
+  type        = list(string)
+  default     = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  validation {
+    condition     = length(var.availability_zones) == 3
+    error_message = "three availability zones"
+  }
+}
+
 variable "vpc_cidr" {
   description = "VPC range: public /20 (load balancers, NAT), private /20 (nodes, endpoints), data /20 (RDS, Redis)"
   type        = string
@@ -67,5 +77,10 @@ variable "audit_export_retention_days" {
 
 variable "trusted_principal_arns" {
   description = "Who may assume the engineer and break-glass roles (the company's identity-center roles)"
+  type        = list(string)
+}
+
+variable "deployer_principal_arns" {
+  description = "The release pipeline's identities (push images, apply the helio namespace)"
   type        = list(string)
 }

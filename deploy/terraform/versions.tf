@@ -27,13 +27,10 @@ provider "aws" {
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-data "aws_availability_zones" "available" {
-  state = "available"
-}
 
 locals {
   name       = "helio-${var.environment}"
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  azs        = slice(data.aws_availability_zones.available.names, 0, 3)
+  azs        = var.availability_zones
 }
