@@ -5,12 +5,16 @@
 # dropped after it: the migration runs as the migration user, the API as the app user, against
 # the host's MariaDB and Redis. The API container runs with a read-only root, a tmpfs at /tmp
 # only, no capabilities and no privilege escalation (as the Kubernetes manifests run it).
+# The web image, when built (web/ exists), gets the same attacks on its Next.js server.
 set -euo pipefail
 image=${1:-localhost/helio-python:${HELIO_IMAGE_TAG:-dev}}
+web_image=${HELIO_WEB_IMAGE:-localhost/helio-web:${HELIO_IMAGE_TAG:-dev}}
 port=${HELIO_IMAGE_TEST_PORT:-18310}
+web_port=${HELIO_WEB_TEST_PORT:-18320}
 redis_db=${HELIO_IMAGE_TEST_REDIS_DB:-14}
 run_id="img_$(date +%s)_$$"
 db="helio_${run_id}" app_user="hi_app_$$" mig_user="hi_mig_$$" container="helio-image-test-$$"
+web_container="helio-web-test-$$"
 passed=0 failed=0
 
 podman_run() {
@@ -34,7 +38,7 @@ check() {  # check NAME COMMAND...: one attack or expectation, counted
 fails() { ! "$@"; }
 
 cleanup() {
-  podman rm --force --time 2 "$container" >/dev/null 2>&1 || true
+  podman rm --force --time 2 "$container" "$web_container" >/dev/null 2>&1 || true
   mariadb -uroot -e "DROP DATABASE IF EXISTS \`$db\`; DROP USER IF EXISTS '$app_user'@'%';
     DROP USER IF EXISTS '$mig_user'@'%'" || true
 }
@@ -118,6 +122,31 @@ check "no privilege escalation (no_new_privs set)" \
 check "TLS clients trust the public roots (Redis, MySQL, SMTP over TLS)" \
   in_container 'import ssl, sys; sys.exit(ssl.create_default_context().cert_store_stats()["x509_ca"] < 100)'
 check "production refuses to start without its secrets" refuses_to_start
+
+if podman image exists "$web_image"; then
+  podman_run --detach --name "$web_container" --tmpfs /app/.next/cache:rw,nosuid,nodev,size=64m \
+    -e HOSTNAME=127.0.0.1 -e PORT="$web_port" "$web_image" >/dev/null
+  for _ in $(seq 1 30); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$web_port/" 2>/dev/null && break
+    sleep 1
+  done
+  in_web() { podman exec "$web_container" /usr/bin/node -e "$1"; }
+  check "web: the Next.js server answers" curl -fsS -o /dev/null "http://127.0.0.1:$web_port/"
+  check "web: the image health check passes" \
+    podman exec "$web_container" /usr/bin/node /app/healthcheck.js
+  check "web: the image declares a non-root user" \
+    test "$(podman image inspect --format '{{.Config.User}}' "$web_image")" = 10001:10001
+  check "web: the server runs as uid 10001" \
+    in_web 'process.exit(process.getuid() === 10001 && process.geteuid() === 10001 ? 0 : 1)'
+  check "web: a write to /app fails with EROFS" \
+    in_web 'try { require("fs").writeFileSync("/app/server.js", "x") } catch (e) {
+      process.exit(e.code === "EROFS" ? 0 : 1) } process.exit(1)'
+  check "web: no shell and no npm in the image" \
+    in_web 'const fs = require("fs"); process.exit(["/bin/sh", "/bin/bash", "/usr/bin/npm",
+      "/usr/lib/node_modules/npm", "/usr/share/nodejs/npm"].some(fs.existsSync) ? 1 : 0)'
+else
+  echo "skip web image checks: $web_image is not built (web/ has no package-lock.json yet)"
+fi
 
 echo "image-test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
