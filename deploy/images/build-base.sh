@@ -10,10 +10,11 @@ set -euo pipefail
 cache=${HELIO_IMAGE_CACHE:-/var/cache/helio-images}
 mkdir -p "$cache"
 
+# Usage: build-base.sh [python] [node] (default: both)
 # name  suite  packages
-bases=(
-  "helio-python-base bookworm python3,python3-pip,ca-certificates,tzdata"
-  "helio-node-base trixie nodejs,npm,ca-certificates"
+declare -A bases=(
+  [python]="helio-python-base bookworm python3,python3-pip,ca-certificates,tzdata"
+  [node]="helio-node-base trixie nodejs,npm,ca-certificates"
 )
 
 build_one() {
@@ -38,7 +39,9 @@ build_one() {
   echo "localhost/$name:local = $name:$digest"
 }
 
-for spec in "${bases[@]}"; do
-  # shellcheck disable=SC2086
-  build_one $spec
+for kind in "${@:-python node}"; do
+  for each in $kind; do
+    # shellcheck disable=SC2086
+    build_one ${bases[$each]}
+  done
 done

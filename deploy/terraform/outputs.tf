@@ -46,3 +46,8 @@ output "subnet_cidrs" {
     data    = cidrsubnet(var.vpc_cidr, 4, 2)
   }
 }
+
+output "state_volume_handle" {
+  description = "volumeHandle of the state PersistentVolume (k8s/base/state-volume.yaml)"
+  value       = "${aws_efs_file_system.state.id}::${aws_efs_access_point.state.id}"
+}
