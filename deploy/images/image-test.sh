@@ -37,8 +37,14 @@ check() {  # check NAME COMMAND...: one attack or expectation, counted
 }
 fails() { ! "$@"; }
 
+# The shared state volume of the pods (EFS in Kubernetes), owned by the app's uid only.
+state_dir=$(mktemp -d)
+chown 10001:10001 "$state_dir"
+chmod 0700 "$state_dir"
+
 cleanup() {
   podman rm --force --time 2 "$container" "$web_container" >/dev/null 2>&1 || true
+  rm -rf "$state_dir"
   mariadb -uroot -e "DROP DATABASE IF EXISTS \`$db\`; DROP USER IF EXISTS '$app_user'@'%';
     DROP USER IF EXISTS '$mig_user'@'%'" || true
 }
@@ -60,6 +66,7 @@ podman_run -e HELIO_DATABASE_URL="$mig_url" -e HELIO_MIGRATE_DATABASE_URL="$mig_
 grants | grep -E "^GRANT .* TO '$app_user'" | mariadb -uroot
 
 podman_run --detach --name "$container" \
+  --volume "$state_dir:/var/lib/helio:rw" -e HELIO_DATA_DIR=/var/lib/helio \
   -e HELIO_HOST=127.0.0.1 -e HELIO_PORT="$port" \
   -e HELIO_DATABASE_URL="$app_url" -e HELIO_REDIS_URL="redis://127.0.0.1:6379/$redis_db" \
   -e HELIO_PUBLIC_URL=https://helio.example.org -e HELIO_TRUSTED_PROXIES=127.0.0.1/32 \
@@ -106,7 +113,10 @@ check "a write to /app fails with EROFS" refused_write /app/src/helio/planted.py
 check "a write to /etc fails with EROFS" refused_write /etc/passwd
 check "a write to /usr fails with EROFS" refused_write /usr/lib/python3.11/os.py
 check "a write to / fails with EROFS" refused_write /planted
-check "a write inside the tmp volume works" in_container 'open("/tmp/helio/probe", "w").write("x")'
+check "a write inside the tmp volume works" in_container 'open("/tmp/probe", "w").write("x")'
+check "the JWT signing keys are created on the shared state volume, 0600, uid 10001" \
+  bash -c "curl -fsS http://127.0.0.1:$port/api/v1/auth/jwks | grep -q '\"keys\"' &&
+    test \"\$(stat -c '%u %a' '$state_dir/jwt-signing-keys.json')\" = '10001 600'"
 check "no shell in the image" \
   in_container 'import os, sys; sys.exit(any(os.path.exists(p) for p in
     ("/bin/sh", "/bin/bash", "/bin/dash", "/usr/bin/sh", "/bin/busybox")))'
