@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.parser
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -24,28 +25,29 @@ from cyclonedx.output.json import JsonV1Dot6
 from packageurl import PackageURL
 
 OS_PACKAGES = "usr/share/helio/os-packages.tsv"
+PODMAN = shutil.which("podman") or "/usr/bin/podman"
+
+
+def podman(*args: str) -> str:
+    """Run podman with fixed arguments (no shell) and return its output."""
+    done = subprocess.run([PODMAN, *args], check=True, capture_output=True, text=True)  # noqa: S603
+    return done.stdout.strip()
 
 
 def image_id(image: str) -> str:
     """Return the image id (sha256) of a local image."""
-    out = subprocess.run(
-        ["podman", "image", "inspect", "--format", "{{.Id}}", image],
-        check=True, capture_output=True, text=True,
-    )
-    return out.stdout.strip()
+    return podman("image", "inspect", "--format", "{{.Id}}", image)
 
 
 def exported_files(image: str) -> Iterator[tuple[str, bytes]]:
     """Yield (path, content) of the inventory files in the image's filesystem."""
-    container = subprocess.run(
-        ["podman", "create", image], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    container = podman("create", image)
     try:
-        with subprocess.Popen(["podman", "export", container], stdout=subprocess.PIPE) as proc:
+        with subprocess.Popen([PODMAN, "export", container], stdout=subprocess.PIPE) as proc:  # noqa: S603
             assert proc.stdout is not None
             yield from _inventory_members(proc.stdout)
     finally:
-        subprocess.run(["podman", "rm", "--force", container], check=True, capture_output=True)
+        podman("rm", "--force", container)
 
 
 def _inventory_members(stream: IO[bytes]) -> Iterator[tuple[str, bytes]]:
@@ -63,9 +65,11 @@ def _is_inventory(name: str) -> bool:
         return True
     if name.startswith("app/lib/") and name.endswith(".dist-info/METADATA"):
         return name.count("/") == 3
-    return name.startswith("app/") and "/node_modules/" in f"/{name}" and (
-        name.endswith("/package.json") and name.rsplit("/node_modules/", 1)[1].count("/") in (1, 2)
-    )
+    if not (name.startswith("app/") and name.endswith("/package.json")):
+        return False
+    # node_modules/<name>/package.json or node_modules/@scope/<name>/package.json
+    _, found, tail = name.rpartition("/node_modules/")
+    return bool(found) and tail.count("/") in (1, 2)
 
 
 def components(files: Iterator[tuple[str, bytes]]) -> dict[str, Component]:
@@ -76,8 +80,12 @@ def components(files: Iterator[tuple[str, bytes]]) -> dict[str, Component]:
             found.setdefault(
                 purl.to_string(),
                 Component(
-                    name=purl.name, version=purl.version, group=purl.namespace,
-                    type=ComponentType.LIBRARY, purl=purl, bom_ref=purl.to_string(),
+                    name=purl.name,
+                    version=purl.version,
+                    group=purl.namespace,
+                    type=ComponentType.LIBRARY,
+                    purl=purl,
+                    bom_ref=purl.to_string(),
                 ),
             )
     return found
@@ -87,8 +95,7 @@ def _purls(name: str, content: bytes) -> list[PackageURL]:
     if name == OS_PACKAGES:
         rows = [line.split("\t") for line in content.decode().splitlines() if line.strip()]
         return [
-            PackageURL("deb", "debian", pkg, version, {"arch": arch})
-            for pkg, version, arch in rows
+            PackageURL("deb", "debian", pkg, version, {"arch": arch}) for pkg, version, arch in rows
         ]
     if name.endswith("METADATA"):
         meta = email.parser.BytesParser().parsebytes(content, headersonly=True)
