@@ -69,7 +69,7 @@ printf 'hosts: files dns\n' > "$root/etc/nsswitch.conf"
 
 # Which Debian packages the copied files come from (usr-merged paths are asked both ways).
 if command -v dpkg-query >/dev/null; then
-  find "$root" \( -type f -o \( -type l ! -xtype d \) \) -printf '/%P\n' |
+  find "$root" -xtype f -printf '/%P\n' |
     sed -e 'p' -e 's#^/usr/lib/#/lib/#' | sort -u |
     xargs -r dpkg-query --search 2>/dev/null | cut -d: -f1 | tr ',' '\n' | tr -d ' ' |
     sort -u | xargs -r dpkg-query -W -f '${Package}\t${Version}\t${Architecture}\n' \
