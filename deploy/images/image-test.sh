@@ -7,6 +7,7 @@
 # only, no capabilities and no privilege escalation (as the Kubernetes manifests run it).
 # The web image, when built (web/ exists), gets the same attacks on its Next.js server.
 set -euo pipefail
+repo=$(git rev-parse --show-toplevel)
 image=${1:-localhost/helio-python:${HELIO_IMAGE_TAG:-dev}}
 web_image=${HELIO_WEB_IMAGE:-localhost/helio-web:${HELIO_IMAGE_TAG:-dev}}
 port=${HELIO_IMAGE_TEST_PORT:-18310}
@@ -27,11 +28,13 @@ secret() { head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 48; }
 check() {  # check NAME COMMAND...: one attack or expectation, counted
   local name=$1
   shift
-  if "$@" >/dev/null 2>&1; then
+  local output
+  if output=$("$@" 2>&1); then
     echo "ok   $name"
     passed=$((passed + 1))
   else
     echo "FAIL $name"
+    tail -n 20 <<<"$output" | sed 's/^/     /'
     failed=$((failed + 1))
   fi
 }
@@ -43,12 +46,20 @@ chown 10001:10001 "$state_dir"
 chmod 0700 "$state_dir"
 
 cleanup() {
-  podman rm --force --time 2 "$container" "$web_container" >/dev/null 2>&1 || true
+  if [[ $failed -gt 0 ]]; then podman logs "$container" 2>&1 | tail -n 40 >&2 || true; fi
+  podman rm --force --ignore --time 2 "$container" "$web_container" >/dev/null 2>&1 || true
   rm -rf "$state_dir"
   mariadb -uroot -e "DROP DATABASE IF EXISTS \`$db\`; DROP USER IF EXISTS '$app_user'@'%';
     DROP USER IF EXISTS '$mig_user'@'%'" || true
 }
 trap cleanup EXIT
+
+for busy in "$port" "$web_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$busy") 2>/dev/null; then
+    echo "port $busy is already in use: set HELIO_IMAGE_TEST_PORT / HELIO_WEB_TEST_PORT" >&2
+    exit 1
+  fi
+done
 
 app_pw=$(secret) mig_pw=$(secret)
 grants() {
@@ -92,6 +103,28 @@ except OSError as exc:
     sys.exit(exc.errno != errno.EROFS)
 sys.exit(1)"
 }
+prod_settings_accepted() {  # the rendered ConfigMap plus secrets shaped like the ExternalSecret's
+  local env_file output
+  env_file=$(mktemp)
+  bash "$repo/deploy/tools/install.sh"
+  "$repo/deploy/tools/.venv/bin/kubectl" kustomize "$repo/deploy/k8s/overlays/prod" |
+    "$repo/deploy/tools/.venv/bin/python" -c 'import sys, yaml
+for doc in yaml.safe_load_all(sys.stdin):
+    if doc and doc["kind"] == "ConfigMap" and doc["metadata"]["name"] == "helio-config":
+        print("\n".join(f"{k}={v}" for k, v in doc["data"].items()))' > "$env_file"
+  {
+    echo "HELIO_DATABASE_URL=mysql+asyncmy://helio_app:$(secret)@db.internal:3306/helio?ssl_ca=/etc/helio/rds-ca/global-bundle.pem&ssl_check_hostname=true"
+    echo "HELIO_REDIS_URL=rediss://:$(secret)@redis.internal:6379/0"
+    echo "HELIO_SMTP_URL=smtps://user:$(secret)@email-smtp.eu-west-1.amazonaws.com:465"
+    echo "HELIO_SECRET_KEY=$(secret)"
+    echo "HELIO_OPS_TOKEN=$(secret)"
+    echo "HELIO_AUDIT_SIGNING_KEY=$(head -c 32 /dev/urandom | base64)"
+  } >> "$env_file"
+  output=$(podman_run --env-file "$env_file" "$image" check-config 2>&1)
+  rm -f "$env_file"
+  echo "$output"
+  grep -q "configuration OK for production" <<<"$output"
+}
 refuses_to_start() {
   local output
   output=$(podman_run -e HELIO_DATABASE_URL="$app_url" "$image" serve 2>&1) && return 1
@@ -132,6 +165,8 @@ check "no privilege escalation (no_new_privs set)" \
 check "TLS clients trust the public roots (Redis, MySQL, SMTP over TLS)" \
   in_container 'import ssl, sys; sys.exit(ssl.create_default_context().cert_store_stats()["x509_ca"] < 100)'
 check "production refuses to start without its secrets" refuses_to_start
+check "the prod overlay's settings pass the production checks (helio check-config)" \
+  prod_settings_accepted
 
 if podman image exists "$web_image"; then
   podman_run --detach --name "$web_container" --tmpfs /app/.next/cache:rw,nosuid,nodev,size=64m \
