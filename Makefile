@@ -12,7 +12,7 @@ HELIO_PORT ?= 8000
 export HELIO_HOST HELIO_PORT
 export HELIO_DATA_DIR ?= $(BACKEND)/var
 
-.PHONY: run test lint bench audit-deps asvs sbom lock install install-dev clean
+.PHONY: run test lint bench audit-deps asvs sbom lock install install-dev clean images image-test deploy-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,20 @@ lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
 	cd $(BACKEND) && $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements.lock requirements.in
 	cd $(BACKEND) && $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements-dev.lock requirements-dev.in
+
+## images: build the Python image (API, worker, migrations) and, once web/ exists, the web image
+## from Debian bases cached in /var/cache/helio-images; one CycloneDX SBOM each in build/images/.
+images: install-dev
+	bash deploy/images/build.sh
+
+## image-test: run the images as production does (read-only root, uid 10001, no capabilities)
+## against the host's MariaDB and Redis, with throwaway database users, and attack the hardening.
+image-test: images
+	bash deploy/images/image-test.sh
+
+## deploy-check: every offline check of deploy/ (kubernetes-validate, checkov, hadolint, terraform).
+deploy-check:
+	bash deploy/tools/check.sh
 
 clean:
 	rm -rf $(VENV) $(BACKEND)/var
