@@ -12,7 +12,7 @@ HELIO_PORT ?= 8000
 export HELIO_HOST HELIO_PORT
 export HELIO_DATA_DIR ?= $(BACKEND)/var
 
-.PHONY: run test lint bench audit-deps asvs sbom lock install install-dev clean
+.PHONY: run test lint bench audit-deps asvs sbom lock install install-dev clean images image-test deploy-check
 .PHONY: web-install web-build web-test web-e2e api-client api-client-check
 
 $(BIN)/python:
@@ -31,17 +31,17 @@ $(VENV)/.dev: $(VENV)/.runtime $(DEV_LOCK)
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-## run: migrate the embedded SQLite database (or HELIO_DATABASE_URL), seed demo data once, serve
-## the API, the customer portal and the staff console.
+## run: check the ports, migrate (as HELIO_MIGRATE_DATABASE_URL when set), seed demo data once,
+## serve the API (with the local mail sink when mail goes to it), the customer portal and the
+## staff console (web/scripts/serve-web.mjs prints their URLs).
 run: install web-build
 	cd $(BACKEND) && $(BIN)/helio check-config
+	cd $(BACKEND) && $(BIN)/helio check-ports
+	node web/scripts/serve-web.mjs --check-ports
 	cd $(BACKEND) && $(BIN)/helio migrate
 	cd $(BACKEND) && $(BIN)/helio seed-demo
-	cd $(BACKEND) && if [ -z "$${HELIO_SMTP_URL:-}" ]; then \
-	  $(BIN)/python -m helio.mail.sink & sink=$$!; trap 'kill $$sink 2>/dev/null' EXIT; \
-	  echo "mail sink on 127.0.0.1:8025, messages in $$HELIO_DATA_DIR/mail/"; fi; \
-	  node $(CURDIR)/web/scripts/serve-web.mjs & web=$$!; \
-	  $(BIN)/helio serve; kill $$web 2>/dev/null || true
+	node web/scripts/serve-web.mjs & web=$$!; trap 'kill $$web 2>/dev/null || true' EXIT; \
+	  cd $(BACKEND) && $(BIN)/helio serve --mail-sink
 
 ## test: every test, against MariaDB and Redis whenever they answer (required under CI=true).
 test: install-dev
@@ -72,21 +72,42 @@ lock: $(BIN)/python
 	cd $(BACKEND) && $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements.lock requirements.in
 	cd $(BACKEND) && $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras -o requirements-dev.lock requirements-dev.in
 
+## images: build the Python image (API, worker, migrations) and, once web/ exists, the web image
+## from Debian bases cached in /var/cache/helio-images; one CycloneDX SBOM each in build/images/.
+images: install-dev
+	bash deploy/images/build.sh
+
+## image-test: run the images as production does (read-only root, uid 10001, no capabilities)
+## against the host's MariaDB and Redis, with throwaway database users, and attack the hardening.
+image-test: images
+	bash deploy/images/image-test.sh
+
+## deploy-check: every offline check of deploy/ (kubernetes-validate, checkov, hadolint, terraform).
+deploy-check:
+	bash deploy/tools/check.sh
+
 clean:
 	rm -rf $(VENV) $(BACKEND)/var
 
 # ---- Web app (web/) and the shared API client (clients/api/) ----------------------------
 # One build serves the portal and the console on two host names; *.localhost resolves to
 # the loopback in browsers, and Chromium accepts Secure `__Host-` cookies there.
-WEB_PORTAL_PORT ?= 3000
-WEB_CONSOLE_PORT ?= 3001
+HELIO_WEB_PORTAL_PORT ?= 3000
+HELIO_WEB_CONSOLE_PORT ?= 3001
 NPM_INSTALLED := $(CURDIR)/node_modules/.helio-installed
-run: export HELIO_WEB_PORTAL_URL ?= http://portal.localhost:$(WEB_PORTAL_PORT)
-run: export HELIO_WEB_CONSOLE_URL ?= http://console.localhost:$(WEB_CONSOLE_PORT)
+WEB_BUILD := web/.next/BUILD_ID
+WEB_SOURCES := $(shell find web/src web/public clients/api/src -type f 2>/dev/null) \
+  web/next.config.ts web/tsconfig.json web/package.json clients/api/package.json
+run: export HELIO_WEB_PORTAL_URL ?= http://portal.localhost:$(HELIO_WEB_PORTAL_PORT)
+run: export HELIO_WEB_CONSOLE_URL ?= http://console.localhost:$(HELIO_WEB_CONSOLE_PORT)
 run: export HELIO_API_URL ?= http://$(HELIO_HOST):$(HELIO_PORT)
 run: export HELIO_PUBLIC_URL ?= $(HELIO_WEB_PORTAL_URL)
 run: export HELIO_STAFF_URL ?= $(HELIO_WEB_CONSOLE_URL)
 run: export HELIO_COOKIE_SECURE ?= true
+# The web servers relay API calls from 127.0.0.1 with the browser's address in
+# X-Forwarded-For (set from the socket, never taken from the browser); the API believes it
+# from them only.
+run: export HELIO_TRUSTED_PROXIES ?= 127.0.0.1/32
 
 # `npm ci` refuses lockfiles resolved here (no non-Linux SWC builds): install from the lockfile.
 $(NPM_INSTALLED): package.json package-lock.json web/package.json clients/api/package.json
@@ -95,8 +116,11 @@ $(NPM_INSTALLED): package.json package-lock.json web/package.json clients/api/pa
 
 web-install: $(NPM_INSTALLED)
 
-web-build: web-install
+# Rebuilt only when a source changed, so a second `make run` starts at once.
+$(WEB_BUILD): $(NPM_INSTALLED) $(WEB_SOURCES)
 	cd web && NEXT_TELEMETRY_DISABLED=1 ../node_modules/.bin/next build
+
+web-build: $(WEB_BUILD)
 
 ## api-client: regenerate the OpenAPI document and the typed client from the backend.
 api-client: install web-install

@@ -16,7 +16,7 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     configured = context.config.attributes.get("url")
-    return str(configured) if configured else Settings().effective_database_url
+    return str(configured) if configured else Settings().migration_database_url
 
 
 def _run(connection: Connection) -> None:

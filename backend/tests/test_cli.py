@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -12,7 +15,9 @@ from helio import cli
 from helio.accounts import repository, service
 from helio.authz.matrix import Role
 from helio.config import Settings, get_settings
+from helio.preflight import listeners
 from helio.services import Services
+from tests.fixtures.live_server import BACKEND, clean_env, free_port, taken_port
 
 runner = CliRunner()
 
@@ -102,3 +107,39 @@ def test_db_grants_give_the_app_user_no_ddl() -> None:
             assert forbidden not in line.split(" ON ")[0], line
     audit = [line for line in app_grants if "`audit_events`" in line]
     assert audit == ["GRANT SELECT, INSERT ON `helio`.`audit_events` TO 'helio_app'@'%';"]
+
+
+def test_a_migration_url_without_an_app_url_is_refused(tmp_path: Path) -> None:
+    env = clean_env(HELIO_DATA_DIR=str(tmp_path), HELIO_MIGRATE_DATABASE_URL="sqlite:///x.db")
+    result = subprocess.run(
+        [sys.executable, "-m", "helio.cli", "migrate"],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    [line] = (result.stdout + result.stderr).strip().splitlines()
+    assert "HELIO_DATABASE_URL" in line
+    assert not (tmp_path / "helio.db").exists()
+
+
+def test_check_ports_names_the_taken_address_and_its_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with taken_port() as port:
+        settings = Settings(env="development", data_dir=tmp_path, port=port)
+        monkeypatch.setattr(cli, "get_settings", lambda: settings)
+        taken = runner.invoke(cli.app, ["check-ports"])
+        assert taken.exit_code == 1
+        assert f"error: 127.0.0.1:{port} (the API) is already in use" in taken.output
+        assert "HELIO_PORT" in taken.output
+    free = Settings(env="development", data_dir=tmp_path, port=free_port())
+    monkeypatch.setattr(cli, "get_settings", lambda: free)
+    assert runner.invoke(cli.app, ["check-ports"]).exit_code == 0
+    # With a real SMTP server, or outside development, no sink will listen.
+    relayed = Settings(env="development", data_dir=tmp_path, smtp_url="smtp://127.0.0.1:1025")
+    assert [listener.what for listener in listeners(relayed)] == ["the API"]
+    assert [listener.what for listener in listeners(free)] == ["the API", "the mail sink"]

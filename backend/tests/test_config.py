@@ -108,3 +108,64 @@ def test_check_config_command_prints_the_same_verdict(tmp_path: Path) -> None:
     assert "REFUSED" in result.stdout
     for expected in ("HELIO_DEBUG is on", "wildcard CORS origin", "SQLite", "HELIO_SECRET_KEY"):
         assert expected in result.stdout
+
+
+class TestPublicUrlFollowsWhereTheApiServes:
+    """Without HELIO_PUBLIC_URL, development serves its origin where HELIO_HOST/PORT say."""
+
+    @pytest.fixture(autouse=True)
+    def _no_public_url(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        for name in ("HELIO_PUBLIC_URL", "HELIO_HOST", "HELIO_PORT", "HELIO_ENV"):
+            monkeypatch.delenv(name, raising=False)
+
+    def test_follows_host_and_port_from_the_environment(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        assert Settings().public_url == "http://127.0.0.1:8000"
+        monkeypatch.setenv("HELIO_PORT", "18201")
+        assert Settings().public_url == "http://127.0.0.1:18201"
+        monkeypatch.setenv("HELIO_HOST", "localhost")
+        assert Settings().public_url == "http://localhost:18201"
+        assert Settings(host="::1", port=18202).public_url == "http://[::1]:18202"
+        # A wildcard bind address is no origin a browser can show.
+        assert Settings(host="0.0.0.0", port=18203).public_url == "http://127.0.0.1:18203"
+
+    def test_an_explicit_origin_wins(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("HELIO_PORT", "18201")
+        monkeypatch.setenv("HELIO_PUBLIC_URL", "http://dev.helio.localhost:3000")
+        assert Settings().public_url == "http://dev.helio.localhost:3000"
+
+    @pytest.mark.asvs("V13.4.5")
+    def test_production_needs_an_explicit_https_origin(self) -> None:
+        missing = safe_production(public_url="")
+        assert missing.public_url == ""
+        assert any("HELIO_PUBLIC_URL is not set" in p for p in missing.production_problems())
+        derived = safe_production(public_url="", port=443)
+        assert not derived.public_url.startswith("http")
+
+    @pytest.mark.asvs("V3.4.2", "V3.5.1")
+    async def test_the_served_origin_is_allowed_and_the_old_default_refused(
+        self, settings: Settings, clean: object
+    ) -> None:
+        from httpx import ASGITransport, AsyncClient
+
+        from helio.services import Services
+
+        values = settings.model_dump(exclude={"public_url", "env", "port", "cookie_secure"})
+        moved = Settings(**values, env="development", port=18201)
+        services = Services.from_settings(moved)
+        transport = ASGITransport(app=create_app(moved, services), client=("127.0.0.1", 5000))
+        body = {"email": "new@example.org", "password": "x" * 4, "full_name": "N"}
+        try:
+            async with AsyncClient(transport=transport, base_url=moved.public_url) as http:
+                served = await http.post(
+                    "/api/v1/auth/register", json=body, headers={"Origin": "http://127.0.0.1:18201"}
+                )
+                old = await http.post(
+                    "/api/v1/auth/register", json=body, headers={"Origin": "http://127.0.0.1:8000"}
+                )
+        finally:
+            await services.close()
+        assert served.status_code == 422  # past the origin check, refused for the weak password
+        assert old.status_code == 403
+        assert old.json()["error"]["code"] == "origin_refused"

@@ -6,15 +6,18 @@ import asyncio
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from alembic import command
 from alembic.config import Config
 
 from helio.audit.cli import audit_app
-from helio.config import get_settings
+from helio.config import Settings, get_settings
 from helio.keys_admin.cli import keys_app
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 app = typer.Typer(help="Helio API administration.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
@@ -35,12 +38,31 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def fail(message: str) -> NoReturn:
+    """End the command with one line on stderr and exit status 1."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
 @app.command()
 def migrate(revision: str = typer.Argument("head")) -> None:
-    """Upgrade the database schema to a revision (default: head)."""
+    """Upgrade the schema to a revision (default: head) as HELIO_MIGRATE_DATABASE_URL's user.
+
+    Without HELIO_MIGRATE_DATABASE_URL the app's own HELIO_DATABASE_URL is used,
+    which works for SQLite and for a database user allowed to change the schema.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from helio.preflight import migration_failure
+
     settings = get_settings()
+    if settings.migrate_database_url and not settings.database_url:
+        fail("HELIO_MIGRATE_DATABASE_URL is set but HELIO_DATABASE_URL (the app's user) is not")
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    command.upgrade(alembic_config(settings.effective_database_url), revision)
+    try:
+        command.upgrade(alembic_config(settings.migration_database_url), revision)
+    except DBAPIError as refused:
+        fail(migration_failure(refused))
     typer.echo(f"database migrated to {revision}")
 
 
@@ -87,10 +109,14 @@ def create_admin(
 
 @app.command("seed-demo")
 def seed_demo() -> None:
-    """Create demo accounts once; their generated passwords are printed once."""
+    """Create demo accounts and the demo customer's site once; passwords are printed once."""
+    from helio.seed import DemoRefused
     from helio.seed import seed_demo as run_seed
 
-    created = asyncio.run(run_seed(get_settings()))
+    try:
+        created = asyncio.run(run_seed(get_settings()))
+    except DemoRefused as refused:
+        fail(str(refused))
     if not created:
         typer.echo("demo data already present; nothing changed")
         return
@@ -99,23 +125,61 @@ def seed_demo() -> None:
         typer.echo(f"  {email:32} {roles:10} {password}")
 
 
+@app.command("check-ports")
+def check_ports() -> None:
+    """Exit 1, one line per address, when the API's (or the mail sink's) port is taken."""
+    from helio.preflight import taken
+
+    problems = taken(get_settings())
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+
+
 @app.command()
-def serve() -> None:
-    """Serve the API with uvicorn on HELIO_HOST:HELIO_PORT."""
+def serve(
+    mail_sink: bool = typer.Option(
+        False, "--mail-sink", help="also run the local mail sink when mail goes to it"
+    ),
+) -> None:
+    """Serve the API with uvicorn on HELIO_HOST:HELIO_PORT (and the mail sink first)."""
     import uvicorn
 
     settings = get_settings()
     settings.assert_safe()
-    uvicorn.run(
-        "helio.main:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        server_header=False,
-        date_header=False,
-        proxy_headers=False,
-        access_log=False,
-    )
+    sink = _start_mail_sink(settings) if mail_sink else None
+    try:
+        uvicorn.run(
+            "helio.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            server_header=False,
+            date_header=False,
+            proxy_headers=False,
+            access_log=False,
+        )
+    finally:
+        if sink is not None:
+            sink.stop()
+
+
+def _start_mail_sink(settings: Settings) -> Controller | None:
+    """Start the development mail sink in this process, or end the command in one line."""
+    from helio.mail import sink
+    from helio.mail.config import uses_local_sink
+    from helio.preflight import describe_bind_error, sink_listener
+
+    if not uses_local_sink(settings):
+        return None
+    where, directory = sink_listener(settings), settings.data_dir / "mail"
+    try:
+        controller = sink.start(directory, port=where.port, host=where.host)
+    except OSError as refused:
+        fail(where.refused(describe_bind_error(refused)))
+    typer.echo(f"mail sink on {where.host}:{where.port}, messages in {directory}/")
+    return controller
 
 
 @db_app.command("grants")

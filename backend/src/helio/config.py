@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
@@ -39,10 +39,14 @@ class Settings(BaseSettings):
 
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
+    # The schema owner's URL for `helio migrate`; the app itself runs with database_url.
+    migrate_database_url: str = ""
     redis_url: str | None = None
     smtp_url: str | None = None
     mail_from: str = "Helio <no-reply@helio.localhost>"
-    public_url: str = "http://127.0.0.1:8000"
+    mail_sink_port: int = Field(default=8025, ge=1, le=65535)
+    # Empty: outside production, the origin where `helio serve` listens (host and port).
+    public_url: str = ""
     staff_url: str = ""
 
     # Server-side secret for HMAC of CSRF tokens, PoW challenges and the like.
@@ -100,6 +104,13 @@ class Settings(BaseSettings):
             ipaddress.ip_network(item, strict=False)
         return value
 
+    @model_validator(mode="after")
+    def _public_url_follows_the_served_address(self) -> Settings:
+        # Production must name the https:// origin users reach; production_problems says so.
+        if not self.public_url and not self.is_production:
+            self.public_url = served_origin(self.host, self.port)
+        return self
+
     @property
     def is_production(self) -> bool:
         """True in production."""
@@ -111,6 +122,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'helio.db').as_posix()}"
+
+    @property
+    def migration_database_url(self) -> str:
+        """The URL `helio migrate` uses: the migration user's when set, else the app's."""
+        return self.migrate_database_url or self.effective_database_url
 
     @property
     def effective_keyring_path(self) -> Path:
@@ -151,7 +167,9 @@ class Settings(BaseSettings):
                 problems.append(f"wildcard CORS origin {origin!r}")
             elif not origin.startswith("https://"):
                 problems.append(f"CORS origin {origin!r} is not https://")
-        if not self.public_url.startswith("https://"):
+        if not self.public_url:
+            problems.append("HELIO_PUBLIC_URL is not set: name the https:// origin users reach")
+        elif not self.public_url.startswith("https://"):
             problems.append("HELIO_PUBLIC_URL is not https://")
         if self.effective_database_url.startswith("sqlite"):
             problems.append("the database is SQLite; set HELIO_DATABASE_URL to MySQL")
@@ -188,6 +206,17 @@ class Settings(BaseSettings):
             problems = self.production_problems()
             if problems:
                 raise UnsafeConfiguration(problems)
+
+
+def served_origin(host: str, port: int) -> str:
+    """Return the http:// origin a browser uses for a server bound to host:port."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host or '127.0.0.1'}:{port}"  # a name, such as localhost
+    if address.is_unspecified:  # bound to every interface: the loopback one is sure
+        return f"http://127.0.0.1:{port}"
+    return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
 
 
 _WEAK_WORDS = ("changeme", "secret", "password", "default", "example", "helio", "test")

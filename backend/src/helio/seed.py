@@ -1,25 +1,61 @@
-"""First-run data: the first admin and the demo accounts."""
+"""First-run data: the first admin, and the demo accounts with a demo site (never in production).
+
+The demo customer can ask for a quote at once: it owns a site with roof planes
+and a year of monthly use. Staff enrol MFA at their first sign-in, as all staff must.
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.accounts import service as accounts
 from helio.auth.passwords import hash_password
-from helio.authz.matrix import Role
+from helio.auth.principal import Principal
+from helio.authz.guards import check
+from helio.authz.matrix import Perm, Role
 from helio.config import Settings
 from helio.errors import Conflict
 from helio.kit.clock import utcnow
+from helio.models import User
 from helio.services import Services
+from helio.sites import service as sites
+from helio.sites.schemas import SiteCreate, UsageIn
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
-    ("customer", "demo.customer@helio.localhost", "Dana Customer", ()),
+    ("customer", "demo.customer@helio.localhost", "Dana Customer", (Role.CUSTOMER,)),
     ("staff", "demo.support@helio.localhost", "Sam Support", (Role.SUPPORT,)),
     ("staff", "demo.sales@helio.localhost", "Sasha Sales", (Role.SALES,)),
     ("staff", "demo.engineer@helio.localhost", "Eli Engineer", (Role.ENGINEER,)),
     ("staff", "demo.admin@helio.localhost", "Ada Admin", (Role.ADMIN,)),
 )
+# The demo customer's house: two roof planes, a tariff and twelve months of use.
+DEMO_SITE: dict[str, Any] = {
+    "label": "Demo home",
+    "address": {
+        "line1": "1 Demo Street",
+        "city": "Sacramento",
+        "region": "CA",
+        "postal_code": "95814",
+        "country": "US",
+    },
+    "latitude": 38.5816,
+    "longitude": -121.4944,
+    "timezone": "America/Los_Angeles",
+    "roof_planes": [
+        {"area_m2": 30, "tilt_deg": 25, "azimuth_deg": 180},
+        {"area_m2": 15, "tilt_deg": 25, "azimuth_deg": 270, "shading_loss_pct": 5},
+    ],
+    "tariff": {"price_per_kwh": "0.30", "currency": "USD", "escalation_pct": "2.5"},
+}
+DEMO_MONTHLY_KWH = [720, 640, 610, 540, 500, 560, 690, 720, 600, 560, 640, 710]
+
+
+class DemoRefused(RuntimeError):
+    """Demo accounts are never created in production."""
 
 
 async def create_staff(
@@ -50,7 +86,13 @@ async def create_staff(
 
 
 async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
-    """Create the demo accounts unless present; return (email, roles, password) of new ones."""
+    """Create the demo accounts unless present; return (email, roles, password) of new ones.
+
+    Raises:
+        DemoRefused: in production, before anything is read or written.
+    """
+    if settings.is_production:
+        raise DemoRefused("demo accounts are never created in production (HELIO_ENV=production)")
     services = Services.from_settings(settings)
     created: list[tuple[str, str, str]] = []
     try:
@@ -69,7 +111,32 @@ async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
                     roles=roles,
                 )
                 user.email_verified_at = utcnow()
-                created.append((email, ",".join(roles) or "customer", password))
+                if kind == "customer":
+                    await _demo_site(session, services, user)
+                created.append((email, ",".join(roles), password))
     finally:
         await services.close()
     return created
+
+
+async def _demo_site(session: AsyncSession, services: Services, user: User) -> None:
+    """Give the demo customer a site with roof planes and monthly use, through the service."""
+    # The seed acts for the customer; "seed-demo" stands where a session id would be.
+    principal = Principal(
+        user_id=user.id,
+        roles=frozenset({Role.CUSTOMER}),
+        session_id="seed-demo",
+        session_kind="cookie",
+        mfa_verified=False,
+        has_mfa=False,
+        step_up_at=None,
+        email_verified=True,
+    )
+    site = await sites.create_site(
+        session,
+        check(principal, Perm.SITES_WRITE),
+        SiteCreate.model_validate(DEMO_SITE),
+        vault=services.vault,
+    )
+    usage = UsageIn(monthly_kwh=[float(kwh) for kwh in DEMO_MONTHLY_KWH])
+    await sites.set_monthly_usage(session, check(principal, Perm.SITES_WRITE), site.id, usage)

@@ -8,6 +8,8 @@ import email.policy
 import smtplib
 import socket
 import ssl
+import subprocess
+import sys
 from pathlib import Path
 
 import aiosmtplib
@@ -147,6 +149,31 @@ class TestMessages:
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         assert parsed["Subject"] == "Reset your Helio password"
 
+    def test_sink_keeps_a_readable_copy_with_links_intact(self, tmp_path: Path) -> None:
+        """Quoted-printable wraps long links (`=3D`, soft breaks); the .txt copy is decoded."""
+        link = "http://127.0.0.1:18201/verify-email#token=" + "Kjx_nvCN0Q-" * 4
+        message = compose(
+            SETTINGS, to="ann@example.org", template="verification", name="Ann", link=link,
+            hours="24",
+        )  # fmt: skip
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        controller = start_sink(tmp_path / "mail", port=port)
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
+                client.sendmail("no-reply@helio.example", ["ann@example.org"], message.as_bytes())
+        finally:
+            controller.stop()
+        [raw] = list((tmp_path / "mail").glob("*.eml"))
+        assert link not in raw.read_text()  # as sent: quoted-printable
+        readable = raw.with_suffix(".txt")
+        assert oct(readable.stat().st_mode & 0o777) == "0o600"
+        lines = readable.read_text().splitlines()
+        assert "To: ann@example.org" in lines
+        assert "Subject: Confirm your email address" in lines
+        assert link in lines
+
 
 class TestNotices:
     async def test_new_device_notice(self, auth: Harness) -> None:
@@ -172,3 +199,38 @@ class TestNotices:
         envelope_from, recipients = auth.mail.server.capture.envelopes[-1]
         assert recipients == [account.email]
         assert envelope_from == "no-reply@helio.localhost"
+
+
+class TestLocalSink:
+    def test_the_sink_port_is_configurable_and_the_app_follows_it(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("HELIO_MAIL_SINK_PORT", "18250")
+        target = smtp_config(Settings(env="development", data_dir=tmp_path))
+        assert target is not None
+        assert (target.host, target.port) == ("127.0.0.1", 18250)
+        # An explicit SMTP server wins over the sink.
+        relay = smtp_config(
+            Settings(env="development", data_dir=tmp_path, smtp_url="smtp://127.0.0.1:1025")
+        )
+        assert relay is not None
+        assert relay.port == 1025
+
+    def test_a_taken_port_ends_the_sink_with_one_clear_line(self, tmp_path: Path) -> None:
+        with socket.socket() as holder:
+            holder.bind(("127.0.0.1", 0))
+            holder.listen()
+            port = holder.getsockname()[1]
+            result = subprocess.run(
+                [sys.executable, "-m", "helio.mail.sink", "--port", str(port)],
+                env={"PATH": "/usr/bin:/bin", "HELIO_DATA_DIR": str(tmp_path)},
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert f"127.0.0.1:{port}" in line
+        assert "in use" in line

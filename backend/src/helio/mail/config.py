@@ -4,8 +4,9 @@
 requires STARTTLS, except towards a loopback address (the local sink, a
 sidecar relay) where STARTTLS is used only if offered. Certificates are always
 verified. Without HELIO_SMTP_URL, development mail goes to the local sink
-(`python -m helio.mail.sink`) and tests keep it in memory unless they start
-an SMTP server; production refuses to start without a URL.
+(`helio serve --mail-sink` or `python -m helio.mail.sink`) on 127.0.0.1 at
+HELIO_MAIL_SINK_PORT (8025 by default), and tests keep it in memory unless
+they start an SMTP server; production refuses to start without a URL.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from helio.config import Settings
 
 TlsMode = Literal["implicit", "starttls", "opportunistic"]
 SINK_HOST = "127.0.0.1"
-SINK_PORT = 8025
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
@@ -74,4 +74,9 @@ def smtp_config(settings: Settings) -> SmtpConfig | None:
         return parse_smtp_url(settings.smtp_url)
     if settings.env == "test":
         return None
-    return SmtpConfig(host=SINK_HOST, port=SINK_PORT, tls="opportunistic")
+    return SmtpConfig(host=SINK_HOST, port=settings.mail_sink_port, tls="opportunistic")
+
+
+def uses_local_sink(settings: Settings) -> bool:
+    """True when this configuration sends its mail to the local development sink."""
+    return settings.env == "development" and not settings.smtp_url
