@@ -13,7 +13,7 @@ function refusal(status: number, code: string, message: string): NextResponse {
 }
 
 /**
- * Every request: refuse a foreign Host, the other audience's paths and unsafe
+ * Every request: refuse a foreign Host, the other audience's API areas and unsafe
  * requests from any origin but this server's own; give pages a fresh nonce
  * and the CSP that requires it.
  */
@@ -28,13 +28,11 @@ export function proxy(request: NextRequest): NextResponse {
   if (!originAllowed(request.method, request.headers.get("origin"), config.origin)) {
     return refusal(403, "origin_refused", "Requests from this origin are not accepted.");
   }
-  const decision = decidePath(config.audience, pathname);
-  if (decision === "not_found") {
-    if (isApi) return refusal(404, "not_found", "Not found.");
-    return NextResponse.rewrite(new URL("/not-found", request.url), pageInit(request, config));
+  if (isApi) {
+    // Pages of the other audience are refused by their route group's layout (page-audience.ts).
+    if (decidePath(config.audience, pathname) !== "allow") return refusal(404, "not_found", "Not found.");
+    return NextResponse.next();
   }
-  if (typeof decision === "object") return NextResponse.redirect(new URL(decision.redirect, request.url));
-  if (isApi) return NextResponse.next();
   if (request.method !== "GET" && request.method !== "HEAD") {
     return refusal(405, "method_not_allowed", "Pages only answer GET.");
   }

@@ -4,8 +4,9 @@ import { checkScriptUrl } from "../src/lib/trusted-types";
 
 describe("checkScriptUrl", () => {
   const origin = "http://portal.localhost:18400";
-  it("allows only our service worker and bundled scripts", () => {
-    expect(checkScriptUrl("/sw.js", origin)).toBe(`${origin}/sw.js`);
+  it("allows only our service worker and bundled scripts, and leaves their URL as given", () => {
+    expect(checkScriptUrl("/sw.js", origin)).toBe("/sw.js");
+    expect(checkScriptUrl("/_next/static/chunks/36xteia4j944o.js", origin)).toBe("/_next/static/chunks/36xteia4j944o.js");
     expect(checkScriptUrl(`${origin}/_next/static/media/pow.worker.0a1b.js`, origin)).toBe(
       `${origin}/_next/static/media/pow.worker.0a1b.js`,
     );

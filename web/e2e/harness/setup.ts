@@ -63,6 +63,8 @@ export default async function setup(): Promise<void> {
     HELIO_PUBLIC_URL: stack.portalUrl,
     HELIO_STAFF_URL: stack.consoleUrl,
     HELIO_COOKIE_SECURE: "true",
+    // The web servers relay with the browser's address in X-Forwarded-For (web-server.mjs).
+    HELIO_TRUSTED_PROXIES: "127.0.0.1/32",
     HELIO_API_URL: stack.apiUrl,
     HELIO_WEB_PORTAL_URL: stack.portalUrl,
     HELIO_WEB_CONSOLE_URL: stack.consoleUrl,

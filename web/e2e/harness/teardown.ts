@@ -22,6 +22,10 @@ export default async function teardown(): Promise<void> {
     ["-c", `from tests.fixtures.redis_db import release; release(${JSON.stringify(stack.redisUrl)}, ${stack.redisNumber}, ${JSON.stringify(stack.runToken)})`],
     { cwd: path.join(repo, "backend") },
   );
+  // The servers' log outlives the run in test-results/ (git-ignored; CI keeps it).
+  const results = path.join(repo, "web", "test-results");
+  fs.mkdirSync(results, { recursive: true });
+  fs.copyFileSync(path.join(stack.dataDir, "stack.log"), path.join(results, "stack.log"));
   fs.rmSync(stack.dataDir, { recursive: true, force: true });
   fs.rmSync(STATE_FILE, { force: true });
 }

@@ -43,9 +43,11 @@ export function upstreamUrl(apiUrl: string, segments: readonly string[], search:
 }
 
 /**
- * X-Forwarded-For is relayed only behind an ingress that overwrites it
- * (HELIO_WEB_TRUST_FORWARDED_FOR=1): otherwise a browser could choose the
- * address the API rate-limits on.
+ * X-Forwarded-For is relayed only when this server's front wrote it
+ * (HELIO_WEB_TRUST_FORWARDED_FOR=1): scripts/web-server.mjs sets it from the
+ * socket and sets the flag itself; behind another proxy, set the flag only when
+ * that proxy overwrites the header. Otherwise a browser could choose the
+ * address the API counts failed sign-ins against.
  */
 export function relayRequestHeaders(incoming: Headers, trustForwardedFor = false): Headers {
   const out = new Headers();

@@ -20,13 +20,18 @@ interface TrustedTypesFactory {
 
 const ALLOWED = /^\/(sw\.js|_next\/static\/[A-Za-z0-9._/-]+\.js)$/;
 
-/** Return `url` as an absolute URL if it is one of our own script files; throw otherwise. */
+/**
+ * Return `url` unchanged if it names one of our own script files; throw otherwise.
+ * Unchanged, not made absolute: the bundler's chunk loader and React's script hoisting
+ * find an already loaded chunk by comparing the `src` attribute with the URL they set, and
+ * a rewritten attribute left a client-side navigation waiting forever for its chunk.
+ */
 export function checkScriptUrl(url: string, origin: string): string {
   const parsed = new URL(url, origin);
   if (parsed.origin !== origin || !ALLOWED.test(parsed.pathname) || parsed.search || parsed.hash) {
     throw new TypeError("script URL refused by the Trusted Types policy");
   }
-  return parsed.href;
+  return url;
 }
 
 let installed = false;

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 
 import { SiteHeader } from "@/components/SiteHeader";
+import { enforcePageAudience } from "@/lib/page-audience";
 import { whoami } from "@/lib/server-api";
 
 const CUSTOMER_NAV = [
@@ -10,6 +11,7 @@ const CUSTOMER_NAV = [
 ];
 
 export default async function PortalLayout({ children }: { children: ReactNode }) {
+  await enforcePageAudience();
   const me = await whoami();
   const customer = me?.kind === "customer";
   return (

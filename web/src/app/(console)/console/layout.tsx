@@ -1,10 +1,12 @@
 import type { ReactNode } from "react";
 
 import { SiteHeader } from "@/components/SiteHeader";
+import { enforcePageAudience } from "@/lib/page-audience";
 import { allowedSections } from "@/lib/console-nav";
 import { requireStaff } from "@/lib/staff-session";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  await enforcePageAudience();
   const check = await requireStaff();
   if (!check.ok) {
     return (
