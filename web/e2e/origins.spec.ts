@@ -20,7 +20,7 @@ test("the portal refuses the console's origin and the console's API areas", asyn
 });
 
 test("pages carry a nonce CSP without unsafe script sources, and a custom 404", async ({ page }) => {
-  const problems = watchPage(page, { expect404: true });
+  const problems = watchPage(page, { statuses: [404] });
   const { portalUrl } = stack();
   const answer = await page.goto(`${portalUrl}/no-such-page`);
   expect(answer?.status()).toBe(404);

@@ -1,10 +1,11 @@
 import { execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { ports, STATE_FILE, type Stack } from "./stack";
+import { ports, type Stack, writeStack } from "./stack";
 
 const repo = path.resolve(import.meta.dirname, "..", "..", "..");
 const backend = path.join(repo, "backend");
@@ -23,12 +24,34 @@ async function waitFor(url: string, headers: Record<string, string> = {}): Promi
   throw new Error(`${url} did not answer`);
 }
 
-/** Start MariaDB-backed API, mail sink, portal and console for the tests. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
+/** The demo accounts `helio seed-demo` printed (passwords shown once). */
+function demoPasswords(output: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const match of output.matchAll(/^\s+(\S+@\S+)\s+\S+\s+(\S+)\s*$/gm)) {
+    if (match[1] && match[2]) found[match[1]] = match[2];
+  }
+  if (Object.keys(found).length < 5) throw new Error(`seed-demo printed no demo accounts:\n${output}`);
+  return found;
+}
+
+/** Start the API (with its mail sink) on MariaDB and Redis, the portal and the console. */
 export default async function setup(): Promise<void> {
   const p = ports();
+  for (const port of Object.values(p)) {
+    if (await listening(port)) throw new Error(`127.0.0.1:${port} is taken: choose other ports with HELIO_E2E_BASE_PORT`);
+  }
   const runToken = crypto.randomBytes(6).toString("hex");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "helio-e2e-"));
-  const mailDir = path.join(dataDir, "mail");
   const database = `helio_e2e_${runToken}`;
   const redisServer = process.env.HELIO_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
   const claimed = execFileSync(
@@ -42,22 +65,25 @@ export default async function setup(): Promise<void> {
     apiUrl: `http://127.0.0.1:${p.api}`,
     portalUrl: `http://portal.localhost:${p.portal}`,
     consoleUrl: `http://console.localhost:${p.console}`,
-    mailDir,
+    mailDir: path.join(dataDir, "mail"),
     dataDir,
     database,
     redisUrl,
     redisNumber,
     runToken,
     pids: [],
+    apiPid: 0,
+    passwords: {},
+    state: { clockOffset: 0, totp: {}, lastStep: {} },
   };
-  fs.writeFileSync(STATE_FILE, JSON.stringify(stack));
-  const env = {
+  writeStack(stack);
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     HELIO_ENV: "development",
     HELIO_DATA_DIR: dataDir,
     HELIO_DATABASE_URL: `mysql+asyncmy://root@127.0.0.1:3306/${database}`,
     HELIO_REDIS_URL: redisUrl,
-    HELIO_SMTP_URL: `smtp://127.0.0.1:${p.sink}`,
+    HELIO_MAIL_SINK_PORT: String(p.sink),
     HELIO_HOST: "127.0.0.1",
     HELIO_PORT: String(p.api),
     HELIO_PUBLIC_URL: stack.portalUrl,
@@ -69,14 +95,18 @@ export default async function setup(): Promise<void> {
     HELIO_WEB_PORTAL_URL: stack.portalUrl,
     HELIO_WEB_CONSOLE_URL: stack.consoleUrl,
   };
+  delete env.HELIO_SMTP_URL;
   execFileSync(path.join(bin, "helio"), ["migrate"], { cwd: backend, env, stdio: "ignore" });
+  stack.passwords = demoPasswords(execFileSync(path.join(bin, "helio"), ["seed-demo"], { cwd: backend, env, encoding: "utf8" }));
   const log = fs.openSync(path.join(dataDir, "stack.log"), "a");
-  const start = (cmd: string, args: string[], cwd: string) =>
-    spawn(cmd, args, { cwd, env, stdio: ["ignore", log, log], detached: true }).pid ?? 0;
-  stack.pids.push(start(path.join(bin, "python"), ["-m", "helio.mail.sink", "--port", String(p.sink), "--dir", mailDir], backend));
-  stack.pids.push(start(path.join(bin, "helio"), ["serve"], backend));
-  stack.pids.push(start(process.execPath, [path.join(repo, "web", "scripts", "serve-web.mjs")], path.join(repo, "web")));
-  fs.writeFileSync(STATE_FILE, JSON.stringify(stack));
+  const start = (cmd: string, args: string[], cwd: string) => {
+    const pid = spawn(cmd, args, { cwd, env, stdio: ["ignore", log, log], detached: true }).pid ?? 0;
+    stack.pids.push(pid);
+    writeStack(stack);
+    return pid;
+  };
+  stack.apiPid = start(path.join(bin, "python"), ["-m", "tests.fixtures.e2e_api"], backend);
+  start(process.execPath, [path.join(repo, "web", "scripts", "serve-web.mjs")], path.join(repo, "web"));
   await waitFor(`${stack.apiUrl}/readyz`);
   await waitFor(`http://127.0.0.1:${p.portal}/offline`, { host: `portal.localhost:${p.portal}` });
   await waitFor(`http://127.0.0.1:${p.console}/offline`, { host: `console.localhost:${p.console}` });

@@ -14,6 +14,21 @@ export interface Stack {
   redisNumber: number;
   runToken: string;
   pids: number[];
+  /** The API process: SIGUSR1 moves its clock (backend/tests/fixtures/e2e_api.py). */
+  apiPid: number;
+  /** Demo accounts from `helio seed-demo`: email → password. */
+  passwords: Record<string, string>;
+  /** What the tests learnt on the way (TOTP secrets, the API clock's offset). */
+  state: SharedState;
+}
+
+export interface SharedState {
+  /** Seconds the API clock runs ahead of the wall clock. */
+  clockOffset: number;
+  /** TOTP secret per email, once enrolled. */
+  totp: Record<string, string>;
+  /** The last TOTP time step used per email (the API refuses a step twice). */
+  lastStep: Record<string, number>;
 }
 
 const base = Number(process.env.HELIO_E2E_BASE_PORT ?? "18420");
@@ -25,4 +40,16 @@ export function ports() {
 
 export function readStack(): Stack {
   return JSON.parse(fs.readFileSync(STATE_FILE, "utf8")) as Stack;
+}
+
+export function writeStack(stack: Stack): void {
+  fs.writeFileSync(STATE_FILE, JSON.stringify(stack), { mode: 0o600 });
+}
+
+/** Change the shared state (tests run one at a time, in one worker). */
+export function updateState(change: (state: SharedState) => void): SharedState {
+  const stack = readStack();
+  change(stack.state);
+  writeStack(stack);
+  return stack.state;
 }

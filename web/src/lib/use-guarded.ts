@@ -4,14 +4,20 @@ import { useCallback, useRef, useState } from "react";
 
 import { useAction } from "./use-action";
 
+interface Pending {
+  work: () => Promise<unknown>;
+  settle: (result: unknown) => void;
+}
+
 /**
- * Like useAction, but an answer of `step_up_required` keeps the action and
- * asks for a step-up; once confirmed, the action runs again.
+ * Like useAction, but an answer of `step_up_required` keeps the action and asks for a
+ * step-up; once confirmed, the action runs again. The caller's promise settles with the
+ * result of that second run, so `if (await guarded(...))` reads the same either way.
  */
 export function useGuardedAction() {
   const action = useAction();
   const [needsStepUp, setNeedsStepUp] = useState(false);
-  const pending = useRef<(() => Promise<unknown>) | null>(null);
+  const pending = useRef<Pending | null>(null);
   const { run, setProblem } = action;
 
   const guarded = useCallback(
@@ -25,21 +31,21 @@ export function useGuardedAction() {
           throw error;
         }
       });
-      if (stepUp) {
-        pending.current = work;
-        setProblem(null);
-        setNeedsStepUp(true);
-      }
-      return result;
+      if (!stepUp) return result;
+      setProblem(null);
+      setNeedsStepUp(true);
+      return new Promise<T | undefined>((settle) => {
+        pending.current = { work, settle: settle as (result: unknown) => void };
+      });
     },
     [run, setProblem],
   );
 
   const stepUpDone = useCallback(async () => {
     setNeedsStepUp(false);
-    const work = pending.current;
+    const waiting = pending.current;
     pending.current = null;
-    if (work) await guarded(work);
+    if (waiting) waiting.settle(await guarded(waiting.work));
   }, [guarded]);
 
   return { ...action, guarded, needsStepUp, stepUpDone };
