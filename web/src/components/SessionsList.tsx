@@ -7,6 +7,7 @@ import { ErrorNotice } from "@/components/ErrorNotice";
 import { StepUpForm } from "@/components/StepUpForm";
 import { browserApi } from "@/lib/browser-api";
 import { useGuardedAction } from "@/lib/use-guarded";
+import { TableWrap } from "@/components/TableWrap";
 
 function when(iso: string): string {
   return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
@@ -34,7 +35,7 @@ export function SessionsList({ sessions, hasFactor }: { sessions: Schemas["Sessi
     <>
       <ErrorNotice problem={problem} />
       {needsStepUp ? <StepUpForm onDone={stepUpDone} usePassword={!hasFactor} /> : null}
-      <div className="table-wrap">
+      <TableWrap label="Your sessions and devices">
         <table>
           <caption className="visually-hidden">Your sessions and devices</caption>
           <thead>
@@ -62,7 +63,7 @@ export function SessionsList({ sessions, hasFactor }: { sessions: Schemas["Sessi
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <p>
         <button type="button" className="secondary" onClick={revokeOthers} disabled={busy}>
           End all other sessions

@@ -5,6 +5,7 @@ import { load } from "@/lib/server-api";
 import { requireStaff } from "@/lib/staff-session";
 
 import { Attest } from "./Attest";
+import { TableWrap } from "@/components/TableWrap";
 
 export const metadata = { title: "Access review" };
 
@@ -21,7 +22,7 @@ export default async function AccessReviewPage() {
         {s.staff} staff accounts, {s.active} active, {s.admin_count} admins, {s.no_mfa} without two-step verification,{" "}
         {s.dormant} unused for {s.dormant_after_days} days or more.
       </p>
-      <div className="table-wrap">
+      <TableWrap label="Staff accounts under review">
         <table>
           <caption className="visually-hidden">Staff accounts under review</caption>
           <thead>
@@ -45,7 +46,7 @@ export default async function AccessReviewPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <p>
         Last attestation:{" "}
         {review.last_attestation ? `${review.last_attestation.created_at.slice(0, 10)} by ${review.last_attestation.attested_by}` : "none yet"}

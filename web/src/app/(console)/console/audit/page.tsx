@@ -5,6 +5,7 @@ import { auditQuery, type AuditFilters } from "@/lib/audit";
 import { toProblem } from "@/lib/problem";
 import { load } from "@/lib/server-api";
 import { requireStaff } from "@/lib/staff-session";
+import { TableWrap } from "@/components/TableWrap";
 
 export const metadata = { title: "Audit log" };
 
@@ -43,7 +44,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       {page instanceof ApiError ? (
         <ErrorNotice problem={toProblem(page)} />
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Audit events">
           <table>
             <caption className="visually-hidden">Audit events</caption>
             <thead>
@@ -69,7 +70,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </main>
   );

@@ -5,6 +5,7 @@ import { ErrorNotice } from "@/components/ErrorNotice";
 import { toProblem } from "@/lib/problem";
 import { load } from "@/lib/server-api";
 import { requireStaff } from "@/lib/staff-session";
+import { TableWrap } from "@/components/TableWrap";
 
 export const metadata = { title: "Customers" };
 
@@ -28,7 +29,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
         found.items.length === 0 ? (
           <p role="status">No customer matches.</p>
         ) : (
-          <div className="table-wrap">
+          <TableWrap label="Matching customers (personal data masked)">
             <table>
               <caption className="visually-hidden">Matching customers (personal data masked)</caption>
               <thead>
@@ -52,7 +53,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )
       ) : null}
     </main>

@@ -7,6 +7,7 @@ import { load } from "@/lib/server-api";
 import { requireStaff } from "@/lib/staff-session";
 
 import { GrantActions, RequestGrant } from "./GrantForms";
+import { TableWrap } from "@/components/TableWrap";
 
 export const metadata = { title: "Access grants" };
 
@@ -22,7 +23,7 @@ export default async function GrantsPage() {
       {may(perms, "grants:request") ? <RequestGrant /> : null}
       {grants instanceof ApiError ? <ErrorNotice problem={toProblem(grants)} /> : null}
       {grants && !(grants instanceof ApiError) ? (
-        <div className="table-wrap">
+        <TableWrap label="Grants">
           <table>
             <caption className="visually-hidden">Grants</caption>
             <thead>
@@ -52,7 +53,7 @@ export default async function GrantsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
     </main>
   );

@@ -6,6 +6,7 @@ import { load } from "@/lib/server-api";
 import { requireStaff } from "@/lib/staff-session";
 
 import { InviteStaff, StaffRow } from "./StaffForms";
+import { TableWrap } from "@/components/TableWrap";
 
 export const metadata = { title: "Staff" };
 
@@ -19,7 +20,7 @@ export default async function StaffPage() {
     <main id="main">
       <h1>Staff</h1>
       {manage ? <InviteStaff /> : null}
-      <div className="table-wrap">
+      <TableWrap label="Staff accounts">
         <table>
           <caption className="visually-hidden">Staff accounts</caption>
           <thead>
@@ -37,7 +38,7 @@ export default async function StaffPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </main>
   );
 }
