@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 
-import { direct, stack, watchPage } from "./helpers";
+import { signUp, submitPassword } from "./auth";
+import { direct, newEmail, PASSWORD, stack, watchPage } from "./helpers";
 
 test("the portal refuses the console's origin and the console's API areas", async ({ request }) => {
   const portal = direct(stack().portalUrl);
@@ -30,5 +31,33 @@ test("pages carry a nonce CSP without unsafe script sources, and a custom 404", 
   expect(csp).not.toContain("unsafe-inline");
   expect(csp).not.toContain("unsafe-eval");
   expect(csp).toContain("require-trusted-types-for 'script'");
+  expect(problems).toEqual([]);
+});
+
+test("the console refuses a customer's session", async ({ page }) => {
+  const problems = watchPage(page, { statuses: [403] }); // the staff API's answer to the customer
+  const { portalUrl, consoleUrl } = stack();
+  const email = newEmail("carl");
+  await signUp(page, email, "Carl Customer");
+  await submitPassword(page, portalUrl, email, PASSWORD);
+  await expect(page).toHaveURL(/\/account\/security\?welcome=1$/);
+
+  // The portal's session cookie is not the console's: the console asks to sign in.
+  await page.goto(`${consoleUrl}/console`);
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fconsole$/);
+  await expect(page.getByRole("heading", { name: "Staff sign-in" })).toBeVisible();
+
+  // Signed in on the console's own origin, a customer still gets no staff page or data.
+  await submitPassword(page, consoleUrl, email, PASSWORD);
+  await expect(page.getByRole("heading", { name: "This console is for staff" })).toBeVisible();
+  await page.goto(`${consoleUrl}/console/customers?query=${encodeURIComponent(email)}`);
+  await expect(page.getByRole("heading", { name: "This console is for staff" })).toBeVisible();
+  await expect(page.getByRole("table")).toHaveCount(0);
+  const answer = await page.evaluate(async (query) => {
+    const response = await fetch(`/api/v1/staff/customers?query=${encodeURIComponent(query)}`);
+    return { status: response.status, body: (await response.json()) as { error?: { code?: string } } };
+  }, email);
+  expect(answer.status).toBe(403);
+  expect(answer.body.error?.code).toBeTruthy();
   expect(problems).toEqual([]);
 });

@@ -48,10 +48,11 @@ test.describe.serial("the staff console", () => {
     await checkPage(support.page, "console-customers");
 
     await row.getByRole("link").click();
+    await expect(support.page).toHaveURL(/\/console\/customers\/[0-9a-f]{32}$/);
     await expect(support.page.getByTestId("masked-phone")).toHaveText("+1 *** *** 0134");
     await expect(support.page.getByTestId("masked-full_name")).toHaveText("C. C.");
     await checkPage(support.page, "console-customer");
-    await support.page.getByLabel("Phone").check();
+    await support.page.getByRole("checkbox", { name: "Phone", exact: true }).check();
     await support.page.getByLabel("Reason (recorded in the audit log)").fill("Customer asked for a call back about the survey");
     await support.page.getByRole("button", { name: "Reveal" }).click();
     await expect(support.page.getByTestId("revealed-phone")).toHaveText(PHONE);

@@ -1,0 +1,45 @@
+import { expect, test } from "@playwright/test";
+
+import { signOut, signUp, submitPassword } from "./auth";
+import { newEmail, PASSWORD, stack, watchPage } from "./helpers";
+
+test("a customer adds a passkey and uses it as the second step of signing in", async ({ page }) => {
+  const problems = watchPage(page);
+  const { portalUrl } = stack();
+  const email = newEmail("pia");
+  // A platform authenticator that needs no touch: Chromium's virtual one, over CDP.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+
+  await signUp(page, email, "Pia Passkey");
+  await submitPassword(page, portalUrl, email, PASSWORD);
+  await expect(page).toHaveURL(/\/account\/security\?welcome=1$/);
+  await page.getByLabel("Name of the new passkey").fill("Test laptop");
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(page.getByRole("list", { name: "Recovery codes" })).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: "Test laptop" })).toBeVisible();
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  expect(credentials).toHaveLength(1);
+  expect(credentials[0]?.rpId).toBe(new URL(portalUrl).hostname);
+
+  await signOut(page);
+  await submitPassword(page, portalUrl, email, PASSWORD);
+  await expect(page.getByRole("heading", { name: "Second step" })).toBeVisible();
+  await page.getByRole("button", { name: "Use your passkey" }).click();
+  await expect(page).not.toHaveURL(/\/sign-in/);
+  await page.goto(`${portalUrl}/account/security`);
+  await expect(page.getByRole("heading", { name: "Sign-in security" })).toBeVisible();
+  const after = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  expect(after.credentials[0]?.signCount).toBeGreaterThan(credentials[0]?.signCount ?? 0);
+  expect(problems).toEqual([]);
+});
