@@ -17,7 +17,7 @@ export default defineConfig({
   reporter: [["list"]],
   use: { launchOptions, trace: "off", screenshot: "off" },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions } },
+    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions }, testIgnore: /phone\.spec\.ts/ },
     { name: "phone", use: { ...devices["Pixel 7"], launchOptions }, testMatch: /phone\.spec\.ts/ },
   ],
 });
