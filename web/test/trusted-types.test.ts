@@ -18,5 +18,13 @@ describe("checkScriptUrl", () => {
     expect(() => checkScriptUrl("blob:http://portal.localhost:18400/1", origin)).toThrow();
     expect(() => checkScriptUrl("/api/v1/me", origin)).toThrow();
     expect(() => checkScriptUrl("/sw.js?x=1", origin)).toThrow();
+    expect(() => checkScriptUrl("/sw.js#params=[]", origin)).toThrow();
+    expect(() => checkScriptUrl("/_next/static/chunks/turbopack-worker-1h.js?params=[]", origin)).toThrow();
+  });
+
+  it("lets the bundler start its worker bootstrap with the chunk list in the fragment", () => {
+    const url = `${origin}/_next/static/chunks/turbopack-worker-1hrsqshz0gfey.js#params=%5B%5B%22static%2Fchunks%2Fa.js%22%5D%5D`;
+    expect(checkScriptUrl(url, origin)).toBe(url);
+    expect(() => checkScriptUrl(`${origin}/_next/static/chunks/turbopack-worker-1h.js#other`, origin)).toThrow();
   });
 });

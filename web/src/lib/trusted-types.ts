@@ -19,6 +19,11 @@ interface TrustedTypesFactory {
 }
 
 const ALLOWED = /^\/(sw\.js|_next\/static\/[A-Za-z0-9._/-]+\.js)$/;
+/**
+ * The bundler starts a Web Worker (the proof-of-work solver) from its bootstrap script with
+ * the chunks to load in the fragment (`#params=`); the bootstrap loads same-origin ones only.
+ */
+const WORKER_BOOTSTRAP = /^\/_next\/static\/chunks\/turbopack-worker-[A-Za-z0-9_-]+\.js$/;
 
 /**
  * Return `url` unchanged if it names one of our own script files; throw otherwise.
@@ -28,7 +33,8 @@ const ALLOWED = /^\/(sw\.js|_next\/static\/[A-Za-z0-9._/-]+\.js)$/;
  */
 export function checkScriptUrl(url: string, origin: string): string {
   const parsed = new URL(url, origin);
-  if (parsed.origin !== origin || !ALLOWED.test(parsed.pathname) || parsed.search || parsed.hash) {
+  const fragmentAllowed = WORKER_BOOTSTRAP.test(parsed.pathname) && parsed.hash.startsWith("#params=");
+  if (parsed.origin !== origin || !ALLOWED.test(parsed.pathname) || parsed.search || (parsed.hash && !fragmentAllowed)) {
     throw new TypeError("script URL refused by the Trusted Types policy");
   }
   return url;
