@@ -1,4 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+
+import { expect, test } from "./fixtures";
 
 import { demoCustomer, signInCustomer, signInStaff } from "./auth";
 import { checkPage, stack, watchPage } from "./helpers";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 import { advanceApiClock, enrolTotp, nextCode, signUp, submitPassword } from "./auth";
 import { checkPage, newEmail, PASSWORD, stack, watchPage } from "./helpers";

@@ -1,4 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+
+import { expect, test } from "./fixtures";
 
 import { signInCustomer, signInStaff, signUp } from "./auth";
 import { newEmail, PASSWORD, stack, watchPage } from "./helpers";

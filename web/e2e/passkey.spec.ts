@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 import { signOut, signUp, submitPassword } from "./auth";
 import { newEmail, PASSWORD, stack, watchPage } from "./helpers";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 import { demoCustomer, signInCustomer, submitPassword } from "./auth";
 import { newEmail, stack, watchPage } from "./helpers";

@@ -1,4 +1,6 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
+
+import { expect, forgetAddressCounters, test } from "./fixtures";
 
 import { advanceApiClock, demoStaff, nextCode, signInCustomer, signInStaff, signUp, totpSecret } from "./auth";
 import { checkPage, newEmail, PASSWORD, stack, watchPage } from "./helpers";
@@ -31,6 +33,7 @@ test.describe.serial("the staff console", () => {
   let customer: { email: string; id: string };
 
   test.beforeAll(async ({ browser }) => {
+    forgetAddressCounters(); // test-scoped fixtures have not run yet
     customer = await customerWithPhone(browser);
   });
 
