@@ -43,11 +43,13 @@ run: install web-build
 	node web/scripts/serve-web.mjs & web=$$!; trap 'kill $$web 2>/dev/null || true' EXIT; \
 	  cd $(BACKEND) && $(BIN)/helio serve --mail-sink
 
-## test: every test, against MariaDB and Redis whenever they answer (required under CI=true).
-test: install-dev
+## test: every test, against MariaDB and Redis whenever they answer (required under CI=true):
+## the backend's, the web app's unit tests, then its end-to-end tests in Chromium.
+test: install-dev web-build
 	cd $(BACKEND) && eval "$$($(BIN)/python tools/test_env.py)" && \
 	  $(BIN)/python -m pytest -p tools.asvs_pytest_plugin $(PYTEST_ARGS)
 	$(MAKE) web-test
+	$(MAKE) web-e2e
 
 lint: install-dev
 	cd $(BACKEND) && $(BIN)/ruff check src tests tools bench migrations
@@ -141,6 +143,8 @@ web-test: web-install api-client-check
 	cd web && ../node_modules/.bin/eslint --max-warnings=0 . && ../node_modules/.bin/tsc --noEmit -p . && \
 	  ../node_modules/.bin/vitest run
 
-## web-e2e: Playwright in Debian's Chromium against the real API on MariaDB + Redis.
+## web-e2e: Playwright in Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium; never a
+## downloaded browser) against the real API on MariaDB + Redis, on ports 18420-18423
+## (HELIO_E2E_BASE_PORT moves them); screenshots in web/e2e/screenshots/, logs in web/test-results/.
 web-e2e: install-dev web-build
 	cd web && ../node_modules/.bin/playwright test

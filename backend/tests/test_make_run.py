@@ -25,11 +25,14 @@ from tests.fixtures.live_server import (
 )
 
 
-def make_run(data_dir: Path, *, api_port: int, sink_port: int) -> subprocess.CompletedProcess[str]:
+def make_run(
+    data_dir: Path, *, api_port: int, sink_port: int, **web_ports: str
+) -> subprocess.CompletedProcess[str]:
     env = clean_env(
         HELIO_DATA_DIR=str(data_dir),
         HELIO_PORT=str(api_port),
         HELIO_MAIL_SINK_PORT=str(sink_port),
+        **web_ports,
     )
     return run_group(["make", "--no-print-directory", "run"], env=env)
 
@@ -63,6 +66,24 @@ def test_a_taken_mail_sink_port_stops_make_run_before_the_api_starts(tmp_path: P
     assert "HELIO_MAIL_SINK_PORT" in line
     assert "in use" in line
     assert not listening(api_port)
+
+
+def test_a_taken_portal_port_stops_make_run_before_the_api_starts(tmp_path: Path) -> None:
+    api_port, sink_port, console_port = free_port(), free_port(), free_port()
+    with taken_port() as portal_port:
+        result = make_run(
+            tmp_path,
+            api_port=api_port,
+            sink_port=sink_port,
+            HELIO_WEB_PORTAL_PORT=str(portal_port),
+            HELIO_WEB_CONSOLE_PORT=str(console_port),
+        )
+    line = _refused_before_serving(result, portal_port)
+    assert "HELIO_WEB_PORTAL_PORT" in line
+    assert "customer portal" in line
+    assert "in use" in line
+    for port in (api_port, sink_port, console_port):
+        assert not listening(port)
 
 
 def test_serve_refuses_a_taken_sink_port_without_serving(tmp_path: Path) -> None:
