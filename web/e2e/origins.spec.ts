@@ -18,6 +18,17 @@ test("the portal refuses the console's origin and the console's API areas", asyn
   expect((await request.get(`${portal.url}/api/v1/staff/customers?query=x`, asPortal)).status()).toBe(404);
   expect((await request.get(`${consoleSite.url}/api/v1/me`, { headers: { Host: consoleSite.host } })).status()).toBe(404);
   expect((await request.get(`${portal.url}/console`, asPortal)).status()).toBe(404);
+  // A browser cannot pick the audience the pages render for.
+  const posing = await request.get(`${portal.url}/sign-in`, { headers: { Host: portal.host, "X-Helio-Audience": "console" } });
+  expect(await posing.text()).toContain("Sign in to Helio");
+});
+
+test("the liveness answer needs no host name and says nothing", async ({ request }) => {
+  const portal = direct(stack().portalUrl);
+  const answer = await request.get(`${portal.url}/healthz`, { headers: { Host: "10.0.3.7:8443" } });
+  expect(answer.status()).toBe(200);
+  expect(await answer.json()).toEqual({ status: "ok" });
+  expect((await request.get(`${portal.url}/`, { headers: { Host: "10.0.3.7:8443" } })).status()).toBe(421);
 });
 
 test("pages carry a nonce CSP without unsafe script sources, and a custom 404", async ({ page }) => {

@@ -3,12 +3,12 @@ import { connection } from "next/server";
 import type { ReactNode } from "react";
 
 import { ServiceWorker } from "@/components/ServiceWorker";
-import { webConfig } from "@/lib/config";
+import { requestAudience } from "@/lib/request-audience";
 
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
-  const console = webConfig().audience === "console";
+  const console = (await requestAudience()) === "console";
   return {
     title: { default: console ? "Helio staff console" : "Helio", template: "%s · Helio" },
     description: console ? "Helio's staff console." : "Solar panels for your home: a quote in minutes.",

@@ -1,11 +1,11 @@
 import type { MetadataRoute } from "next";
 
-import { webConfig } from "@/lib/config";
+import { requestAudience } from "@/lib/request-audience";
 
 export const dynamic = "force-dynamic";
 
-export default function manifest(): MetadataRoute.Manifest {
-  const console = webConfig().audience === "console";
+export default async function manifest(): Promise<MetadataRoute.Manifest> {
+  const console = (await requestAudience()) === "console";
   return {
     id: console ? "/console" : "/",
     name: console ? "Helio staff console" : "Helio solar",

@@ -6,6 +6,9 @@
 
 export type Audience = "portal" | "console";
 
+/** The request header proxy.ts sets to the audience it chose for a page. */
+export const AUDIENCE_HEADER = "x-helio-audience";
+
 /** Pages both servers serve: sign-in and the links in account mails. */
 const SHARED_PAGES = new Set([
   "/sign-in",

@@ -1,6 +1,7 @@
 /**
  * Security headers of the web app. The CSP is per request (it carries the
- * nonce) and is built in csp.ts; the rest are the same on every response.
+ * nonce) and is built in csp.ts; HSTS is added by proxy.ts for https origins;
+ * the rest are the same on every response.
  */
 
 export interface Header {
@@ -21,9 +22,12 @@ const PERMISSIONS_POLICY = [
   "publickey-credentials-get=(self)",
 ].join(", ");
 
-/** Headers on every response of the web server (pages, assets, API pass-through). */
-export function staticSecurityHeaders(origin: string): Header[] {
-  const headers: Header[] = [
+/**
+ * Headers on every response of the web server (pages, assets, API pass-through). They are
+ * fixed at build time; HSTS depends on the origin served, so proxy.ts adds it.
+ */
+export function staticSecurityHeaders(): Header[] {
+  return [
     { key: "X-Content-Type-Options", value: "nosniff" },
     { key: "Referrer-Policy", value: "same-origin" },
     { key: "Permissions-Policy", value: PERMISSIONS_POLICY },
@@ -31,8 +35,4 @@ export function staticSecurityHeaders(origin: string): Header[] {
     { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
     { key: "X-Frame-Options", value: "DENY" },
   ];
-  if (origin.startsWith("https://")) {
-    headers.push({ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains; preload" });
-  }
-  return headers;
 }

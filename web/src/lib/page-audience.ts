@@ -3,7 +3,7 @@ import "server-only";
 import { notFound, redirect } from "next/navigation";
 
 import { decidePath } from "./audience";
-import { webConfig } from "./config";
+import { requestAudience } from "./request-audience";
 import { currentPath } from "./server-api";
 
 /**
@@ -17,7 +17,7 @@ import { currentPath } from "./server-api";
  * (421), and a redirect left with an absolute localhost URL.
  */
 export async function enforcePageAudience(): Promise<void> {
-  const decision = decidePath(webConfig().audience, await currentPath());
+  const decision = decidePath(await requestAudience(), await currentPath());
   if (decision === "not_found") notFound();
   if (typeof decision === "object") redirect(decision.redirect);
 }
