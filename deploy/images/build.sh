@@ -41,10 +41,11 @@ build() {  # build NAME CONTAINERFILE BASE_ARG
 stage backend/src backend/migrations backend/alembic.ini backend/requirements.lock deploy/images
 build python deploy/images/python/Containerfile PYTHON_BASE=localhost/helio-python-base:local
 
-if [[ -f web/package-lock.json ]]; then
+if [[ -f web/package.json && -f package-lock.json ]]; then
   bash deploy/images/build-base.sh node
-  stage web
+  # The npm workspace (root lockfile) with the web app and the API client it compiles in.
+  stage package.json package-lock.json clients/api web
   build web deploy/images/web/Containerfile NODE_BASE=localhost/helio-node-base:local
 else
-  echo "web/ has no package-lock.json yet: the web image is not built"
+  echo "no web/ npm workspace yet: the web image is not built"
 fi

@@ -5,7 +5,8 @@
 # dropped after it: the migration runs as the migration user, the API as the app user, against
 # the host's MariaDB and Redis. The API container runs with a read-only root, a tmpfs at /tmp
 # only, no capabilities and no privilege escalation (as the Kubernetes manifests run it).
-# The web image, when built (web/ exists), gets the same attacks on its Next.js server.
+# The web image, when built (web/ exists), gets the same attacks on its Next.js server, which
+# serves the portal and the console by host name and relays API calls to the API container.
 set -euo pipefail
 repo=$(git rev-parse --show-toplevel)
 image=${1:-localhost/helio-python:${HELIO_IMAGE_TAG:-dev}}
@@ -169,16 +170,38 @@ check "the prod overlay's settings pass the production checks (helio check-confi
   prod_settings_accepted
 
 if podman image exists "$web_image"; then
+  # One process serves both host names; its API is the API container above.
+  portal="http://portal.localhost:$web_port" console="http://console.localhost:$web_port"
   podman_run --detach --name "$web_container" --tmpfs /app/.next/cache:rw,nosuid,nodev,size=64m \
-    -e HOSTNAME=127.0.0.1 -e PORT="$web_port" "$web_image" >/dev/null
+    -e HOSTNAME=127.0.0.1 -e PORT="$web_port" -e HELIO_API_URL="http://127.0.0.1:$port" \
+    -e HELIO_WEB_PORTAL_URL="$portal" -e HELIO_WEB_CONSOLE_URL="$console" "$web_image" >/dev/null
+  web_curl() {
+    curl --resolve "portal.localhost:$web_port:127.0.0.1" --resolve "console.localhost:$web_port:127.0.0.1" "$@"
+  }
   for _ in $(seq 1 30); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$web_port/" 2>/dev/null && break
+    curl -fsS -o /dev/null "http://127.0.0.1:$web_port/healthz" 2>/dev/null && break
     sleep 1
   done
   in_web() { podman exec "$web_container" /usr/bin/node -e "$1"; }
-  check "web: the Next.js server answers" curl -fsS -o /dev/null "http://127.0.0.1:$web_port/"
+  check "web: /healthz answers 200 whatever the Host (probes)" \
+    curl -fsS -o /dev/null "http://127.0.0.1:$web_port/healthz"
   check "web: the image health check passes" \
     podman exec "$web_container" /usr/bin/node /app/healthcheck.js
+  portal_has_nonce_csp() {
+    web_curl -fsS -D - -o /dev/null "$portal/" | grep -qi "^content-security-policy: .*'nonce-"
+  }
+  relay_reaches_the_api() {  # the API's own 401 envelope, not the relay's 503
+    local answer
+    answer=$(web_curl -sS -w '\n%{http_code}' "$portal/api/v1/auth/whoami")
+    [[ ${answer##*$'\n'} == 401 ]] && grep -q '"request_id"' <<<"$answer"
+  }
+  console_by_host_name() { web_curl -fsS "$console/sign-in" | grep -q 'Staff sign-in'; }
+  wrote_only_the_cache() { ! podman logs "$web_container" 2>&1 | grep -qi -e erofs -e 'read-only file system'; }
+  check "web: the portal's start page renders under a nonce CSP" portal_has_nonce_csp
+  check "web: API calls relay to HELIO_API_URL (the API's own 401 envelope)" relay_reaches_the_api
+  check "web: the same process serves the console for the console's host name" console_by_host_name
+  check "web: another host name is refused (421)" \
+    test "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web_port/")" = 421
   check "web: the image declares a non-root user" \
     test "$(podman image inspect --format '{{.Config.User}}' "$web_image")" = 10001:10001
   check "web: the server runs as uid 10001" \
@@ -186,11 +209,14 @@ if podman image exists "$web_image"; then
   check "web: a write to /app fails with EROFS" \
     in_web 'try { require("fs").writeFileSync("/app/server.js", "x") } catch (e) {
       process.exit(e.code === "EROFS" ? 0 : 1) } process.exit(1)'
+  check "web: serving pages wrote nowhere but .next/cache (no EROFS in its log)" wrote_only_the_cache
   check "web: no shell and no npm in the image" \
     in_web 'const fs = require("fs"); process.exit(["/bin/sh", "/bin/bash", "/usr/bin/npm",
       "/usr/lib/node_modules/npm", "/usr/share/nodejs/npm"].some(fs.existsSync) ? 1 : 0)'
+  check "web: no image optimiser libraries (sharp) in the image" \
+    in_web 'const fs = require("fs"); process.exit(["/app/node_modules/sharp", "/app/node_modules/@img"].some(fs.existsSync) ? 1 : 0)'
 else
-  echo "skip web image checks: $web_image is not built (web/ has no package-lock.json yet)"
+  echo "skip web image checks: $web_image is not built (no web/ npm workspace yet)"
 fi
 
 echo "image-test: $passed passed, $failed failed"

@@ -1,11 +1,12 @@
-// Container health check: exit 0 when the Next.js server answers on its own port, else 1.
+// Container health check: exit 0 when the Next.js server answers /healthz on its own port,
+// else 1. /healthz answers whatever the Host header (pages answer only their host names).
 const http = require("node:http");
 
 const request = http.get(
-  { host: "127.0.0.1", port: Number(process.env.PORT || 3000), path: "/", timeout: 2000 },
+  { host: "127.0.0.1", port: Number(process.env.PORT || 3000), path: "/healthz", timeout: 2000 },
   (response) => {
     response.resume();
-    process.exit(response.statusCode < 500 ? 0 : 1);
+    process.exit(response.statusCode === 200 ? 0 : 1);
   },
 );
 request.on("timeout", () => request.destroy(new Error("timeout")));
