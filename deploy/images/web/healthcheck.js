@@ -1,6 +1,7 @@
 // Container health check: exit 0 when the Next.js server answers /healthz on its own port,
 // else 1. /healthz answers whatever the Host header (pages answer only their host names).
-const http = require("node:http");
+// An ES module: the web app's package.json, copied to /app, says "type": "module".
+import http from "node:http";
 
 const request = http.get(
   { host: "127.0.0.1", port: Number(process.env.PORT || 3000), path: "/healthz", timeout: 2000 },
