@@ -1,9 +1,9 @@
-import { expect, test } from "./fixtures";
+import { asvs, expect, test } from "./fixtures";
 
 import { advanceApiClock, enrolTotp, nextCode, signUp, submitPassword } from "./auth";
 import { checkPage, newEmail, PASSWORD, stack, watchPage } from "./helpers";
 
-test("a customer signs up, verifies, enrols TOTP, quotes, exports and deletes the account with a step-up", async ({ page }) => {
+test("a customer signs up, verifies, enrols TOTP, quotes, exports and deletes the account with a step-up", asvs("V6.3.3", "V7.5.1", "V10.1.1"), async ({ page }) => {
   const problems = watchPage(page, { statuses: [403] }); // the deletion's first answer: step_up_required
   const { portalUrl } = stack();
   const email = newEmail("ann");

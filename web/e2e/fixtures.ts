@@ -33,3 +33,8 @@ export const test = base.extend<{ freshAddressCounters: void }>({
 });
 
 export { expect } from "@playwright/test";
+
+/** The ASVS requirements a test proves (docs/security/asvs-selection.csv), as annotations. */
+export function asvs(...ids: string[]): { annotation: Array<{ type: string; description: string }> } {
+  return { annotation: ids.map((id) => ({ type: "asvs", description: id })) };
+}

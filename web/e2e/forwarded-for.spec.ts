@@ -1,6 +1,6 @@
 import http from "node:http";
 
-import { expect, test } from "./fixtures";
+import { asvs, expect, test } from "./fixtures";
 
 import { direct, stack } from "./helpers";
 
@@ -50,7 +50,7 @@ function failedSignIn(from: string, claimed?: string): Promise<Answer> {
 
 // The API demands proof of work after 5 failed sign-ins from one address within the hour
 // (AuthPolicy.pow_after_address_failures), counted on the address the web server saw.
-test("two client addresses behind the web server are limited separately, whatever they claim", async () => {
+test("two client addresses behind the web server are limited separately, whatever they claim", asvs("V4.1.3", "V6.3.1"), async () => {
   const [noisy, quiet] = ["127.0.0.2", "127.0.0.3"];
   for (let i = 0; i < 5; i++) {
     // Claiming another address does not move the failures away from the sender.

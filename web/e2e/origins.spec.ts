@@ -1,9 +1,9 @@
-import { expect, test } from "./fixtures";
+import { asvs, expect, test } from "./fixtures";
 
 import { signUp, submitPassword } from "./auth";
 import { direct, newEmail, PASSWORD, stack, watchPage } from "./helpers";
 
-test("the portal refuses the console's origin and the console's API areas", async ({ request }) => {
+test("the portal refuses the console's origin and the console's API areas", asvs("V3.5.1", "V3.5.4"), async ({ request }) => {
   const portal = direct(stack().portalUrl);
   const consoleSite = direct(stack().consoleUrl);
   const asPortal = { headers: { Host: portal.host } };
@@ -31,7 +31,7 @@ test("the liveness answer needs no host name and says nothing", async ({ request
   expect((await request.get(`${portal.url}/`, { headers: { Host: "10.0.3.7:8443" } })).status()).toBe(421);
 });
 
-test("pages carry a nonce CSP without unsafe script sources, and a custom 404", async ({ page }) => {
+test("pages carry a nonce CSP without unsafe script sources, and a custom 404", asvs("V3.4.3", "V3.4.6"), async ({ page }) => {
   const problems = watchPage(page, { statuses: [404] });
   const { portalUrl } = stack();
   const answer = await page.goto(`${portalUrl}/no-such-page`);
@@ -45,7 +45,7 @@ test("pages carry a nonce CSP without unsafe script sources, and a custom 404", 
   expect(problems).toEqual([]);
 });
 
-test("the console refuses a customer's session", async ({ page }) => {
+test("the console refuses a customer's session", asvs("V3.5.4", "V8.2.1"), async ({ page }) => {
   const problems = watchPage(page, { statuses: [403] }); // the staff API's answer to the customer
   const { portalUrl, consoleUrl } = stack();
   const email = newEmail("carl");

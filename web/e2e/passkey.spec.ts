@@ -1,9 +1,9 @@
-import { expect, test } from "./fixtures";
+import { asvs, expect, test } from "./fixtures";
 
 import { signOut, signUp, submitPassword } from "./auth";
 import { newEmail, PASSWORD, stack, watchPage } from "./helpers";
 
-test("a customer adds a passkey and uses it as the second step of signing in", async ({ page }) => {
+test("a customer adds a passkey and uses it as the second step of signing in", asvs("V6.3.3"), async ({ page }) => {
   const problems = watchPage(page);
   const { portalUrl } = stack();
   const email = newEmail("pia");

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "@playwright/test";
 
-import { expect, forgetAddressCounters, test } from "./fixtures";
+import { asvs, expect, forgetAddressCounters, test } from "./fixtures";
 
 import { advanceApiClock, demoStaff, nextCode, signInCustomer, signInStaff, signUp, totpSecret } from "./auth";
 import { checkPage, newEmail, PASSWORD, stack, watchPage } from "./helpers";
@@ -37,7 +37,7 @@ test.describe.serial("the staff console", () => {
     customer = await customerWithPhone(browser);
   });
 
-  test("support finds the customer by phone, sees masked data, reveals the phone with a reason; the audit shows it", async ({ browser }) => {
+  test("support finds the customer by phone, sees masked data, reveals the phone with a reason; the audit shows it", asvs("V8.2.3", "V16.3.3"), async ({ browser }) => {
     const support = await actor(browser);
     await signInStaff(support.page, "support");
     await checkPage(support.page, "console-home");
@@ -72,7 +72,7 @@ test.describe.serial("the staff console", () => {
     expect(admin.problems).toEqual([]);
   });
 
-  test("an engineer asks for a grant, an admin approves it with a step-up, the engineer sees the customer until it is revoked", async ({ browser }) => {
+  test("an engineer asks for a grant, an admin approves it with a step-up, the engineer sees the customer until it is revoked", asvs("V8.2.2", "V8.3.1"), async ({ browser }) => {
     const { consoleUrl } = stack();
     const engineer = await actor(browser);
     await signInStaff(engineer.page, "engineer");
