@@ -39,6 +39,8 @@ def walkthrough_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
     shared = clean_env(
         HELIO_PORT=str(free_port()),
         HELIO_MAIL_SINK_PORT=str(free_port()),
+        HELIO_WEB_PORTAL_PORT=str(free_port()),
+        HELIO_WEB_CONSOLE_PORT=str(free_port()),
         HELIO_DATA_DIR=str(tmp_path / "var"),
     )
     servers = {}
@@ -76,10 +78,13 @@ def test_the_walkthrough_runs_as_written(walkthrough_env: dict[str, str]) -> Non
     assert result.returncode == 0, output
     assert re.search(r"quote [0-9a-f]{32} - [0-9.]+ kWp, \d+ panels", result.stdout), output
     assert "Subject: Confirm your email address" in result.stdout
-    # The browser origin is where the API listens, not the default port.
-    origin = f"http://127.0.0.1:{walkthrough_env['HELIO_PORT']}"
+    # The browser origin is the customer portal, on the port it was given, not the default:
+    # the mail links open it, and the API accepts it (past the origin check, a 422).
+    portal = f"http://portal.localhost:{walkthrough_env['HELIO_WEB_PORTAL_PORT']}"
+    assert f"{portal}/verify-email#token=" in result.stdout
+    api = f"http://127.0.0.1:{walkthrough_env['HELIO_PORT']}"
     answer = httpx.post(
-        f"{origin}/api/v1/auth/register", json={}, headers={"Origin": origin}, timeout=10
+        f"{api}/api/v1/auth/register", json={}, headers={"Origin": portal}, timeout=10
     )
     assert answer.status_code == 422, answer.text
 

@@ -32,7 +32,7 @@ def make_run(
         HELIO_DATA_DIR=str(data_dir),
         HELIO_PORT=str(api_port),
         HELIO_MAIL_SINK_PORT=str(sink_port),
-        **web_ports,
+        **({"HELIO_WEB_PORTAL_PORT": str(free_port()), "HELIO_WEB_CONSOLE_PORT": str(free_port())} | web_ports),
     )
     return run_group(["make", "--no-print-directory", "run"], env=env)
 
