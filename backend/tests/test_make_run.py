@@ -28,11 +28,13 @@ from tests.fixtures.live_server import (
 def make_run(
     data_dir: Path, *, api_port: int, sink_port: int, **web_ports: str
 ) -> subprocess.CompletedProcess[str]:
+    # Free web ports unless the test names them: 3000 and 3001 may be taken on this machine.
+    web = {"HELIO_WEB_PORTAL_PORT": str(free_port()), "HELIO_WEB_CONSOLE_PORT": str(free_port())}
     env = clean_env(
         HELIO_DATA_DIR=str(data_dir),
         HELIO_PORT=str(api_port),
         HELIO_MAIL_SINK_PORT=str(sink_port),
-        **({"HELIO_WEB_PORTAL_PORT": str(free_port()), "HELIO_WEB_CONSOLE_PORT": str(free_port())} | web_ports),
+        **(web | web_ports),
     )
     return run_group(["make", "--no-print-directory", "run"], env=env)
 
