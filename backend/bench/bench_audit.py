@@ -35,7 +35,7 @@ from helio.audit.chain import row_hash
 from helio.audit.service import record
 from helio.audit.verify import verify_chain
 from helio.db import Database
-from helio.models.base import new_id
+from helio.kit.ids import new_id
 
 DEFAULT_URL = "mysql+asyncmy://root@127.0.0.1:3306/helio_bench"
 ACTIONS = ("auth.login", "auth.mfa", "customer.viewed", "orders.transition", "quotes.create")

@@ -44,7 +44,8 @@ from helio.keys_admin.rotation import rotate_data_keys, rotate_index, rotate_kek
 from helio.keys_admin.run import RotationOptions
 from helio.security.blind_index import BlindIndexer
 from helio.security.crypto import FieldCipher, data_key_context, new_data_key
-from helio.security.keys import LocalKeyProvider, WrappedKey
+from helio.security.keys.local import LocalKeyProvider
+from helio.security.keys.types import WrappedKey
 from helio.services import INDEX_NORMALISERS, Services
 
 DEFAULT_URL = "mysql+asyncmy://root@127.0.0.1:3306/helio_bench_pii"

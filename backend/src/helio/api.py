@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 from helio.alerts.endpoints import router as alerts_router
 from helio.audit.endpoints import router as audit_router
 from helio.auth.endpoints import router as auth_router
-from helio.authz.guards import route_permission
+from helio.authz.access import route_permission
 from helio.authz.matrix import PUBLIC_ROUTES
 from helio.customers.endpoints import router as customers_router
 from helio.kit.routes import api_routes

@@ -16,11 +16,11 @@ from helio.http.content_type import ContentTypeMiddleware
 from helio.http.cors import StrictCORSMiddleware
 from helio.http.docs import mount_docs
 from helio.http.error_handlers import UnhandledErrorMiddleware, install_error_handlers
+from helio.http.metrics import MetricsMiddleware
 from helio.http.request_context import RequestContextMiddleware
 from helio.http.security_headers import SecurityHeadersMiddleware
 from helio.logging import configure_logging
 from helio.mail.outbox import outbox_of
-from helio.ops.metrics import MetricsMiddleware
 from helio.services import Services
 
 

@@ -9,9 +9,11 @@ from typing import Any
 from helio.config import Settings
 from helio.db import Database
 from helio.security.blind_index import BlindIndexer, normalise_email, normalise_phone
-from helio.security.keys import KeyProvider, LocalKeyProvider, build_key_provider
-from helio.security.state import RateLimiter, SharedState, make_state
+from helio.security.keys import build_key_provider
+from helio.security.keys.local import LocalKeyProvider
+from helio.security.keys.types import KeyProvider
 from helio.security.vault import FieldVault
+from helio.state.shared import RateLimiter, SharedState, make_state
 
 INDEX_NORMALISERS: dict[str, Callable[[str], str]] = {
     "email": normalise_email,
@@ -42,12 +44,20 @@ class Services:
         # Blind-index keys always come from the keyring file (a mounted secret in
         # Kubernetes), whichever provider wraps the data keys.
         keyring = LocalKeyProvider(settings.effective_keyring_path)
+        kms_client, kms_key_id = None, settings.kms_key_id
+        if settings.key_provider == "aws-kms" and settings.kms_standin:
+            # Development only (production settings refuse it); not in the runtime image.
+            from helio_standins.kms import standin_client
+
+            kms_client, kms_key_id = standin_client(
+                settings.effective_keyring_path, settings.kms_key_id, settings.kms_region
+            )
         keys = build_key_provider(
             settings.key_provider,
             keyring_path=settings.effective_keyring_path,
-            kms_key_id=settings.kms_key_id,
+            kms_key_id=kms_key_id,
             region=settings.kms_region,
-            use_standin=settings.kms_standin,
+            kms_client=kms_client,
         )
         return cls(
             settings=settings,

@@ -22,7 +22,7 @@ from helio.authz.matrix import Perm, Role
 from helio.config import Settings
 from helio.mail.config import parse_smtp_url
 from helio.mail.transport import SmtpTransport
-from helio.ops.metrics import REGISTRY
+from helio.metrics import REGISTRY
 from helio.services import Services
 
 

@@ -15,8 +15,8 @@ from helio.alerts.rules import GLOBAL_FAILURES, RULES, Rule
 from helio.audit import actions
 from helio.audit.hooks import AuditRecord
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.mail.transport import MemoryTransport
-from helio.models.base import new_id
 from helio.security.outbound import OutboundPolicy
 from helio.services import Services
 

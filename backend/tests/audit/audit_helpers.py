@@ -9,12 +9,12 @@ from starlette.requests import Request
 
 from helio.alerts.setup import uninstall_security_monitoring
 from helio.audit.service import record
-from helio.auth.principal import Principal
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.matrix import Perm, Reach, Role
+from helio.authz.principal import Principal
 from helio.db import Database
 from helio.kit.clock import utcnow
-from helio.models.base import new_id
+from helio.kit.ids import new_id
 from helio.services import Services
 
 

@@ -27,7 +27,7 @@ from helio.audit.monitor import CheckpointScheduler
 from helio.audit.verify import verify_chain
 from helio.config import Settings
 from helio.kit.clock import utcnow
-from helio.security.keys import KeyringError
+from helio.security.files import KeyringError
 from helio.services import Services
 
 

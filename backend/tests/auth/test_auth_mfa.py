@@ -11,7 +11,8 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from tests.fixtures.principals import Account, Harness, bearer, error_code
 
-from helio.authz.guards import Access, require
+from helio.authz.access import Access
+from helio.authz.guards import require
 from helio.authz.matrix import Perm, Role
 from helio.kit.clock import clock
 from helio.models import RecoveryCode

@@ -12,8 +12,8 @@ from helio.auth import sessions
 from helio.auth.policy import DEFAULT_POLICY
 from helio.auth.sessions import secret_hash
 from helio.kit.clock import clock
+from helio.kit.ids import new_token
 from helio.models import AuthSession
-from helio.models.base import new_token
 
 SESSIONS = "/api/v1/auth/sessions"
 

@@ -16,11 +16,11 @@ from structlog.testing import capture_logs
 from tests.authz.authz_world import PARAM, World, app_routes, build_world, route_id
 from tests.sites.sites_factory import MONTHLY_KWH
 
-from helio.authz.guards import route_permission
+from helio.authz.access import route_permission
 from helio.authz.matrix import Reach, Role, reach
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import WebAuthnCredential
-from helio.models.base import new_id
 from helio.services import Services
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]

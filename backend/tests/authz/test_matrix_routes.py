@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from tests.authz.authz_world import ANONYMOUS, ROLES, World, app_routes, build_world, route_id
 from tests.sites.sites_factory import MONTHLY_KWH, SITE_BODY
 
-from helio.authz.guards import route_permission
+from helio.authz.access import route_permission
 from helio.authz.matrix import PUBLIC_ROUTES, Reach, Role, reach
 from helio.kit.routes import RouteInfo
 from helio.services import Services

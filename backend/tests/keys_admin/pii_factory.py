@@ -13,12 +13,12 @@ import pymysql
 from sqlalchemy.engine import make_url
 
 from helio.accounts.service import create_account, find_by_email, read_profile, update_pii
-from helio.auth.principal import Principal
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.matrix import Perm, Reach, Role
+from helio.authz.principal import Principal
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import AuthSession, ConsentEvent, EnergyUsage, Quote, Site
-from helio.models.base import new_id
 from helio.services import Services
 
 

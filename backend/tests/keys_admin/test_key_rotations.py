@@ -16,10 +16,11 @@ from helio.keys_admin.rotation import rotate_data_keys, rotate_index, rotate_kek
 from helio.keys_admin.run import RotationError, RotationOptions
 from helio.models import Base, DataKey, Site, User
 from helio.security.crypto import FieldCipher
-from helio.security.keys import AwsKmsKeyProvider, LocalKeyProvider
-from helio.security.kms_standin import FakeKmsClient
+from helio.security.keys.aws_kms import AwsKmsKeyProvider
+from helio.security.keys.local import LocalKeyProvider
 from helio.security.vault import FieldVault
 from helio.services import Services
+from helio_standins.kms import FakeKmsClient
 
 pytestmark = pytest.mark.asvs("V11.2.2")
 

@@ -10,7 +10,6 @@ from email.message import EmailMessage
 import pytest
 from tests.fixtures.smtp import SmtpServer, start_smtp
 
-from helio.kit.reliable_queue import RedisQueue
 from helio.mail.config import SmtpConfig
 from helio.mail.messages import compose
 from helio.mail.outbox import (
@@ -24,6 +23,7 @@ from helio.mail.outbox import (
 )
 from helio.mail.transport import MemoryTransport, SmtpTransport
 from helio.services import Services
+from helio.state.queue import RedisQueue
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 

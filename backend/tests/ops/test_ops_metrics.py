@@ -10,8 +10,10 @@ from starlette.types import Receive, Scope, Send
 
 from helio.audit.service import record, record_separately
 from helio.config import Settings
+from helio.http.metrics import MetricsMiddleware
 from helio.main import create_app
-from helio.ops.metrics import REGISTRY, MetricsMiddleware, ops_token_matches
+from helio.metrics import REGISTRY
+from helio.ops.service import ops_token_matches
 from helio.services import Services
 
 TOKEN = "ops-" + "Zq8vN3xK" * 6

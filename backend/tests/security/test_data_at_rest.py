@@ -25,7 +25,7 @@ from helio.keys_admin.run import RotationOptions
 from helio.logging import configure_logging, get_logger
 from helio.models import AuditEvent, DataKey
 from helio.security.crypto import DecryptionError, FieldCipher, data_key_context
-from helio.security.keys import WrappedKey
+from helio.security.keys.types import WrappedKey
 from helio.services import Services
 
 pytestmark = pytest.mark.mysql

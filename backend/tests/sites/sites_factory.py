@@ -13,9 +13,9 @@ from sqlalchemy import text
 from tests.fixtures.principals import Harness, bearer
 
 from helio.accounts.service import create_account
-from helio.auth.principal import Principal
-from helio.authz.guards import Access, check
+from helio.authz.access import Access, check
 from helio.authz.matrix import Perm, Role
+from helio.authz.principal import Principal
 from helio.models import AuditEvent
 from helio.services import Services
 

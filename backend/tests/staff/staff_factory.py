@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from helio.accounts.service import create_account, update_pii
 from helio.auth import sessions
-from helio.auth.principal import Principal
 from helio.auth.tokens import issue_access_token
-from helio.authz.guards import Access, check
+from helio.authz.access import Access, check
 from helio.authz.matrix import STAFF_ROLES, Perm, Role
+from helio.authz.principal import Principal
 from helio.kit.clock import utcnow
 from helio.mail.outbox import OUTBOX_KEY, Outbox
 from helio.mail.transport import MemoryTransport

@@ -24,7 +24,7 @@ from helio.audit.actions import ROLES_CHANGE
 from helio.auth import sessions
 from helio.auth.exceptions import InvalidLinkToken
 from helio.auth.passwords import verify_password
-from helio.authz.guards import Access, MfaRequired, check
+from helio.authz.access import Access, MfaRequired, check
 from helio.authz.matrix import Perm, Role
 from helio.authz.rules import LastAdmin, OwnRoles
 from helio.errors import NotFound, ValidationFailed

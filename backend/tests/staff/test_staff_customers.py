@@ -17,7 +17,7 @@ from tests.staff.staff_factory import (
 
 from helio.audit.actions import GRANT_USE
 from helio.auth import lockout, sessions
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.matrix import Perm, Role
 from helio.errors import NotFound, RateLimited
 from helio.services import Services

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from tests.staff.staff_factory import access, audit_events, new_account, principal
 
 from helio.audit.actions import GRANT_APPROVE, GRANT_USE
-from helio.authz.guards import Access, check
+from helio.authz.access import Access, check
 from helio.authz.matrix import Perm, Role
 from helio.authz.rules import OwnGrant
 from helio.errors import Forbidden, NotFound, StepUpRequired

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helio.accounts import repository
 from helio.authz.matrix import Role
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import User
-from helio.models.base import new_id
 from helio.services import Services
 
 TABLE = "users"

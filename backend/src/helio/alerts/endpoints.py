@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 
 from helio.alerts import sinks
 from helio.alerts.schemas import SinkList, SinksUpdate
-from helio.authz.guards import Access, require
+from helio.authz.access import Access
+from helio.authz.guards import require
 from helio.authz.matrix import Perm
 from helio.deps import DbSession, ServicesDep
 

@@ -14,7 +14,7 @@ from helio.alerts.channels import mask_target, webhook_policy
 from helio.alerts.schemas import SinkIn, SinkList, SinkRead, SinksUpdate
 from helio.audit import actions
 from helio.audit.service import record
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.config import Settings
 from helio.errors import ValidationFailed
 from helio.models import AlertSink

@@ -9,7 +9,8 @@ from fastapi.responses import StreamingResponse
 
 from helio.audit import search
 from helio.audit.schemas import AuditPage, AuditQuery, ExportQuery
-from helio.authz.guards import Access, require
+from helio.authz.access import Access
+from helio.authz.guards import require
 from helio.authz.matrix import Perm
 from helio.deps import DbSession, ServicesDep
 

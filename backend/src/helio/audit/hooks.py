@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from helio.db import after_commit
 from helio.logging import get_logger
-from helio.ops.metrics import observe_audit_event
+from helio.metrics import observe_audit_event
 
 log = get_logger("audit")
 

@@ -17,7 +17,7 @@ from helio.audit.hooks import AuditRecord
 from helio.audit.service import record_separately
 from helio.audit.verify import Progress, VerifyResult, verify_chain
 from helio.kit.clock import clock
-from helio.ops.metrics import AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME
+from helio.metrics import AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME
 from helio.services import Services
 
 LAST_VERIFICATION_KEY = "audit:last-verification"

@@ -14,10 +14,10 @@ from helio.audit import actions, repository
 from helio.audit.repository import EventFilter
 from helio.audit.schemas import AuditEventRead, AuditFilters, AuditPage, AuditQuery, ExportQuery
 from helio.audit.service import record
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.db import Database
 from helio.errors import BadRequest, RateLimited
-from helio.security.state import RateLimiter
+from helio.state.shared import RateLimiter
 
 EXPORT_RATE = "10/hour"
 EXPORT_BATCH = 1000

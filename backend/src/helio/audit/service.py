@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.audit import hooks, repository
 from helio.audit.chain import link_hash
-from helio.auth.principal import Principal
+from helio.authz.principal import Principal
 from helio.db import Database, after_transaction
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import AuditEvent
-from helio.models.base import new_id
 
 
 async def record(

@@ -12,7 +12,6 @@ from fastapi import Request
 from helio.auth import csrf, events
 from helio.auth.cookies import read_csrf_cookie, read_session_cookie
 from helio.auth.jwt_keys import InvalidToken
-from helio.auth.principal import Principal
 from helio.auth.server_keys import hmac_key
 from helio.auth.sessions import (
     SessionState,
@@ -21,6 +20,7 @@ from helio.auth.sessions import (
     secret_hash,
 )
 from helio.auth.tokens import verify_access_token
+from helio.authz.principal import Principal
 from helio.deps import get_services
 from helio.errors import Forbidden, Unauthenticated
 from helio.services import Services

@@ -8,7 +8,8 @@ from fastapi import Depends, Request
 
 from helio.auth import events
 from helio.auth.csrf import ForeignOrigin, check_origin
-from helio.authz.guards import Access, require
+from helio.authz.access import Access
+from helio.authz.guards import require
 from helio.authz.matrix import Perm
 from helio.deps import get_services
 

@@ -14,7 +14,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.audit.service import record, record_separately
-from helio.auth.principal import Principal
+from helio.authz.principal import Principal
 from helio.services import Services
 
 REGISTER = "auth.register"

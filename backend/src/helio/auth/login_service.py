@@ -19,8 +19,8 @@ from helio.auth import csrf, events, lockout, notices, repository, sessions, tok
 from helio.auth.exceptions import EmailNotVerified, InvalidCredentials, InvalidGrant
 from helio.auth.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from helio.auth.policy import policy_of
-from helio.auth.principal import SessionKind
 from helio.auth.server_keys import hmac_key
+from helio.authz.principal import SessionKind
 from helio.deps import client_ip
 from helio.errors import Forbidden
 from helio.kit.clock import utcnow

@@ -30,7 +30,6 @@ from helio.auth.exceptions import (
 from helio.auth.login_service import SignedIn, count_failure, finish, guard_request
 from helio.auth.passwords import verify_password
 from helio.auth.policy import policy_of
-from helio.auth.principal import Principal, SessionKind
 from helio.auth.recovery_codes import (
     generate_recovery_codes,
     hash_recovery_code,
@@ -40,10 +39,11 @@ from helio.auth.server_keys import hmac_key
 from helio.auth.service import current_row
 from helio.auth.stepup import require_recent_auth
 from helio.auth.totp import new_secret, provisioning_uri, verify_totp
+from helio.authz.principal import Principal, SessionKind
 from helio.deps import client_ip
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import OneTimeToken, RecoveryCode, User
-from helio.models.base import new_id
 from helio.services import Services
 
 TOTP_COLUMN = "totp_secret_ct"

@@ -25,13 +25,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from helio.auth.jwt_keys import SigningKeySet
 from helio.kit.clock import clock
-from helio.security.keys import (
-    KeyProvider,
-    WrappedKey,
-    locked,
-    read_private_file,
-    write_private_file,
-)
+from helio.security.files import locked, read_private_file, write_private_file
+from helio.security.keys.types import KeyProvider, WrappedKey
 from helio.services import Services
 
 AUDIENCE = "helio-api"

@@ -20,9 +20,9 @@ from helio.auth.login_service import count_failure, guard_request
 from helio.auth.password_policy import check_password_async
 from helio.auth.passwords import hash_password, verify_password
 from helio.auth.policy import policy_of
-from helio.auth.principal import Principal
 from helio.auth.stepup import require_recent_auth
 from helio.authz.matrix import Role
+from helio.authz.principal import Principal
 from helio.deps import client_ip
 from helio.errors import NotFound
 from helio.kit.clock import utcnow

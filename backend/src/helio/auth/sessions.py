@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helio.accounts import repository as accounts
 from helio.auth import repository
 from helio.auth.policy import policy_of
-from helio.auth.principal import Principal, SessionKind
 from helio.authz.matrix import Role
+from helio.authz.principal import Principal, SessionKind
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id, new_token
 from helio.models import AuthSession, User
-from helio.models.base import new_id, new_token
 from helio.services import Services
 
 CACHE_SECONDS = 60

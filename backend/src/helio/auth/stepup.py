@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from helio.auth.policy import policy_of
-from helio.auth.principal import Principal
+from helio.authz.principal import Principal
 from helio.errors import StepUpRequired
 from helio.kit.clock import utcnow
 from helio.models import AuthSession

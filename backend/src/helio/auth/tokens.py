@@ -19,8 +19,8 @@ from helio.auth import repository
 from helio.auth.policy import policy_of
 from helio.auth.server_keys import signing_keys
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id, new_token
 from helio.models import AuthSession, OneTimeToken, RefreshToken
-from helio.models.base import new_id, new_token
 from helio.services import Services
 
 EMAIL_VERIFY = "email_verify"

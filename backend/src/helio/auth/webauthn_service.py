@@ -48,13 +48,13 @@ from helio.auth.mfa_service import (
     succeed,
 )
 from helio.auth.policy import policy_of
-from helio.auth.principal import Principal, SessionKind
 from helio.auth.service import current_row
 from helio.auth.stepup import require_recent_auth
+from helio.authz.principal import Principal, SessionKind
 from helio.errors import NotFound
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import WebAuthnCredential
-from helio.models.base import new_id
 from helio.services import Services
 
 RP_NAME = "Helio"

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.audit.service import record
 from helio.auth import sessions
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.customers import repository
 from helio.customers.service import load_own_account
 from helio.db import after_commit

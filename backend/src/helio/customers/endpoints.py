@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
-from helio.authz.guards import Access, require
+from helio.authz.access import Access
+from helio.authz.guards import require
 from helio.authz.matrix import Perm
 from helio.customers import deletion, service
 from helio.customers.schemas import AccountExport, DeletionRead, ProfileRead, ProfileUpdate

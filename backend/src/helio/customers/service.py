@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.accounts.service import Profile, read_profile, update_pii
 from helio.audit.service import record, record_separately
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.customers import repository
 from helio.customers.schemas import AccountExport, ProfileRead, ProfileUpdate
 from helio.errors import NotFound

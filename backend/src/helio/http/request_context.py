@@ -5,19 +5,13 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
-from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from helio.logging import request_id_var
+
 REQUEST_ID_HEADER = "x-request-id"
 _WELL_FORMED_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
-
-
-def current_request_id() -> str:
-    """Return the id of the request being served ("-" outside a request)."""
-    return request_id_var.get()
 
 
 class RequestContextMiddleware:

@@ -30,7 +30,8 @@ from helio.keys_admin.run import (
 )
 from helio.kit.clock import utcnow
 from helio.security.crypto import DecryptionError, data_key_context
-from helio.security.keys import KeyProvider, LocalKeyProvider, WrappedKey
+from helio.security.keys.local import LocalKeyProvider
+from helio.security.keys.types import KeyProvider, WrappedKey
 from helio.security.vault import KeyDestroyed
 from helio.services import Services
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from helio.keys_admin.checkpoint import CheckpointStore
-from helio.security.keys import LocalKeyProvider
+from helio.security.keys.local import LocalKeyProvider
 from helio.services import Services
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from helio.keys_admin import repository as repo
 from helio.keys_admin.run import checkpoint_store, reload_keyrings
 from helio.kit.clock import utcnow
-from helio.security.keys import LocalKeyProvider
+from helio.security.keys.local import LocalKeyProvider
 from helio.services import Services
 
 

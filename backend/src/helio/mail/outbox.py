@@ -28,12 +28,12 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.db import after_commit
-from helio.kit.reliable_queue import MemoryQueue, RedisQueue, ReliableQueue, queue_for
 from helio.logging import get_logger
 from helio.mail.config import smtp_config
 from helio.mail.transport import MemoryTransport, SmtpTransport, Transport
-from helio.security.state import SharedState
 from helio.services import Services
+from helio.state.queue import MemoryQueue, RedisQueue, ReliableQueue, queue_for
+from helio.state.shared import SharedState
 
 OUTBOX_KEY = "mail_outbox"
 QUEUE_NAME = "mail"

@@ -8,8 +8,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from helio.deps import ServicesDep
 from helio.errors import Unauthenticated
-from helio.ops.metrics import REGISTRY, ops_token_matches
-from helio.ops.service import refresh_gauges
+from helio.metrics import REGISTRY
+from helio.ops.service import ops_token_matches, refresh_gauges
 
 router = APIRouter(tags=["ops"])
 

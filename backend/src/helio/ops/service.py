@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -14,7 +15,7 @@ from helio.audit.checkpoints import checkpoint_is_valid, verification_keys
 from helio.audit.monitor import last_verification, run_verification
 from helio.config import Settings
 from helio.errors import RateLimited
-from helio.ops.metrics import AUDIT_CHAIN_LENGTH, AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME
+from helio.metrics import AUDIT_CHAIN_LENGTH, AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME
 from helio.ops.schemas import AuditChainRead, CheckpointRead, ConfigRead, Endpoint, HealthRead
 from helio.services import Services
 
@@ -123,3 +124,21 @@ async def refresh_gauges(services: Services) -> None:
     if last is not None:  # possibly run by another process (the CLI, a cron job)
         AUDIT_VERIFY_OK.set(1 if last.get("ok") else 0)
         AUDIT_VERIFY_TIME.set(datetime.fromisoformat(last["at"]).timestamp())
+
+
+def ops_token_matches(header: str | None, ops_token: str) -> bool:
+    """Tell whether an Authorization header carries the ops token.
+
+    Args:
+        header: the request's Authorization header.
+        ops_token: the configured token; empty means nobody may read metrics.
+
+    Returns:
+        True only for "Bearer <ops_token>", compared in constant time.
+    """
+    if not ops_token or not header:
+        return False
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(presented.strip().encode(), ops_token.encode())

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.kit.pagination import page_after_id
 from helio.models import Quote
 

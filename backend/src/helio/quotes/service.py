@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.audit.service import record
 from helio.authz import scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.errors import Conflict, RateLimited, ValidationFailed
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import EnergyUsage, Quote, Site
-from helio.models.base import new_id
 from helio.quotes import repository
 from helio.quotes.config import quote_settings, run_cpu_bound
 from helio.quotes.engine import (

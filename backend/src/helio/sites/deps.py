@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from helio.authz.guards import Access, require
+from helio.authz.access import Access
+from helio.authz.guards import require
 from helio.authz.matrix import Perm
 
 SitesReader = Annotated[Access, require(Perm.SITES_READ)]

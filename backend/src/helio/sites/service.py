@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.audit.service import record
 from helio.authz import scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.errors import Conflict, ValidationFailed
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import EnergyUsage, Site
-from helio.models.base import new_id
 from helio.quotes.config import run_cpu_bound
 from helio.security.vault import FieldVault
 from helio.services import Services

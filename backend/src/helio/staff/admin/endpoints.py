@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
 
-from helio.authz.guards import Access, require
+from helio.authz.access import Access
+from helio.authz.guards import require
 from helio.authz.matrix import Perm
 from helio.deps import DbSession, ServicesDep
 from helio.staff.admin import invitations, review, service

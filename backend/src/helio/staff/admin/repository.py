@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.matrix import Role
 from helio.kit.pagination import newest_first
 from helio.models import AccessAttestation, AuthSession, User, UserRole, WebAuthnCredential

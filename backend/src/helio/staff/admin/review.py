@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.accounts.service import read_profile
 from helio.audit.service import record
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.rules import holds_admin
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import AccessAttestation, User
-from helio.models.base import new_id
 from helio.services import Services
 from helio.staff import actions
 from helio.staff.admin import repository

@@ -17,7 +17,7 @@ from helio.accounts.service import create_account, find_by_email, read_profile
 from helio.audit.service import record
 from helio.auth import notices, sessions, tokens
 from helio.authz import rules, scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.matrix import Role
 from helio.errors import Conflict
 from helio.models import User

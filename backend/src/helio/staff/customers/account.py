@@ -17,7 +17,7 @@ from helio.auth import repository as auth_repository
 from helio.auth import service as auth_service
 from helio.auth.policy import policy_of
 from helio.authz import scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.errors import Conflict
 from helio.kit.clock import utcnow
 from helio.models import User

@@ -17,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from helio.accounts.service import Profile, name_prefix, read_profile
 from helio.audit.service import record, record_separately
 from helio.authz import masking, scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.errors import RateLimited
 from helio.models import User
 from helio.services import Services

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.kit.pagination import newest_first
 from helio.models import AccessGrant, User
 

@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.audit.service import record
 from helio.authz import rules, scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.matrix import Reach
 from helio.errors import Conflict, NotFound
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import AccessGrant
-from helio.models.base import new_id
 from helio.staff import actions, pagination
 from helio.staff.grants import repository
 from helio.staff.grants.repository import APPROVED, DENIED, PENDING, REVOKED

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import redis.asyncio as aioredis
 
-from helio.security.state import RedisState, SharedState
+from helio.state.shared import RedisState, SharedState
 
 
 class ReliableQueue(Protocol):

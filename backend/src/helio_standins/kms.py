@@ -32,7 +32,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from helio.security.keys import canonical_json, locked, read_private_file, write_private_file
+from helio.security.files import canonical_json, locked, read_private_file, write_private_file
 
 STANDIN_ALIAS = "alias/helio-standin"
 _ACCOUNT = "000000000000"
@@ -290,3 +290,18 @@ def _check_params(plaintext: bytes, context: Mapping[str, str] | None, algorithm
         isinstance(k, str) and isinstance(v, str) for k, v in context.items()
     ):
         raise ParamValidationError(report="EncryptionContext must map strings to strings")
+
+
+def standin_client(
+    keyring_path: Path, kms_key_id: str | None, region: str | None
+) -> tuple[FakeKmsClient, str]:
+    """Return a stand-in client whose keys persist next to the keyring, and the key id to use.
+
+    The alias (HELIO_KMS_KEY_ID, or the stand-in's own) is created on first use.
+    """
+    state = keyring_path.with_name(keyring_path.name + ".kms-standin")
+    client = FakeKmsClient(state_path=state, region=region or "eu-west-1")
+    key_id = kms_key_id or STANDIN_ALIAS
+    if key_id.startswith("alias/"):
+        client.ensure_alias(key_id)
+    return client, key_id

@@ -2,13 +2,11 @@
 
 Labels are bounded: route templates (never raw paths), methods, status codes,
 action names from code. `/metrics` is served only with the ops token
-(`helio.ops.endpoints`), never publicly.
+(`helio.ops.endpoints`), never publicly; `helio.http.metrics` counts the requests.
 """
 
 from __future__ import annotations
 
-import hmac
-import time
 from typing import Protocol
 
 from prometheus_client import (
@@ -20,9 +18,6 @@ from prometheus_client import (
     PlatformCollector,
     ProcessCollector,
 )
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from helio.http.access_log import StatusCapture, route_template
 
 REGISTRY = CollectorRegistry()
 ProcessCollector(registry=REGISTRY)
@@ -73,8 +68,6 @@ ALERT_DELIVERIES = Counter(
     ["kind", "result"], registry=REGISTRY,
 )  # fmt: skip
 
-_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
 
 class _Event(Protocol):
     @property
@@ -90,45 +83,3 @@ def observe_audit_event(event: _Event) -> None:
         AUTH_EVENTS.labels(event.action, event.outcome).inc()
     if event.action == "auth.lockout":
         LOCKOUTS.inc()
-
-
-def ops_token_matches(header: str | None, ops_token: str) -> bool:
-    """Tell whether an Authorization header carries the ops token.
-
-    Args:
-        header: the request's Authorization header.
-        ops_token: the configured token; empty means nobody may read metrics.
-
-    Returns:
-        True only for "Bearer <ops_token>", compared in constant time.
-    """
-    if not ops_token or not header:
-        return False
-    scheme, _, presented = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(presented.strip().encode(), ops_token.encode())
-
-
-class MetricsMiddleware:
-    """Count requests and time them, labelled by route template and status."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        capture = StatusCapture(send)
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            status = capture.status
-            route = route_template(scope)
-            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
-            if status == 429:
-                RATE_LIMITED.labels(route).inc()
