@@ -7,8 +7,6 @@ action names from code. `/metrics` is served only with the ops token
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -67,19 +65,3 @@ ALERT_DELIVERIES = Counter(
     "helio_alert_deliveries", "Alert deliveries to sinks, by sink kind and result.",
     ["kind", "result"], registry=REGISTRY,
 )  # fmt: skip
-
-
-class _Event(Protocol):
-    @property
-    def action(self) -> str: ...
-    @property
-    def outcome(self) -> str: ...
-
-
-def observe_audit_event(event: _Event) -> None:
-    """Count a committed audit event (and authentication outcomes among them)."""
-    AUDIT_EVENTS.labels(event.action.split(".", 1)[0]).inc()
-    if event.action.startswith("auth."):
-        AUTH_EVENTS.labels(event.action, event.outcome).inc()
-    if event.action == "auth.lockout":
-        LOCKOUTS.inc()

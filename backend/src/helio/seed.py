@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from helio.accounts import service as accounts
-from helio.auth.passwords import hash_password
+from helio.auth.accounts import profiles as accounts
+from helio.auth.login.passwords import hash_password
 from helio.authz.matrix import Role
 from helio.config import Settings
 from helio.errors import Conflict
 from helio.kit.clock import utcnow
-from helio.services import Services
+from helio.main import build_app
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
     ("customer", "demo.customer@helio.localhost", "Dana Customer", ()),
@@ -26,17 +26,17 @@ async def create_staff(
     settings: Settings, *, email: str, full_name: str, password: str, roles: Sequence[str]
 ) -> str:
     """Create a verified staff account (MFA enrolment is forced at first sign-in)."""
-    from helio.auth.password_policy import check_password
+    from helio.auth.login.password_policy import check_password
 
     check_password(password, email=email, name=full_name)
-    services = Services.from_settings(settings)
+    app = build_app(settings)
     try:
-        async with services.db.transaction() as session:
-            if await accounts.find_by_email(session, services, email) is not None:
+        async with app.db.transaction() as session:
+            if await accounts.find_by_email(session, app, email) is not None:
                 raise Conflict("An account with this email exists already.")
             user = await accounts.create_account(
                 session,
-                services,
+                app,
                 kind="staff",
                 email=email,
                 full_name=full_name,
@@ -46,22 +46,22 @@ async def create_staff(
             user.email_verified_at = utcnow()
             return user.id
     finally:
-        await services.close()
+        await app.close()
 
 
 async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
     """Create the demo accounts unless present; return (email, roles, password) of new ones."""
-    services = Services.from_settings(settings)
+    app = build_app(settings)
     created: list[tuple[str, str, str]] = []
     try:
-        async with services.db.transaction() as session:
+        async with app.db.transaction() as session:
             for kind, email, name, roles in DEMO_ACCOUNTS:
-                if await accounts.find_by_email(session, services, email) is not None:
+                if await accounts.find_by_email(session, app, email) is not None:
                     continue
                 password = secrets.token_urlsafe(15)
                 user = await accounts.create_account(
                     session,
-                    services,
+                    app,
                     kind=kind,
                     email=email,
                     full_name=name,
@@ -71,5 +71,5 @@ async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
                 user.email_verified_at = utcnow()
                 created.append((email, ",".join(roles) or "customer", password))
     finally:
-        await services.close()
+        await app.close()
     return created

@@ -11,9 +11,8 @@ from tests.fixtures.principals import PROXY_IP, Harness, error_code
 
 from helio.config import Settings
 from helio.kit.clock import clock
-from helio.main import create_app
+from helio.main import build_app, create_app
 from helio.security.pow import solve
-from helio.services import Services
 
 LOGIN = "/api/v1/auth/login"
 TOKEN = "/api/v1/auth/token"
@@ -71,12 +70,12 @@ class TestAccountLockout:
         clock.advance(901)
         if known:
             assert (await bot.post(path, _body(path, email, account.password))).status_code == 200
-            [event] = await auth.events("auth.lockout")
+            [event] = await auth.events("auth.account_locked")
             assert event.resource_id == account.user_id
             mail = await auth.mail.last(account.email, "paused")
             assert "15 minutes" in mail.get_content()
         else:
-            assert (await auth.events("auth.lockout"))[0].resource_id is None
+            assert (await auth.events("auth.account_locked"))[0].resource_id is None
 
     @pytest.mark.asvs("V6.3.1")
     async def test_success_resets_the_account_counter(self, auth: Harness) -> None:
@@ -94,7 +93,7 @@ class TestAccountLockout:
     @pytest.mark.redis
     @pytest.mark.asvs("V6.3.1", "V2.4.1")
     async def test_two_replicas_share_the_counters(self, auth: Harness, settings: Settings) -> None:
-        other = Services.from_settings(settings)
+        other = build_app(settings)
         try:
             second_app = create_app(settings, other)
             account = await auth.customer()

@@ -127,7 +127,7 @@ class TestProviders:
             unwrap_async(provider, wrapped, context=CTX),
             unwrap_async(provider, rewrapped, context=CTX),
         )
-        assert results == [key, key]
+        assert list(results) == [key, key]
 
 
 @pytest.mark.asvs("V13.3.1", "V13.3.2")

@@ -6,11 +6,12 @@ caller and then calls `check` is `helio.auth.deps.require`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from helio.authz.matrix import STEP_UP, Perm, Reach, reach
+from helio.authz.matrix import MATRIX, ROLE_ORDER, STEP_UP, Perm, Reach, reach
 from helio.authz.principal import Principal
 from helio.errors import Forbidden, StepUpRequired
 from helio.kit.clock import utcnow
@@ -19,6 +20,10 @@ STEP_UP_WINDOW = timedelta(minutes=5)
 
 # The attribute a guard dependency carries: the permission it checks.
 GUARD_MARK = "__helio_permission__"
+
+
+class IncompleteMatrix(RuntimeError):
+    """The permission matrix has a missing row, a short row or a cell that is not a Reach."""
 
 
 class MfaRequired(Forbidden):
@@ -83,3 +88,36 @@ def route_permission(dependant: Any) -> Perm | None:
         if nested is not None:
             return nested
     return None
+
+
+def matrix_problems(matrix: Mapping[Perm, tuple[object, ...]] = MATRIX) -> list[str]:
+    """Return what is wrong with a permission matrix (nothing for a complete one).
+
+    Every permission needs a row with one `Reach` per role; a plain number or a
+    missing cell would be read as some reach nobody chose.
+    """
+    problems = []
+    for perm in Perm:
+        row = matrix.get(perm)
+        if row is None or len(row) != len(ROLE_ORDER):
+            problems.append(
+                f"{perm.value} needs one reach per role {[r.value for r in ROLE_ORDER]}"
+            )
+            continue
+        problems += [
+            f"{perm.value} for {role.value} is {cell!r}, not a Reach"
+            for role, cell in zip(ROLE_ORDER, row, strict=True)
+            if type(cell) is not Reach
+        ]
+    return problems
+
+
+def assert_matrix_complete(matrix: Mapping[Perm, tuple[object, ...]] = MATRIX) -> None:
+    """Refuse to start with an incomplete matrix.
+
+    Raises:
+        IncompleteMatrix: naming every problem.
+    """
+    problems = matrix_problems(matrix)
+    if problems:
+        raise IncompleteMatrix("; ".join(problems))
