@@ -31,8 +31,8 @@ from typing import Any
 from mysql_harness import connect, fresh_database
 from sqlalchemy.engine import make_url
 
-from helio.audit.chain import row_hash
 from helio.audit import AuditAction, record
+from helio.audit.chain import row_hash
 from helio.audit.verify import verify_chain
 from helio.db import Database
 from helio.kit.ids import new_id
@@ -76,9 +76,7 @@ async def time_appends(db: Database, count: int) -> dict[str, float]:
         started = time.perf_counter()
         async with db.transaction() as session:
             before = time.perf_counter()
-            await record(
-                session, None, ACTIONS[index % 5], actor_id=new_id(), details={"i": index}
-            )
+            await record(session, None, ACTIONS[index % 5], actor_id=new_id(), details={"i": index})
             inner.append((time.perf_counter() - before) * 1000)
         outer.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()

@@ -186,7 +186,7 @@ class TestProofOfWork:
         forged = await http.post(
             LOGIN, json=body, headers={"X-PoW-Solution": f"{token}:{int(counter) + 1}"}
         )
-        assert error_code(forged) in {"pow_invalid"}
+        assert error_code(forged) == "pow_invalid"
         other_scope = await _challenge(http, "register")
         wrong_scope = await http.post(LOGIN, json=body, headers={"X-PoW-Solution": other_scope})
         assert error_code(wrong_scope) == "pow_invalid"
@@ -211,25 +211,26 @@ class TestProofOfWork:
 
     @pytest.mark.asvs("V2.4.1")
     @pytest.mark.parametrize(
-        ("path", "scope", "body"),
+        ("path", "scope", "body", "answer"),
         [
-            ("/api/v1/auth/password/forgot", "forgot", {"email": "someone@example.org"}),
+            ("/api/v1/auth/password/forgot", "forgot", {"email": "someone@example.org"}, 202),
             (
                 "/api/v1/auth/register",
                 "register",
                 {"email": "someone@example.org", "password": "x", "full_name": "Bot"},
+                422,  # counted before the password policy refuses the weak password
             ),
         ],
     )
     async def test_repeated_public_requests_earn_pow(
-        self, auth: Harness, path: str, scope: str, body: dict[str, str]
+        self, auth: Harness, path: str, scope: str, body: dict[str, str], answer: int
     ) -> None:
         http = auth.client("203.0.113.72")
         for _ in range(5):
-            assert (await http.post(path, json=body)).status_code in {202, 422}
+            assert (await http.post(path, json=body)).status_code == answer
         refused = await http.post(path, json=body)
         assert error_code(refused) == "pow_required"
         solved = await http.post(
             path, json=body, headers={"X-PoW-Solution": await _challenge(http, scope)}
         )
-        assert solved.status_code in {202, 422}
+        assert solved.status_code == answer
