@@ -21,12 +21,12 @@ from typing import IO
 
 import httpx
 
-from helio.accounts.service import create_account
-from helio.auth.passwords import hash_password
+from helio.auth.accounts.profiles import create_account
+from helio.auth.login.passwords import hash_password
 from helio.authz.matrix import Role
 from helio.config import Settings
 from helio.kit.clock import utcnow
-from helio.services import Services
+from helio.main import build_app
 
 BACKEND = Path(__file__).resolve().parents[1]
 # Generated per run: the synthetic accounts live only as long as the benchmark.
@@ -73,17 +73,17 @@ async def create_customers(env: dict[str, str], count: int) -> list[str]:
         database_url=env.get("HELIO_DATABASE_URL", ""),
         redis_url=env.get("HELIO_REDIS_URL"),
     )
-    services = Services.from_settings(settings)
+    app_state = build_app(settings)
     hashed = await hash_password(PASSWORD)
     emails = [f"bench.{secrets.token_hex(4)}@example.org" for _ in range(count)]
-    async with services.db.transaction() as session:
+    async with app_state.db.transaction() as session:
         for email in emails:
             user = await create_account(
-                session, services, kind="customer", email=email, full_name="Bench Customer",
+                session, app_state, kind="customer", email=email, full_name="Bench Customer",
                 password_hash=hashed, roles=[Role.CUSTOMER],
             )  # fmt: skip
             user.email_verified_at = utcnow()
-    await services.close()
+    await app_state.close()
     return emails
 
 

@@ -13,8 +13,8 @@ import time
 
 from argon2 import PasswordHasher, Type
 
-from helio.auth import passwords
-from helio.auth.passwords import DEFAULT_CONFIG, PasswordHashingBusy, configure
+from helio.auth.login import passwords
+from helio.auth.login.passwords import DEFAULT_CONFIG, PasswordHashingBusy, configure
 
 
 def single_thread(seconds: float) -> tuple[float, float]:

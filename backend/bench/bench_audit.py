@@ -31,14 +31,20 @@ from typing import Any
 from mysql_harness import connect, fresh_database
 from sqlalchemy.engine import make_url
 
+from helio.audit import AuditAction, record
 from helio.audit.chain import row_hash
-from helio.audit.service import record
 from helio.audit.verify import verify_chain
 from helio.db import Database
-from helio.models.base import new_id
+from helio.kit.ids import new_id
 
 DEFAULT_URL = "mysql+asyncmy://root@127.0.0.1:3306/helio_bench"
-ACTIONS = ("auth.login", "auth.mfa", "customer.viewed", "orders.transition", "quotes.create")
+ACTIONS = (
+    AuditAction.AUTH_SIGNED_IN,
+    AuditAction.AUTH_MFA_CHECKED,
+    AuditAction.CUSTOMER_VIEWED,
+    AuditAction.SITE_UPDATED,
+    AuditAction.QUOTE_CREATED,
+)
 CHUNK = 50_000
 LOAD = (
     "LOAD DATA LOCAL INFILE %s INTO TABLE audit_events"
@@ -70,9 +76,7 @@ async def time_appends(db: Database, count: int) -> dict[str, float]:
         started = time.perf_counter()
         async with db.transaction() as session:
             before = time.perf_counter()
-            await record(
-                session, action=ACTIONS[index % 5], actor_id=new_id(), details={"i": index}
-            )
+            await record(session, None, ACTIONS[index % 5], actor_id=new_id(), details={"i": index})
             inner.append((time.perf_counter() - before) * 1000)
         outer.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
@@ -94,7 +98,7 @@ async def time_concurrent(db: Database, writers: int, per_writer: int) -> dict[s
         for index in range(per_writer):
             started = time.perf_counter()
             async with db.transaction() as session:
-                await record(session, action=ACTIONS[index % 5], details={"i": index})
+                await record(session, None, ACTIONS[index % 5], details={"i": index})
             latencies.append((time.perf_counter() - started) * 1000)
 
     started = time.perf_counter()

@@ -36,16 +36,18 @@ from typing import Any
 from mysql_harness import connect, fresh_database
 from sqlalchemy.engine import make_url
 
-from helio.accounts import repository as accounts
-from helio.accounts.service import name_prefix
+from helio.auth.accounts import repository as accounts
+from helio.auth.accounts.profiles import INDEX_NORMALISERS, name_prefix
 from helio.config import Settings
 from helio.keys_admin.checkpoint import CheckpointStore
 from helio.keys_admin.rotation import rotate_data_keys, rotate_index, rotate_kek
 from helio.keys_admin.run import RotationOptions
+from helio.main import build_app
+from helio.platform.app import App
 from helio.security.blind_index import BlindIndexer
 from helio.security.crypto import FieldCipher, data_key_context, new_data_key
-from helio.security.keys import LocalKeyProvider, WrappedKey
-from helio.services import INDEX_NORMALISERS, Services
+from helio.security.keys.local import LocalKeyProvider
+from helio.security.keys.types import WrappedKey
 
 DEFAULT_URL = "mysql+asyncmy://root@127.0.0.1:3306/helio_bench_pii"
 BATCH = 5000
@@ -165,12 +167,12 @@ def bench_sql_lookups(url: str, indexer: BlindIndexer, count: int, total: int) -
     return {"sql": percentiles(durations), "candidates": percentiles(index_cost)}
 
 
-async def bench_app_lookups(services: Services, count: int, total: int) -> tuple[float, float]:
+async def bench_app_lookups(app_state: App, count: int, total: int) -> tuple[float, float]:
     """Time the app's repository lookup (async SQLAlchemy session, asyncmy)."""
     durations = []
     for i in (random.randrange(total) for _ in range(count)):
-        candidates = services.indexer.lookup_candidates("email", email_of(i))
-        async with services.db.sessions() as session:
+        candidates = app_state.indexer.lookup_candidates("email", email_of(i))
+        async with app_state.db.sessions() as session:
             started = time.perf_counter()
             user = await accounts.by_email_index(session, candidates)
             durations.append(time.perf_counter() - started)
@@ -211,15 +213,13 @@ def bench_decryption(url: str, keyring_path: Path, rounds: int) -> dict[str, flo
     return {"warm_us": warm * 1e6, "cold_us": cold * 1e6}
 
 
-def services_for(url: str, data_dir: Path) -> Services:
-    """Build the app services on a bench database and its keyring."""
+def services_for(url: str, data_dir: Path) -> App:
+    """Build the app on a bench database and its keyring."""
     settings = Settings(env="test", database_url=url, data_dir=data_dir, secret_key="b" * 48)
-    return Services.from_settings(settings)
+    return build_app(settings)
 
 
-async def bench_rotations(
-    big: Services, sample: Services, data_dirs: tuple[Path, Path]
-) -> dict[str, Any]:
+async def bench_rotations(big: App, sample: App, data_dirs: tuple[Path, Path]) -> dict[str, Any]:
     """Run rotate_kek on the big database, data-key and index rotation on the sample."""
     kek = await rotate_kek(
         big, options=RotationOptions(batch_size=2000, checkpoints=CheckpointStore(data_dirs[0]))

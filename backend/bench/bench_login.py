@@ -39,7 +39,7 @@ from api_harness import (
     wait_ready,
 )
 
-from helio.auth.passwords import current_config, hash_password, verify_password
+from helio.auth.login.passwords import current_config, hash_password, verify_password
 
 SESSIONS = "/api/v1/auth/sessions"
 

@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
 from helio.config import Settings
 from helio.kit.clock import clock
-from helio.main import create_app
-from helio.services import Services
+from helio.main import build_app, create_app
+from helio.platform.app import App
+from helio.state.shared import RedisState
 from tests.fixtures import redis_db
 from tests.fixtures.database import (
     RUN_TOKEN,
@@ -92,8 +94,9 @@ def settings(database_url: str, data_dir: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    built = Services.from_settings(settings)
+async def app_state(settings: Settings) -> AsyncIterator[App]:
+    """The app every test shares: one database engine, one Redis client, one keyring."""
+    built = build_app(settings)
     yield built
     await built.close()
 
@@ -106,31 +109,30 @@ def _real_time() -> Iterator[None]:
 
 
 @pytest.fixture
-async def clean(services: Services) -> AsyncIterator[Services]:
+async def clean(app_state: App) -> App:
     """Empty every table and the shared state before the test."""
-    await truncate_all(services.db)
-    await _flush_state(services)
-    services.vault.cache.clear()
-    return services
+    await truncate_all(app_state.db)
+    await _flush_state(app_state)
+    app_state.vault.cache.clear()
+    return app_state
 
 
-async def _flush_state(services: Services) -> None:
-    client = getattr(services.state, "client", None)
-    if client is not None:
-        await client.flushdb()
+async def _flush_state(app_state: App) -> None:
+    state = app_state.state
+    if isinstance(state, RedisState):
+        await state.client.flushdb()
     else:
-        await services.state.close()
-    storage = services.limiter.storage
-    await storage.reset()
+        await state.close()
+    await app_state.limiter.storage.reset()
 
 
 @pytest.fixture
-def app(settings: Settings, clean: Services):  # type: ignore[no-untyped-def]
+def app(settings: Settings, clean: App) -> FastAPI:
     return create_app(settings, clean)
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[AsyncClient]:  # type: ignore[no-untyped-def]
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, client=("203.0.113.7", 50000))
     async with AsyncClient(transport=transport, base_url=BASE_URL) as http:
         yield http

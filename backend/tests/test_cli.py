@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,11 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from helio import cli
-from helio.accounts import repository, service
+from helio.auth.accounts import profiles as service
+from helio.auth.accounts import repository
 from helio.authz.matrix import Role
 from helio.config import Settings, get_settings
+from helio.main import build_app
+from helio.platform.app import App
 from helio.preflight import listeners
-from helio.services import Services
 from tests.fixtures.live_server import BACKEND, clean_env, free_port, taken_port
 
 runner = CliRunner()
@@ -24,7 +27,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def cli_settings(
-    settings: Settings, clean: Services, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, clean: App, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Settings]:
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
     yield settings
@@ -33,22 +36,22 @@ def cli_settings(
 
 def _answers(monkeypatch: pytest.MonkeyPatch, *passwords: str) -> None:
     queue = list(passwords)
-    monkeypatch.setattr(cli.getpass, "getpass", lambda _prompt: queue.pop(0))
+    monkeypatch.setattr(getpass, "getpass", lambda _prompt: queue.pop(0))
 
 
 def _admin_state(settings: Settings, email: str) -> tuple[frozenset[Role], bool, bool]:
-    """Read an account back through fresh services (the CLI runs its own event loop)."""
+    """Read an account back through a fresh app (the CLI runs its own event loop)."""
 
     async def read() -> tuple[frozenset[Role], bool, bool]:
-        services = Services.from_settings(settings)
+        app_state = build_app(settings)
         try:
-            async with services.db.transaction() as session:
-                user = await service.find_by_email(session, services, email)
+            async with app_state.db.transaction() as session:
+                user = await service.find_by_email(session, app_state, email)
                 assert user is not None
                 roles = await repository.roles(session, user.id)
                 return roles, user.email_verified_at is not None, user.totp_confirmed_at is None
         finally:
-            await services.close()
+            await app_state.close()
 
     return asyncio.run(read())
 
@@ -62,7 +65,7 @@ def test_create_admin_creates_a_verified_admin(
         cli.app, ["create-admin", "--email", "root@helio.example", "--full-name", "Rae Root"]
     )
     assert result.exit_code == 0, result.output
-    assert _admin_state(cli_settings, "ROOT@helio.example") == ({Role.ADMIN}, True, True)
+    assert _admin_state(cli_settings, "ROOT@helio.example") == (frozenset({Role.ADMIN}), True, True)
     assert strong not in result.output
     _answers(monkeypatch, strong, strong)
     again = runner.invoke(

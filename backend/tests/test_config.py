@@ -149,12 +149,12 @@ class TestPublicUrlFollowsWhereTheApiServes:
     ) -> None:
         from httpx import ASGITransport, AsyncClient
 
-        from helio.services import Services
+        from helio.main import build_app
 
         values = settings.model_dump(exclude={"public_url", "env", "port", "cookie_secure"})
         moved = Settings(**values, env="development", port=18201)
-        services = Services.from_settings(moved)
-        transport = ASGITransport(app=create_app(moved, services), client=("127.0.0.1", 5000))
+        app = build_app(moved)
+        transport = ASGITransport(app=create_app(moved, app), client=("127.0.0.1", 5000))
         body = {"email": "new@example.org", "password": "x" * 4, "full_name": "N"}
         try:
             async with AsyncClient(transport=transport, base_url=moved.public_url) as http:
@@ -165,7 +165,7 @@ class TestPublicUrlFollowsWhereTheApiServes:
                     "/api/v1/auth/register", json=body, headers={"Origin": "http://127.0.0.1:8000"}
                 )
         finally:
-            await services.close()
+            await app.close()
         assert served.status_code == 422  # past the origin check, refused for the weak password
         assert old.status_code == 403
         assert old.json()["error"]["code"] == "origin_refused"

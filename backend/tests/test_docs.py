@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from helio.config import Settings
-from helio.kit.routes import api_routes
+from helio.http.routes import api_routes
 from helio.main import create_app
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

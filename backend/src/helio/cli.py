@@ -12,9 +12,9 @@ import typer
 from alembic import command
 from alembic.config import Config
 
-from helio.audit.cli import audit_app
+from helio.commands.audit import audit_app
+from helio.commands.keys import keys_app
 from helio.config import Settings, get_settings
-from helio.keys_admin.cli import keys_app
 
 if TYPE_CHECKING:
     from aiosmtpd.controller import Controller

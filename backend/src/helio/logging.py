@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
 
-from helio.http.request_context import current_request_id
+from helio.security.redaction import redact_pii
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+def current_request_id() -> str:
+    """Return the id of the request being served ("-" outside a request)."""
+    return request_id_var.get()
 
 
 def _add_request_id(
@@ -20,8 +28,6 @@ def _add_request_id(
 
 def configure_logging(level: str = "INFO") -> None:
     """Send JSON lines to stdout; PII and secrets are redacted before rendering."""
-    from helio.security.redaction import redact_pii
-
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -1,50 +1,136 @@
-"""create_app(): middleware, error handlers, routers."""
+"""The composition root: `build_app` makes every part of the app, `create_app` serves it."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
-from helio.alerts.setup import install_security_monitoring, shutdown_security_monitoring
+from helio.alerts.setup import build_alert_engine, install_security_monitoring
 from helio.api import assert_every_route_guarded, include_routers
+from helio.audit.monitor import CheckpointScheduler
+from helio.auth.accounts.profiles import INDEX_NORMALISERS
+from helio.authz.access import assert_matrix_complete
 from helio.config import Settings, get_settings
+from helio.db import Database
 from helio.http.access_log import AccessLogMiddleware
 from helio.http.body_limit import BodyLimitMiddleware
 from helio.http.content_type import ContentTypeMiddleware
 from helio.http.cors import StrictCORSMiddleware
 from helio.http.docs import mount_docs
 from helio.http.error_handlers import UnhandledErrorMiddleware, install_error_handlers
+from helio.http.metrics import MetricsMiddleware
 from helio.http.request_context import RequestContextMiddleware
 from helio.http.security_headers import SecurityHeadersMiddleware
+from helio.kit.cpu import CpuPool
 from helio.logging import configure_logging
-from helio.mail.outbox import outbox_of
-from helio.ops.metrics import MetricsMiddleware
-from helio.services import Services
+from helio.mail.outbox import build_outbox
+from helio.personal_data import PERSONAL_DATA
+from helio.platform.app import App
+from helio.platform.policy import AuthPolicy, StaffPolicy
+from helio.platform.quote_settings import QuoteSettings
+from helio.security.blind_index import BlindIndexer
+from helio.security.keys import build_key_provider
+from helio.security.keys.local import LocalKeyProvider
+from helio.security.keys.types import KeyProvider
+from helio.security.server_keys import ServerKeys, keyfile_for
+from helio.security.vault import FieldVault
+from helio.state.shared import RateLimiter, make_state
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Build the API application; refuses unsafe production settings.
+def build_app(settings: Settings) -> App:
+    """Build every part of the app the settings describe (no connection is opened yet)."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keyring_path = settings.effective_keyring_path
+    # Blind-index keys always come from the keyring file (a mounted secret in
+    # Kubernetes), whichever provider wraps the data keys.
+    keyring = LocalKeyProvider(keyring_path)
+    keys = _key_provider(settings)
+    db = Database(settings.effective_database_url)
+    state = make_state(settings.redis_url)
+    quote_settings = QuoteSettings()
+    return App(
+        settings=settings,
+        db=db,
+        state=state,
+        limiter=RateLimiter.for_url(settings.redis_url),
+        keys=keys,
+        keyring=keyring,
+        vault=FieldVault(keys),
+        indexer=BlindIndexer(keyring, normalisers=INDEX_NORMALISERS),
+        server_keys=ServerKeys(
+            secret_key=settings.secret_key,
+            keyring=keyring,
+            provider=keys,
+            keyfile=keyfile_for(keyring_path),
+            issuer=settings.public_url,
+        ),
+        auth_policy=AuthPolicy(),
+        staff_policy=StaffPolicy(),
+        quote_settings=quote_settings,
+        cpu=CpuPool(workers=quote_settings.workers, max_waiting=quote_settings.max_waiting),
+        outbox=build_outbox(settings, state),
+        alerts=build_alert_engine(settings, db, state),
+        personal_data=PERSONAL_DATA,
+    )
+
+
+def _key_provider(settings: Settings) -> KeyProvider:
+    kms_client: Any = None
+    kms_key_id = settings.kms_key_id
+    if settings.key_provider == "aws-kms" and settings.kms_standin:
+        # Development only (production settings refuse it): the stand-in is not part of
+        # the runtime package, so it is imported only when asked for.
+        from helio_standins.kms import standin_client
+
+        kms_client, kms_key_id = standin_client(
+            settings.effective_keyring_path, settings.kms_key_id, settings.kms_region
+        )
+    return build_key_provider(
+        settings.key_provider,
+        keyring_path=settings.effective_keyring_path,
+        kms_key_id=kms_key_id,
+        region=settings.kms_region,
+        kms_client=kms_client,
+    )
+
+
+def watch(app: App) -> None:
+    """Run the alert rules and the checkpoint schedule after each committed audit event."""
+    checkpoints = CheckpointScheduler(app.settings, app.db, app.state)
+    install_security_monitoring(app.db, app.alerts, checkpoints)
+
+
+def create_app(settings: Settings | None = None, app: App | None = None) -> FastAPI:
+    """Build the API around an app (built from the settings when none is given).
+
+    Given both, the app is served with these settings (a test changing one setting).
 
     Raises:
         UnsafeConfiguration: production settings that fail the checks.
         UnguardedRouteError: a route without a declared permission.
+        IncompleteMatrix: a permission without a full row of reaches.
     """
-    settings = settings or get_settings()
+    settings = settings or (app.settings if app is not None else get_settings())
     settings.assert_safe()
+    assert_matrix_complete()
     configure_logging()
-    services = services or Services.from_settings(settings)
-    install_security_monitoring(services)
+    if app is None:
+        app = build_app(settings)
+    elif app.settings is not settings:
+        app = dataclasses.replace(app, settings=settings)
+    watch(app)
+    served = app
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
         yield
-        await shutdown_security_monitoring(services)
-        await outbox_of(services).close()
-        await services.close()
+        await served.close()
 
-    app = FastAPI(
+    api = FastAPI(
         title="Helio API",
         version="1",
         debug=False,
@@ -53,21 +139,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         openapi_url="/api/openapi.json" if settings.docs_visible else None,
         lifespan=lifespan,
     )
-    app.state.services = services
-    app.state.settings = settings
-    install_error_handlers(app)
-    include_routers(app)
+    api.state.app = app
+    install_error_handlers(api)
+    include_routers(api)
     if settings.docs_visible:
-        mount_docs(app)
-    assert_every_route_guarded(app)
-    _add_middleware(app, settings)
-    return app
+        mount_docs(api)
+    assert_every_route_guarded(api)
+    _add_middleware(api, settings)
+    return api
 
 
-def _add_middleware(app: FastAPI, settings: Settings) -> None:
+def _add_middleware(api: FastAPI, settings: Settings) -> None:
     # Added innermost first: the last one added wraps all the others.
-    app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(
+    api.add_middleware(UnhandledErrorMiddleware)
+    api.add_middleware(
         StrictCORSMiddleware,
         allow_origins=settings.allowed_origins,
         allow_credentials=True,
@@ -83,13 +168,13 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         expose_headers=["X-Request-ID", "Retry-After"],
         max_age=600,
     )
-    app.add_middleware(ContentTypeMiddleware)
-    app.add_middleware(
+    api.add_middleware(ContentTypeMiddleware)
+    api.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
     )
-    app.add_middleware(AccessLogMiddleware)
-    app.add_middleware(MetricsMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)
+    api.add_middleware(AccessLogMiddleware)
+    api.add_middleware(MetricsMiddleware)
+    api.add_middleware(SecurityHeadersMiddleware)
+    api.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)

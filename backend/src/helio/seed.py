@@ -12,18 +12,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.accounts import service as accounts
-from helio.auth.passwords import hash_password
-from helio.auth.principal import Principal
-from helio.authz.guards import check
+from helio.auth.accounts import profiles as accounts
+from helio.auth.login.passwords import hash_password
+from helio.authz.access import check
 from helio.authz.matrix import Perm, Role
+from helio.authz.principal import Principal
 from helio.config import Settings
 from helio.errors import Conflict
 from helio.kit.clock import utcnow
+from helio.main import build_app
 from helio.models import User
-from helio.services import Services
+from helio.platform.app import App
+from helio.platform.context import Ctx
 from helio.sites import service as sites
-from helio.sites.schemas import SiteCreate, UsageIn
+from helio.sites.schemas import SiteCreate, UsageUpdate
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
     ("customer", "demo.customer@helio.localhost", "Dana Customer", (Role.CUSTOMER,)),
@@ -62,17 +64,17 @@ async def create_staff(
     settings: Settings, *, email: str, full_name: str, password: str, roles: Sequence[str]
 ) -> str:
     """Create a verified staff account (MFA enrolment is forced at first sign-in)."""
-    from helio.auth.password_policy import check_password
+    from helio.auth.login.password_policy import check_password
 
     check_password(password, email=email, name=full_name)
-    services = Services.from_settings(settings)
+    app = build_app(settings)
     try:
-        async with services.db.transaction() as session:
-            if await accounts.find_by_email(session, services, email) is not None:
+        async with app.db.transaction() as session:
+            if await accounts.find_by_email(session, app, email) is not None:
                 raise Conflict("An account with this email exists already.")
             user = await accounts.create_account(
                 session,
-                services,
+                app,
                 kind="staff",
                 email=email,
                 full_name=full_name,
@@ -82,7 +84,7 @@ async def create_staff(
             user.email_verified_at = utcnow()
             return user.id
     finally:
-        await services.close()
+        await app.close()
 
 
 async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
@@ -93,17 +95,17 @@ async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
     """
     if settings.is_production:
         raise DemoRefused("demo accounts are never created in production (HELIO_ENV=production)")
-    services = Services.from_settings(settings)
+    app = build_app(settings)
     created: list[tuple[str, str, str]] = []
     try:
-        async with services.db.transaction() as session:
+        async with app.db.transaction() as session:
             for kind, email, name, roles in DEMO_ACCOUNTS:
-                if await accounts.find_by_email(session, services, email) is not None:
+                if await accounts.find_by_email(session, app, email) is not None:
                     continue
                 password = secrets.token_urlsafe(15)
                 user = await accounts.create_account(
                     session,
-                    services,
+                    app,
                     kind=kind,
                     email=email,
                     full_name=name,
@@ -112,14 +114,14 @@ async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
                 )
                 user.email_verified_at = utcnow()
                 if kind == "customer":
-                    await _demo_site(session, services, user)
+                    await _demo_site(session, app, user)
                 created.append((email, ",".join(roles), password))
     finally:
-        await services.close()
+        await app.close()
     return created
 
 
-async def _demo_site(session: AsyncSession, services: Services, user: User) -> None:
+async def _demo_site(session: AsyncSession, app: App, user: User) -> None:
     """Give the demo customer a site with roof planes and monthly use, through the service."""
     # The seed acts for the customer; "seed-demo" stands where a session id would be.
     principal = Principal(
@@ -132,11 +134,7 @@ async def _demo_site(session: AsyncSession, services: Services, user: User) -> N
         step_up_at=None,
         email_verified=True,
     )
-    site = await sites.create_site(
-        session,
-        check(principal, Perm.SITES_WRITE),
-        SiteCreate.model_validate(DEMO_SITE),
-        vault=services.vault,
-    )
-    usage = UsageIn(monthly_kwh=[float(kwh) for kwh in DEMO_MONTHLY_KWH])
-    await sites.set_monthly_usage(session, check(principal, Perm.SITES_WRITE), site.id, usage)
+    ctx = Ctx(app, check(principal, Perm.SITES_WRITE))
+    site = await sites.create_site(session, ctx, data=SiteCreate.model_validate(DEMO_SITE))
+    usage = UsageUpdate(monthly_kwh=[float(kwh) for kwh in DEMO_MONTHLY_KWH])
+    await sites.set_usage(session, ctx, site_id=site.id, body=usage)

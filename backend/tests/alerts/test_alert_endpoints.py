@@ -55,4 +55,4 @@ class TestAlertSinks:
         assert [(s["kind"], s["target"], s["enabled"]) for s in listed] == [
             ("mail", "soc@example.org", True)
         ]
-        assert len(await auth.events("alerts.sinks.update")) == 1
+        assert len(await auth.events("alert.sinks_updated")) == 1

@@ -12,17 +12,17 @@ from helio.alerts.dispatcher import AlertDispatcher, Retry
 from helio.alerts.engine import AlertEngine
 from helio.alerts.outbox import MemoryOutbox
 from helio.alerts.rules import GLOBAL_FAILURES, RULES, Rule
-from helio.audit import actions
+from helio.audit.actions import AuditAction
 from helio.audit.hooks import AuditRecord
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.mail.transport import MemoryTransport
-from helio.models.base import new_id
+from helio.platform.app import App
 from helio.security.outbound import OutboundPolicy
-from helio.services import Services
 
 
 @pytest.fixture
-async def engine(clean: Services) -> AsyncIterator[AlertEngine]:
+async def engine(clean: App) -> AsyncIterator[AlertEngine]:
     dispatcher = AlertDispatcher(
         db=clean.db, state=clean.state, outbox=MemoryOutbox(), mail=MemoryTransport(),
         mail_from="alerts@helio.test", policy=OutboundPolicy(), retry=Retry(1, 0.0),
@@ -40,6 +40,9 @@ def _event(action: str, outcome: str = "success", **fields: Any) -> AuditRecord:
     )
 
 
+A = AuditAction  # keeps the table of cases one line per case
+
+
 async def _rules(engine: AlertEngine, event: AuditRecord) -> list[str]:
     return [alert.rule for alert in await engine.evaluate(event)]
 
@@ -48,20 +51,20 @@ async def _rules(engine: AlertEngine, event: AuditRecord) -> list[str]:
 @pytest.mark.parametrize(
     ("event", "expected"),
     [
-        (_event(actions.LOCKOUT, actor_id="a1"), ["account_locked"]),
-        (_event(actions.REFRESH_REUSE, "denied", actor_id="a1"), ["refresh_token_reuse"]),
-        (_event(actions.GRANT_USE, resource_type="grant", resource_id="g1"), ["break_glass_use"]),
-        (_event(actions.GRANT_APPROVE, resource_id="g1"), ["grant_approved"]),
-        (_event(actions.ROLES_CHANGE, resource_id="s1"), ["role_change"]),
-        (_event(actions.AUDIT_VERIFY, "failure"), ["audit_chain_broken"]),
-        (_event(actions.LOGIN, actor_roles="engineer", details=NEW), ["staff_new_device"]),
-        (_event(actions.MFA, actor_roles="admin,support", details=NEW), ["staff_new_device"]),
-        (_event(actions.LOGIN, details=NEW | STAFF), ["staff_new_device"]),
-        (_event(actions.LOGIN, details=NEW | {"account": "customer"}), []),
-        (_event(actions.LOGIN, details={"new_device": False} | STAFF), []),
-        (_event(actions.LOGIN, actor_roles="customer", details=NEW), []),
-        (_event(actions.LOGIN, actor_roles="admin"), []),
-        (_event(actions.AUDIT_VERIFY, "success"), []),
+        (_event(A.AUTH_ACCOUNT_LOCKED, actor_id="a1"), ["account_locked"]),
+        (_event(A.AUTH_REFRESH_TOKEN_REUSED, "denied", actor_id="a1"), ["refresh_token_reuse"]),
+        (_event(A.GRANT_USED, resource_type="grant", resource_id="g1"), ["break_glass_use"]),
+        (_event(A.GRANT_APPROVED, resource_id="g1"), ["grant_approved"]),
+        (_event(A.STAFF_ROLES_CHANGED, resource_id="s1"), ["role_change"]),
+        (_event(A.AUDIT_VERIFIED, "failure"), ["audit_chain_broken"]),
+        (_event(A.AUTH_SIGNED_IN, actor_roles="engineer", details=NEW), ["staff_new_device"]),
+        (_event(A.AUTH_MFA_CHECKED, actor_roles="admin,sales", details=NEW), ["staff_new_device"]),
+        (_event(A.AUTH_SIGNED_IN, details=NEW | STAFF), ["staff_new_device"]),
+        (_event(A.AUTH_SIGNED_IN, details=NEW | {"account": "customer"}), []),
+        (_event(A.AUTH_SIGNED_IN, details={"new_device": False} | STAFF), []),
+        (_event(A.AUTH_SIGNED_IN, actor_roles="customer", details=NEW), []),
+        (_event(A.AUTH_SIGNED_IN, actor_roles="admin"), []),
+        (_event(A.AUDIT_VERIFIED, "success"), []),
         (_event("orders.transition", actor_id="a1"), []),
     ],
 )  # fmt: skip
@@ -73,9 +76,14 @@ async def test_each_rule_fires_on_its_event(
 
 @pytest.mark.redis
 async def test_repeated_incident_on_one_key_alerts_once(engine: AlertEngine) -> None:
-    fired = [await _rules(engine, _event(actions.LOCKOUT, actor_id="a1")) for _ in range(5)]
+    fired = [
+        await _rules(engine, _event(AuditAction.AUTH_ACCOUNT_LOCKED, actor_id="a1"))
+        for _ in range(5)
+    ]
     assert fired == [["account_locked"], [], [], [], []]
-    assert await _rules(engine, _event(actions.LOCKOUT, actor_id="a2")) == ["account_locked"]
+    assert await _rules(engine, _event(AuditAction.AUTH_ACCOUNT_LOCKED, actor_id="a2")) == [
+        "account_locked"
+    ]
 
 
 @pytest.mark.redis
@@ -83,7 +91,7 @@ async def test_distributed_attack_raises_the_global_alert_once(engine: AlertEngi
     fired: list[str] = []
     for index in range(GLOBAL_FAILURES + 50):
         event = _event(
-            actions.LOGIN,
+            AuditAction.AUTH_SIGNED_IN,
             "failure",
             actor_id=f"acct-{index}",
             client_ip=f"198.51.100.{index % 250}",
@@ -106,7 +114,7 @@ async def test_burst_spanning_windows_stays_deduplicated(engine: AlertEngine) ->
 @pytest.mark.redis
 async def test_hourly_budget_per_rule_caps_alert_floods(engine: AlertEngine) -> None:
     capped = AlertEngine(engine.state, engine.dispatcher, max_per_hour=2)
-    fired = [await _rules(capped, _event(actions.ROLES_CHANGE)) for _ in range(4)]
+    fired = [await _rules(capped, _event(AuditAction.STAFF_ROLES_CHANGED)) for _ in range(4)]
     assert fired == [["role_change"], ["role_change"], [], []]
 
 
@@ -122,12 +130,16 @@ def test_rule_names_are_unique_and_cover_the_required_cases() -> None:
 
 
 def test_action_names_match_the_authentication_events() -> None:
-    from helio.auth import events
+    from helio.audit.actions import AuditAction
 
-    assert (actions.LOGIN, actions.MFA, actions.LOCKOUT) == (
-        events.LOGIN,
-        events.MFA,
-        events.LOCKOUT,
+    assert (
+        AuditAction.AUTH_SIGNED_IN,
+        AuditAction.AUTH_MFA_CHECKED,
+        AuditAction.AUTH_ACCOUNT_LOCKED,
+    ) == (
+        AuditAction.AUTH_SIGNED_IN,
+        AuditAction.AUTH_MFA_CHECKED,
+        AuditAction.AUTH_ACCOUNT_LOCKED,
     )
-    assert actions.REFRESH_REUSE == events.REFRESH_REUSE
-    assert actions.TOKEN_ISSUED == events.TOKEN_ISSUED
+    assert AuditAction.AUTH_REFRESH_TOKEN_REUSED == AuditAction.AUTH_REFRESH_TOKEN_REUSED
+    assert AuditAction.AUTH_TOKEN_ISSUED == AuditAction.AUTH_TOKEN_ISSUED

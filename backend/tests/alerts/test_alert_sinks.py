@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
-from tests.audit.audit_helpers import access
+from tests.factories.accounts import admin_access, ctx
 
 from helio.alerts.channels import mask_target, webhook_policy
-from helio.alerts.schemas import SinkList, SinksUpdate
-from helio.alerts.sinks import list_sinks, replace_sinks
 from helio.authz.matrix import Perm
 from helio.config import Settings
 from helio.errors import ValidationFailed
 from helio.models import AuditEvent
+from helio.ops.alerts.schemas import SinkListRead, SinkListUpdate
+from helio.ops.alerts.service import list_sinks, replace_sinks
+from helio.platform.app import App
 from helio.security.outbound import OutboundRefused
-from helio.services import Services
 
-ADMIN = access(Perm.ALERTS_MANAGE)
+ADMIN = admin_access(Perm.ALERTS_MANAGE)
 SLACK = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX"
 
 
@@ -30,16 +31,15 @@ async def public_dns(host: str, port: int) -> Sequence[str]:
 
 
 async def _replace(
-    services: Services, sinks: list[dict[str, Any]], settings: Settings | None = None
-) -> SinkList:
-    body = SinksUpdate.model_validate({"sinks": sinks})
-    async with services.db.transaction() as session:
-        return await replace_sinks(
-            session, ADMIN, body, settings=settings or services.settings, resolver=public_dns
-        )
+    app_state: App, sinks: list[dict[str, Any]], settings: Settings | None = None
+) -> SinkListRead:
+    body = SinkListUpdate.model_validate({"sinks": sinks})
+    admin = ctx(replace(app_state, settings=settings or app_state.settings), ADMIN)
+    async with app_state.db.transaction() as session:
+        return await replace_sinks(session, admin, body=body, resolver=public_dns)
 
 
-async def test_sinks_are_saved_masked_and_audited_without_targets(clean: Services) -> None:
+async def test_sinks_are_saved_masked_and_audited_without_targets(clean: App) -> None:
     saved = await _replace(
         clean, [{"kind": "webhook", "target": SLACK}, {"kind": "mail", "target": "SOC@Example.com"}]
     )
@@ -47,13 +47,13 @@ async def test_sinks_are_saved_masked_and_audited_without_targets(clean: Service
     assert targets == [("mail", "SOC@example.com"), ("webhook", "https://hooks.slack.com/…XXXX")]
     async with clean.db.transaction() as session:
         event = (await session.execute(select(AuditEvent))).scalars().one()
-        assert (await list_sinks(session)) == saved
-    assert (event.action, event.actor_id) == ("alerts.sinks.update", ADMIN.user_id)
+        assert (await list_sinks(session, ctx(clean, ADMIN))) == saved
+    assert (event.action, event.actor_id) == ("alert.sinks_updated", ADMIN.user_id)
     assert event.details == {"added": ["mail", "webhook"], "removed": 0, "kept": 0}
     assert "secret" not in str(event.details)
 
 
-async def test_sinks_are_kept_by_id_toggled_and_removed(clean: Services) -> None:
+async def test_sinks_are_kept_by_id_toggled_and_removed(clean: App) -> None:
     saved = await _replace(
         clean, [{"kind": "webhook", "target": SLACK}, {"kind": "mail", "target": "a@b.example"}]
     )
@@ -81,15 +81,15 @@ async def test_sinks_are_kept_by_id_toggled_and_removed(clean: Services) -> None
         "https://user:pass@hooks.slack.com/hook",
     ],
 )
-async def test_unsafe_webhook_urls_are_refused_at_save_time(clean: Services, url: str) -> None:
+async def test_unsafe_webhook_urls_are_refused_at_save_time(clean: App, url: str) -> None:
     with pytest.raises(OutboundRefused):
         await _replace(clean, [{"kind": "webhook", "target": url}])
     async with clean.db.transaction() as session:
-        assert (await list_sinks(session)).items == []
+        assert (await list_sinks(session, ctx(clean, ADMIN))).items == []
 
 
 @pytest.mark.asvs("V13.2.4")
-async def test_allowlist_and_production_https_only(clean: Services) -> None:
+async def test_allowlist_and_production_https_only(clean: App) -> None:
     listed = clean.settings.model_copy(update={"alert_webhook_hosts": ["alerts.example.org"]})
     with pytest.raises(OutboundRefused):
         await _replace(clean, [{"kind": "webhook", "target": SLACK}], listed)
@@ -105,7 +105,7 @@ async def test_allowlist_and_production_https_only(clean: Services) -> None:
         {"kind": "mail", "target": "a@b.example\r\nBcc: x@evil.example"},
     ],
 )
-async def test_bad_mail_targets_are_refused(clean: Services, item: dict[str, str]) -> None:
+async def test_bad_mail_targets_are_refused(clean: App, item: dict[str, str]) -> None:
     with pytest.raises(ValidationFailed):
         await _replace(clean, [item])
 
@@ -122,7 +122,7 @@ async def test_bad_mail_targets_are_refused(clean: Services, item: dict[str, str
 )
 def test_malformed_updates_are_refused(body: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
-        SinksUpdate.model_validate(body)
+        SinkListUpdate.model_validate(body)
 
 
 def test_masking_hides_the_url_secret() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from tests.audit.audit_helpers import append, isolated
+from tests.factories.audit import append, isolated
 
 from helio.audit import repository
 from helio.audit.checkpoints import (
@@ -27,12 +27,12 @@ from helio.audit.monitor import CheckpointScheduler
 from helio.audit.verify import verify_chain
 from helio.config import Settings
 from helio.kit.clock import utcnow
-from helio.security.keys import KeyringError
-from helio.services import Services
+from helio.platform.app import App
+from helio.security.files import KeyringError
 
 
 @pytest.fixture
-def quiet(clean: Services) -> Services:
+def quiet(clean: App) -> App:
     return isolated(clean)
 
 
@@ -72,7 +72,7 @@ def test_configured_key_signs_and_file_keys_still_verify(
         load_signing_keys(_in(settings, tmp_path, audit_signing_key="c2hvcnQ="))
 
 
-async def test_rotation_keeps_old_checkpoints_verifiable(quiet: Services, tmp_path: Path) -> None:
+async def test_rotation_keeps_old_checkpoints_verifiable(quiet: App, tmp_path: Path) -> None:
     clean = quiet
     local = _in(clean.settings, tmp_path)
     await append(clean.db, 3)
@@ -93,7 +93,7 @@ async def test_rotation_keeps_old_checkpoints_verifiable(quiet: Services, tmp_pa
 
 @pytest.mark.asvs("V16.4.2")
 async def test_checkpoint_signed_by_a_foreign_key_is_not_trusted(
-    quiet: Services, tmp_path: Path
+    quiet: App, tmp_path: Path
 ) -> None:
     clean = quiet
     await append(clean.db, 4)
@@ -106,9 +106,9 @@ async def test_checkpoint_signed_by_a_foreign_key_is_not_trusted(
     assert result.notes
 
 
-async def test_scheduler_signs_one_checkpoint_per_interval(quiet: Services) -> None:
+async def test_scheduler_signs_one_checkpoint_per_interval(quiet: App) -> None:
     clean = quiet
-    scheduler = CheckpointScheduler(clean)
+    scheduler = CheckpointScheduler(clean.settings, clean.db, clean.state)
     await append(clean.db, 2)
     async with clean.db.transaction() as session:
         head = await repository.read_head(session)

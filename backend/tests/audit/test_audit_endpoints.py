@@ -68,7 +68,7 @@ class TestAuditExport:
         rows = [json.loads(line) for line in answer.text.splitlines()]
         assert rows
         assert all(row["action"].startswith("auth.") for row in rows)
-        exports = await auth.events("audit.export")
+        exports = await auth.events("audit.exported")
         assert [(e.actor_id, e.details and e.details["criteria"]) for e in exports] == [
             (admin.user_id, {"action": "auth.*"})
         ]

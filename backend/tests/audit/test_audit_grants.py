@@ -8,17 +8,17 @@ from collections.abc import AsyncIterator, Iterator
 import pymysql
 import pytest
 from sqlalchemy.engine import make_url
-from tests.audit.audit_helpers import append
+from tests.factories.audit import append
 
 from helio.audit.grants import audit_grants
 from helio.audit.verify import verify_chain
 from helio.db import Database
-from helio.services import Services
+from helio.platform.app import App
 
 ACCESS_DENIED = 1142  # ER_TABLEACCESS_DENIED_ERROR
 
 
-def _root(url: str) -> pymysql.Connection:  # type: ignore[type-arg]
+def _root(url: str) -> pymysql.Connection:
     parsed = make_url(url)
     return pymysql.connect(
         host=parsed.host,
@@ -29,7 +29,7 @@ def _root(url: str) -> pymysql.Connection:  # type: ignore[type-arg]
 
 
 @pytest.fixture
-def app_user(clean: Services) -> Iterator[tuple[str, str, str]]:
+def app_user(clean: App) -> Iterator[tuple[str, str, str]]:
     """A restricted user holding only the audit GRANTs (and SELECT on users for nothing else)."""
     url = clean.settings.effective_database_url
     schema = make_url(url).database or ""
@@ -48,7 +48,7 @@ def app_user(clean: Services) -> Iterator[tuple[str, str, str]]:
 
 
 @pytest.fixture
-async def app_db(clean: Services, app_user: tuple[str, str, str]) -> AsyncIterator[Database]:
+async def app_db(clean: App, app_user: tuple[str, str, str]) -> AsyncIterator[Database]:
     schema, name, password = app_user
     parsed = make_url(clean.settings.effective_database_url)
     url = parsed.set(username=name, password=password, database=schema)

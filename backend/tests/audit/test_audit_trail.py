@@ -11,33 +11,35 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from tests.audit.audit_helpers import request_from, scalar, staff
+from tests.factories.accounts import admin_access, ctx
+from tests.factories.audit import scalar
 
+from helio.audit import AuditAction, Target, record
 from helio.audit.chain import GENESIS_HASH, HASHED_FIELDS, canonical, canonical_row, link_hash
-from helio.audit.service import record
 from helio.audit.verify import verify_chain
+from helio.authz.matrix import Perm
 from helio.models import AlertSink, AuditChainHead, AuditEvent
-from helio.services import Services
+from helio.platform.app import App
 
 
 class Boom(Exception):
     """Makes a transaction fail after its writes."""
 
 
-async def _count(services: Services, model: Any) -> int:
-    async with services.db.transaction() as session:
+async def _count(app_state: App, model: Any) -> int:
+    async with app_state.db.transaction() as session:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
-async def _change_then_fail(services: Services) -> None:
-    async with services.db.transaction() as session:
+async def _change_then_fail(app_state: App) -> None:
+    async with app_state.db.transaction() as session:
         session.add(AlertSink(kind="mail", target="sec@example.com"))
-        await record(session, action="alerts.sinks.update", resource_type="alert_sinks")
+        await record(session, None, AuditAction.ALERT_SINKS_UPDATED, target=Target("alert_sinks"))
         raise Boom
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_rolled_back_change_leaves_no_event(clean: Services) -> None:
+async def test_rolled_back_change_leaves_no_event(clean: App) -> None:
     with pytest.raises(Boom):
         await _change_then_fail(clean)
     assert await _count(clean, AlertSink) == 0
@@ -46,17 +48,20 @@ async def test_rolled_back_change_leaves_no_event(clean: Services) -> None:
 
 
 @pytest.mark.asvs("V16.2.1")
-async def test_committed_change_has_exactly_its_event(clean: Services) -> None:
-    admin = staff()
+async def test_committed_change_has_exactly_its_event(clean: App) -> None:
+    granted = admin_access(Perm.ALERTS_MANAGE)
+    admin = granted.principal
+    context = ctx(
+        clean, granted, client_ip="203.0.113.5", request_id="req-abcdef12", user_agent="Firefox/1"
+    )
     async with clean.db.transaction() as session:
         session.add(AlertSink(kind="mail", target="sec@example.com"))
         await record(
             session,
-            action="alerts.sinks.update",
-            actor=admin,
-            resource_type="alert_sinks",
+            context,
+            AuditAction.ALERT_SINKS_UPDATED,
+            target=Target("alert_sinks"),
             reason="rotation",
-            request=request_from("203.0.113.5", "req-abcdef12", "Firefox/1"),
             details={"changed": ["target"]},
         )
     async with clean.db.transaction() as session:
@@ -76,23 +81,24 @@ async def test_committed_change_has_exactly_its_event(clean: Services) -> None:
     assert event.hash == link_hash(GENESIS_HASH, fields)
 
 
-async def test_details_must_be_small_plain_json(clean: Services) -> None:
+async def test_details_must_be_small_plain_json(clean: App) -> None:
     async with clean.db.transaction() as session:
         with pytest.raises(TypeError):
-            await record(session, action="x.y", details={"when": datetime.now()})
+            await record(session, None, AuditAction.SITE_UPDATED, details={"when": datetime.now()})
         with pytest.raises(ValueError, match="4 KiB"):
-            await record(session, action="x.y", details={"ids": ["a" * 32] * 200})
+            await record(session, None, AuditAction.SITE_UPDATED, details={"ids": ["a" * 32] * 200})
 
 
-async def _writer(services: Services, worker: int, events: int) -> None:
+async def _writer(app_state: App, worker: int, events: int) -> None:
     for index in range(events):
-        async with services.db.transaction() as session:
-            await record(session, action="test.concurrent", resource_id=f"w{worker}-{index}")
+        async with app_state.db.transaction() as session:
+            target = Target("site", f"w{worker}-{index}")
+            await record(session, None, AuditAction.SITE_UPDATED, target=target)
 
 
 @pytest.mark.mysql
 @pytest.mark.asvs("V16.4.2")
-async def test_parallel_writers_build_one_unbroken_chain(clean: Services) -> None:
+async def test_parallel_writers_build_one_unbroken_chain(clean: App) -> None:
     writers, per_writer = 8, 500
     await asyncio.gather(*(_writer(clean, w, per_writer) for w in range(writers)))
     total = writers * per_writer

@@ -7,24 +7,24 @@ import json
 import secrets
 
 import pytest
-from tests.audit.audit_helpers import append, execute, isolated, scalar
+from tests.factories.audit import append, execute, isolated, scalar
 from typer.testing import CliRunner
 
 from helio.audit import repository
 from helio.audit.chain import HASHED_FIELDS, row_hash, stored_values
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys, verification_keys
-from helio.audit.cli import audit_app
 from helio.audit.verify import VerifyResult, verify_chain
+from helio.commands.audit import audit_app
 from helio.config import Settings, get_settings
-from helio.services import Services
+from helio.platform.app import App
 
 EVENTS = 30
 _N = len(HASHED_FIELDS)
 
 
-async def _verify(services: Services) -> VerifyResult:
-    keys = verification_keys(services.settings)
-    return await verify_chain(services.db, public_keys=keys, batch_size=7)
+async def _verify(app_state: App) -> VerifyResult:
+    keys = verification_keys(app_state.settings)
+    return await verify_chain(app_state.db, public_keys=keys, batch_size=7)
 
 
 def _broken(result: VerifyResult) -> tuple[str, int]:
@@ -34,23 +34,23 @@ def _broken(result: VerifyResult) -> tuple[str, int]:
 
 
 @pytest.fixture
-async def chain(clean: Services) -> Services:
-    services = isolated(clean)
-    await append(services.db, EVENTS)
-    return services
+async def chain(clean: App) -> App:
+    app_state = isolated(clean)
+    await append(app_state.db, EVENTS)
+    return app_state
 
 
-async def _hash_of(services: Services, seq: int) -> str:
-    return str(await scalar(services.db, "SELECT hash FROM audit_events WHERE seq = :s", s=seq))
+async def _hash_of(app_state: App, seq: int) -> str:
+    return str(await scalar(app_state.db, "SELECT hash FROM audit_events WHERE seq = :s", s=seq))
 
 
-async def _checkpoint(services: Services) -> None:
-    await create_checkpoint(services.db, load_signing_keys(services.settings))
+async def _checkpoint(app_state: App) -> None:
+    await create_checkpoint(app_state.db, load_signing_keys(app_state.settings))
 
 
-async def _rewrite(services: Services, first: int, *, reason: str) -> None:
+async def _rewrite(app_state: App, first: int, *, reason: str) -> None:
     """Change events first..end and recompute every hash and the head: a careful forger."""
-    async with services.db.transaction() as session:
+    async with app_state.db.transaction() as session:
         rows = await repository.chain_batch(session, after_seq=0, last_seq=EVENTS, limit=EVENTS)
     prev = rows[first - 2][_N + 1] if first > 1 else "0" * 64
     for row in rows[first - 1 :]:
@@ -58,13 +58,13 @@ async def _rewrite(services: Services, first: int, *, reason: str) -> None:
         values[HASHED_FIELDS.index("reason")] = reason
         digest = row_hash(prev, values)
         sql = "UPDATE audit_events SET reason = :r, prev_hash = :p, hash = :h WHERE seq = :s"
-        await execute(services.db, sql, r=reason, p=prev, h=digest, s=row[0])
+        await execute(app_state.db, sql, r=reason, p=prev, h=digest, s=row[0])
         prev = digest
-    await execute(services.db, "UPDATE audit_chain_head SET last_hash = :h", h=prev)
+    await execute(app_state.db, "UPDATE audit_chain_head SET last_hash = :h", h=prev)
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_intact_chain_verifies_with_its_checkpoints(chain: Services) -> None:
+async def test_intact_chain_verifies_with_its_checkpoints(chain: App) -> None:
     await _checkpoint(chain)
     await append(chain.db, 5)
     result = await _verify(chain)
@@ -74,7 +74,7 @@ async def test_intact_chain_verifies_with_its_checkpoints(chain: Services) -> No
 
 @pytest.mark.asvs("V16.4.2")
 @pytest.mark.parametrize("seq", [1, 17, EVENTS])
-async def test_edited_event_is_found_where_it_was_edited(chain: Services, seq: int) -> None:
+async def test_edited_event_is_found_where_it_was_edited(chain: App, seq: int) -> None:
     await execute(
         chain.db, "UPDATE audit_events SET reason = 'nothing to see' WHERE seq = :s", s=seq
     )
@@ -82,26 +82,26 @@ async def test_edited_event_is_found_where_it_was_edited(chain: Services, seq: i
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_edited_details_are_found(chain: Services) -> None:
+async def test_edited_details_are_found(chain: App) -> None:
     await execute(chain.db, "UPDATE audit_events SET details = '{\"index\": 99}' WHERE seq = 9")
     assert _broken(await _verify(chain)) == ("edited", 9)
 
 
 @pytest.mark.asvs("V16.4.2")
 @pytest.mark.parametrize("seq", [1, 12])
-async def test_deleted_event_is_found(chain: Services, seq: int) -> None:
+async def test_deleted_event_is_found(chain: App, seq: int) -> None:
     await execute(chain.db, "DELETE FROM audit_events WHERE seq = :s", s=seq)
     assert _broken(await _verify(chain)) == ("deleted", seq)
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_deleted_tail_is_found_against_the_head(chain: Services) -> None:
+async def test_deleted_tail_is_found_against_the_head(chain: App) -> None:
     await execute(chain.db, "DELETE FROM audit_events WHERE seq >= 28")
     assert _broken(await _verify(chain)) == ("deleted", 28)
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_deleted_tail_with_rewound_head_is_found_by_a_checkpoint(chain: Services) -> None:
+async def test_deleted_tail_with_rewound_head_is_found_by_a_checkpoint(chain: App) -> None:
     await _checkpoint(chain)
     last = await _hash_of(chain, 27)
     await execute(chain.db, "DELETE FROM audit_events WHERE seq >= 28")
@@ -110,7 +110,7 @@ async def test_deleted_tail_with_rewound_head_is_found_by_a_checkpoint(chain: Se
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_reordered_events_are_found(chain: Services) -> None:
+async def test_reordered_events_are_found(chain: App) -> None:
     await execute(chain.db, "UPDATE audit_events SET seq = 1000 WHERE seq = 20")
     await execute(chain.db, "UPDATE audit_events SET seq = 20 WHERE seq = 21")
     await execute(chain.db, "UPDATE audit_events SET seq = 21 WHERE seq = 1000")
@@ -121,7 +121,7 @@ async def test_reordered_events_are_found(chain: Services) -> None:
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_event_rewritten_with_recomputed_hash_is_found(chain: Services) -> None:
+async def test_event_rewritten_with_recomputed_hash_is_found(chain: App) -> None:
     async with chain.db.transaction() as session:
         rows = await repository.chain_batch(session, after_seq=14, last_seq=15, limit=1)
     values = stored_values(rows[0])
@@ -133,7 +133,7 @@ async def test_event_rewritten_with_recomputed_hash_is_found(chain: Services) ->
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_forged_previous_link_is_found(chain: Services) -> None:
+async def test_forged_previous_link_is_found(chain: App) -> None:
     async with chain.db.transaction() as session:
         rows = await repository.chain_batch(session, after_seq=17, last_seq=18, limit=1)
     forged_prev = secrets.token_hex(32)
@@ -144,7 +144,7 @@ async def test_forged_previous_link_is_found(chain: Services) -> None:
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_rewritten_tail_and_head_are_caught_by_the_signed_checkpoint(chain: Services) -> None:
+async def test_rewritten_tail_and_head_are_caught_by_the_signed_checkpoint(chain: App) -> None:
     await execute(chain.db, "DELETE FROM audit_events WHERE seq > 25")
     seq25 = await _hash_of(chain, 25)
     await execute(chain.db, "UPDATE audit_chain_head SET last_seq = 25, last_hash = :h", h=seq25)
@@ -155,14 +155,14 @@ async def test_rewritten_tail_and_head_are_caught_by_the_signed_checkpoint(chain
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_forged_checkpoint_is_refused(chain: Services) -> None:
+async def test_forged_checkpoint_is_refused(chain: App) -> None:
     await _checkpoint(chain)
     await execute(chain.db, "UPDATE audit_checkpoints SET head_hash = :h", h="e" * 64)
     assert _broken(await _verify(chain)) == ("bad_checkpoint", EVENTS)
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_time_bounded_walk_reports_incomplete(chain: Services) -> None:
+async def test_time_bounded_walk_reports_incomplete(chain: App) -> None:
     result = await verify_chain(chain.db, batch_size=5, max_seconds=0.0)
     assert result.ok
     assert not result.complete
@@ -185,7 +185,7 @@ def _run_cli(settings: Settings, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_cli_verify_reports_the_first_broken_link(chain: Services) -> None:
+async def test_cli_verify_reports_the_first_broken_link(chain: App) -> None:
     code, _, messages = await asyncio.to_thread(_run_cli, chain.settings, "verify")
     assert code == 0, messages
     assert "chain intact" in messages

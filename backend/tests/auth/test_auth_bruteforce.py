@@ -11,9 +11,8 @@ from tests.fixtures.principals import PROXY_IP, Harness, error_code
 
 from helio.config import Settings
 from helio.kit.clock import clock
-from helio.main import create_app
+from helio.main import build_app, create_app
 from helio.security.pow import solve
-from helio.services import Services
 
 LOGIN = "/api/v1/auth/login"
 TOKEN = "/api/v1/auth/token"
@@ -71,12 +70,12 @@ class TestAccountLockout:
         clock.advance(901)
         if known:
             assert (await bot.post(path, _body(path, email, account.password))).status_code == 200
-            [event] = await auth.events("auth.lockout")
+            [event] = await auth.events("auth.account_locked")
             assert event.resource_id == account.user_id
             mail = await auth.mail.last(account.email, "paused")
             assert "15 minutes" in mail.get_content()
         else:
-            assert (await auth.events("auth.lockout"))[0].resource_id is None
+            assert (await auth.events("auth.account_locked"))[0].resource_id is None
 
     @pytest.mark.asvs("V6.3.1")
     async def test_success_resets_the_account_counter(self, auth: Harness) -> None:
@@ -94,7 +93,7 @@ class TestAccountLockout:
     @pytest.mark.redis
     @pytest.mark.asvs("V6.3.1", "V2.4.1")
     async def test_two_replicas_share_the_counters(self, auth: Harness, settings: Settings) -> None:
-        other = Services.from_settings(settings)
+        other = build_app(settings)
         try:
             second_app = create_app(settings, other)
             account = await auth.customer()
@@ -187,7 +186,7 @@ class TestProofOfWork:
         forged = await http.post(
             LOGIN, json=body, headers={"X-PoW-Solution": f"{token}:{int(counter) + 1}"}
         )
-        assert error_code(forged) in {"pow_invalid"}
+        assert error_code(forged) == "pow_invalid"
         other_scope = await _challenge(http, "register")
         wrong_scope = await http.post(LOGIN, json=body, headers={"X-PoW-Solution": other_scope})
         assert error_code(wrong_scope) == "pow_invalid"
@@ -212,25 +211,26 @@ class TestProofOfWork:
 
     @pytest.mark.asvs("V2.4.1")
     @pytest.mark.parametrize(
-        ("path", "scope", "body"),
+        ("path", "scope", "body", "answer"),
         [
-            ("/api/v1/auth/password/forgot", "forgot", {"email": "someone@example.org"}),
+            ("/api/v1/auth/password/forgot", "forgot", {"email": "someone@example.org"}, 202),
             (
                 "/api/v1/auth/register",
                 "register",
                 {"email": "someone@example.org", "password": "x", "full_name": "Bot"},
+                422,  # counted before the password policy refuses the weak password
             ),
         ],
     )
     async def test_repeated_public_requests_earn_pow(
-        self, auth: Harness, path: str, scope: str, body: dict[str, str]
+        self, auth: Harness, path: str, scope: str, body: dict[str, str], answer: int
     ) -> None:
         http = auth.client("203.0.113.72")
         for _ in range(5):
-            assert (await http.post(path, json=body)).status_code in {202, 422}
+            assert (await http.post(path, json=body)).status_code == answer
         refused = await http.post(path, json=body)
         assert error_code(refused) == "pow_required"
         solved = await http.post(
             path, json=body, headers={"X-PoW-Solution": await _challenge(http, scope)}
         )
-        assert solved.status_code in {202, 422}
+        assert solved.status_code == answer

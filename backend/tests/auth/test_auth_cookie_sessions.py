@@ -143,7 +143,7 @@ class TestLogout:
         replay = auth.client()
         replay.cookies.set("__Host-helio_session", secret or "", domain="api.helio.test")
         assert (await replay.get(SESSIONS)).status_code == 401
-        [event] = await auth.events("auth.logout")
+        [event] = await auth.events("auth.signed_out")
         assert event.actor_id == account.user_id
 
 

@@ -11,7 +11,8 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from tests.fixtures.principals import Account, Harness, bearer, error_code
 
-from helio.authz.guards import Access, require
+from helio.auth.deps import require
+from helio.authz.access import Access
 from helio.authz.matrix import Perm, Role
 from helio.kit.clock import clock
 from helio.models import RecoveryCode
@@ -54,7 +55,7 @@ class TestTotpEnrolment:
         codes = await _enrol(auth, http, account)
         assert len(codes) == 10
         assert len(set(codes)) == 10
-        async with auth.services.db.transaction() as session:
+        async with auth.app_state.db.transaction() as session:
             rows = (await session.execute(select(RecoveryCode))).scalars().all()
         stored = {r.code_hash for r in rows}
         assert len(stored) == 10
@@ -147,7 +148,7 @@ class TestTotpSignIn:
             LOGIN_MFA, json={"mfa_token": token, "code": account.fresh_totp()}
         )
         assert (good.status_code, error_code(good)) == (401, "mfa_token_invalid")
-        failures = await auth.events("auth.mfa")
+        failures = await auth.events("auth.mfa_checked")
         assert [e.outcome for e in failures] == ["failure"] * 5
 
     async def test_mfa_token_expires_after_five_minutes(self, auth: Harness) -> None:
@@ -228,7 +229,7 @@ class TestStepUp:
         removed = await http.delete("/api/v1/auth/mfa/totp", headers=auth.unsafe(http))
         assert removed.status_code == 204
         assert (await http.get("/api/v1/auth/mfa")).json()["totp"] is False
-        assert [e.details["method"] for e in await auth.events("auth.step_up") if e.details] == [
+        assert [e.details["method"] for e in await auth.events("auth.stepped_up") if e.details] == [
             "totp"
         ]
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from tests.fixtures.principals import Harness, bearer, error_code
 
-from helio.auth.tokens import token_hash
+from helio.auth.tokens.issuing import token_hash
 from helio.kit.clock import clock
 from helio.models import OneTimeToken
 
@@ -29,7 +29,7 @@ class TestReset:
         mail = await auth.mail.last(account.email, "Reset your")
         assert "30 minutes" in mail.get_content()
         assert account.password not in mail.as_string()
-        async with auth.services.db.transaction() as session:
+        async with auth.app_state.db.transaction() as session:
             stored = (await session.execute(select(OneTimeToken.token_hash))).scalars().all()
         assert token_hash(token) in stored
         assert token.encode() not in b"".join(stored)

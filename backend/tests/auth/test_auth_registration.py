@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from tests.fixtures.principals import Harness, error_code
 
-from helio.auth.passwords import configure, current_config
+from helio.auth.login.passwords import configure, current_config
 from helio.kit.clock import clock
 from helio.models import User
 
@@ -42,12 +42,12 @@ class TestSignUp:
         again = await http.post(VERIFY, json={"token": token})
         assert (again.status_code, error_code(again)) == (400, "invalid_token")
         assert (await http.post(LOGIN, json={"email": email, "password": GOOD})).status_code == 200
-        async with auth.services.db.transaction() as session:
+        async with auth.app_state.db.transaction() as session:
             user = (await session.execute(select(User))).scalars().one()
         assert user.password_hash is not None
         assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
         assert email.encode() not in user.email_ct
-        assert [e.outcome for e in await auth.events("auth.register")] == ["success"]
+        assert [e.outcome for e in await auth.events("auth.registered")] == ["success"]
         assert [e.outcome for e in await auth.events("auth.email_verified")] == [
             "success",
             "failure",
@@ -162,7 +162,7 @@ class TestPasswordPolicy:
         configure(time_cost=previous.time_cost + 1)
         try:
             await auth.login(account)
-            async with auth.services.db.transaction() as session:
+            async with auth.app_state.db.transaction() as session:
                 user = await session.get(User, account.user_id)
             assert user is not None
             assert user.password_hash is not None

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 from tests.fixtures.principals import Harness, bearer, error_code
 
-from helio.auth import sessions
-from helio.auth.policy import DEFAULT_POLICY
-from helio.auth.sessions import secret_hash
+from helio.auth.sessions import lifecycle as sessions
+from helio.auth.sessions.lifecycle import secret_hash
 from helio.kit.clock import clock
+from helio.kit.ids import new_token
 from helio.models import AuthSession
-from helio.models.base import new_token
+from helio.platform.policy import DEFAULT_POLICY
 
 SESSIONS = "/api/v1/auth/sessions"
 
@@ -89,9 +89,9 @@ class TestRevoke:
         assert (
             await auth.client().get(SESSIONS, headers=bearer(body["access_token"]))
         ).status_code == 200
-        async with auth.services.db.transaction() as session:
+        async with auth.app_state.db.transaction() as session:
             ended = await sessions.revoke(
-                session, auth.services, account.user_id, reason="deactivated"
+                session, auth.app_state, account.user_id, reason="deactivated"
             )
         assert len(ended) == 2
         assert (await http.get(SESSIONS)).status_code == 401
@@ -137,7 +137,7 @@ class TestLimits:
         assert min(len(s) for s in samples) >= 43  # 32 random bytes
         http = await auth.login(await auth.customer())
         secret = auth.session_cookie(http) or ""
-        async with auth.services.db.transaction() as session:
+        async with auth.app_state.db.transaction() as session:
             row = (await session.execute(select(AuthSession))).scalars().one()
         assert row.secret_hash == secret_hash(secret)
         assert secret.encode() not in row.secret_hash

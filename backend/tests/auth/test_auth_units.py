@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helio.auth import csrf
-from helio.auth.policy import DEFAULT_POLICY
-from helio.auth.sessions import device_label, network_of
+from helio.auth.sessions import csrf
+from helio.auth.sessions.lifecycle import device_label, network_of
+from helio.platform.policy import DEFAULT_POLICY
 
 
 class TestNetworks:

@@ -67,7 +67,9 @@ class TestPasskeys:
         assert answer.status_code == 200, answer.text
         assert answer.json()["mfa_required"] is False
         assert (await signed_in.get(SESSIONS)).status_code == 200
-        details = [e.details for e in await auth.events("auth.mfa") if e.outcome == "success"]
+        details = [
+            e.details for e in await auth.events("auth.mfa_checked") if e.outcome == "success"
+        ]
         assert details == [{"method": "webauthn"}]
 
     async def test_token_sign_in_with_passkey(self, auth: Harness) -> None:
@@ -86,7 +88,7 @@ class TestPasskeys:
         authenticator, _ = await _register(auth, http, auth.unsafe(http))
         _, answer = await _assert(auth, authenticator, await _pending(auth, account), tamper=True)
         assert (answer.status_code, error_code(answer)) == (400, "webauthn_failed")
-        assert [e.outcome for e in await auth.events("auth.mfa")] == ["failure"]
+        assert [e.outcome for e in await auth.events("auth.mfa_checked")] == ["failure"]
 
     @pytest.mark.asvs("V6.8.2")
     async def test_assertion_for_another_origin_is_refused(self, auth: Harness) -> None:

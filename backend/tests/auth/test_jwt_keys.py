@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from helio.auth.jwt_keys import (
+from helio.kit.clock import clock
+from helio.security.jwt_keys import (
     LEEWAY_SECONDS,
     InvalidToken,
     SigningKey,
@@ -29,7 +30,6 @@ from helio.auth.jwt_keys import (
     public_jwk,
     thumbprint,
 )
-from helio.kit.clock import clock
 
 ISS, AUD = "https://api.helio.test", "helio-api"
 CLAIMS = {"sub": "user-7f3a", "sid": "sess-91bc"}

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from helio.auth.password_policy import (
+from helio.auth.login.password_policy import (
     CONTEXT_WORDS,
     MSG_COMMON,
     MSG_CONTEXT,

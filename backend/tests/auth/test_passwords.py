@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable, Iterator
 import pytest
 from argon2 import Type, extract_parameters
 
-from helio.auth import passwords
-from helio.auth.passwords import (
+from helio.auth.login import passwords
+from helio.auth.login.exceptions import PasswordHashingBusy
+from helio.auth.login.passwords import (
     DEFAULT_CONFIG,
-    PasswordHashingBusy,
     configure,
     current_config,
     hash_password,

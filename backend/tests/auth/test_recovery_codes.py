@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from helio.auth.recovery_codes import (
+from helio.auth.mfa.recovery_codes import (
     ALPHABET,
     ENTROPY_BITS,
     generate_recovery_codes,

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pyotp
 import pytest
 
-from helio.auth.totp import new_secret, provisioning_uri, verify_totp
+from helio.auth.mfa.totp import new_secret, provisioning_uri, verify_totp
 from helio.kit.clock import clock
 
 T0 = 1_760_000_010.0  # 10 s into a 30 s step

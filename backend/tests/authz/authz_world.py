@@ -17,19 +17,20 @@ from typing import Any
 
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
-from tests.sites.sites_factory import SITE_BODY
-from tests.staff.staff_factory import ADDRESS, PHONE, access, new_account
+from tests.factories.accounts import ADDRESS, PHONE, caller, new_account
+from tests.factories.sites import SITE_BODY
 
-from helio.auth import sessions
-from helio.auth.tokens import issue_access_token
+from helio.auth.sessions import lifecycle as sessions
+from helio.auth.tokens.issuing import issue_access_token
 from helio.authz.matrix import Perm, Role
 from helio.config import Settings
+from helio.http.routes import RouteInfo, api_routes
 from helio.kit.clock import utcnow
-from helio.kit.routes import RouteInfo, api_routes
 from helio.main import create_app
 from helio.models import AuthSession, User
-from helio.services import Services
+from helio.platform.app import App
 from helio.staff.grants import service as grants
+from helio.staff.grants.schemas import GrantCreate
 
 BASE_URL = "https://api.helio.test"
 ANONYMOUS = "anonymous"
@@ -70,7 +71,7 @@ class World:
     """The app, an HTTP client and the callers and ids of one test."""
 
     app: FastAPI
-    services: Services
+    app_state: App
     http: AsyncClient
     callers: dict[str, Caller] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
@@ -82,12 +83,12 @@ class World:
 
     async def sign_in(self, name: str, user_id: str, *, step_up: bool = True) -> Caller:
         """Give an account a live, MFA-verified token session and remember it as `name`."""
-        async with self.services.db.transaction() as session:
+        async with self.app_state.db.transaction() as session:
             user = await session.get(User, user_id)
             assert user is not None
             new = await sessions.create_session(
                 session,
-                self.services,
+                self.app_state,
                 user,
                 kind="token",
                 mfa_verified=user.kind == "staff",
@@ -103,10 +104,10 @@ class World:
     async def reissue(self, name: str) -> None:
         """Issue a fresh access token for a caller's session (after moving the clock)."""
         caller = self.callers[name]
-        async with self.services.db.transaction() as session:
+        async with self.app_state.db.transaction() as session:
             row = await session.get(AuthSession, caller.session_id)
             assert row is not None
-            caller.token, _ = await issue_access_token(self.services, row)
+            caller.token, _ = await issue_access_token(self.app_state, row)
 
     def url(self, path: str, ids: dict[str, str] | None = None) -> str:
         """Fill a path template with known ids; fail loudly for an unknown parameter."""
@@ -121,28 +122,28 @@ class World:
         return PARAM.sub(fill, path)
 
 
-async def build_world(app: FastAPI, services: Services) -> World:
+async def build_world(app: FastAPI, app_state: App) -> World:
     """Create a customer (A) and B, one staff member per role, a target staff and a grant."""
     transport = ASGITransport(app=app, client=("203.0.113.7", 50000))
     http = AsyncClient(transport=transport, base_url=BASE_URL)
-    world = World(app, services, http)
+    world = World(app, app_state, http)
     customer_a = await new_account(
-        services,
+        app_state,
         full_name="Jane Doe",
         email="jane@example.com",
         phone=PHONE,
         address=ADDRESS,
     )
     await world.sign_in(Role.CUSTOMER.value, customer_a)
-    await world.sign_in("customer_b", await new_account(services, full_name="Bob Other"))
+    await world.sign_in("customer_b", await new_account(app_state, full_name="Bob Other"))
     for role in ROLES[1:]:
-        await world.sign_in(role.value, await new_account(services, role))
-    target = await new_account(services, Role.SUPPORT, email="target@helio.example")
+        await world.sign_in(role.value, await new_account(app_state, role))
+    target = await new_account(app_state, Role.SUPPORT, email="target@helio.example")
     world.ids.update(
         customer_id=customer_a,
         staff_id=target,
         session_id=world.callers[Role.CUSTOMER.value].session_id,
-        grant_id=await _pending_grant(services, world.callers[Role.ENGINEER.value], customer_a),
+        grant_id=await _pending_grant(app_state, world.callers[Role.ENGINEER.value], customer_a),
         credential_id=secrets.token_hex(16),
         quote_id=secrets.token_hex(16),
     )
@@ -152,13 +153,15 @@ async def build_world(app: FastAPI, services: Services) -> World:
     return world
 
 
-async def _pending_grant(services: Services, engineer: Caller, customer_id: str) -> str:
-    async with services.db.transaction() as session:
+async def _pending_grant(app_state: App, engineer: Caller, customer_id: str) -> str:
+    async with app_state.db.transaction() as session:
         grant = await grants.request_grant(
             session,
-            access(engineer.user_id, Perm.GRANTS_REQUEST, Role.ENGINEER),
-            customer_id=customer_id,
-            reason="Matrix test: investigating a quote for this customer",
-            minutes=60,
+            caller(app_state, engineer.user_id, Perm.GRANTS_REQUEST, Role.ENGINEER),
+            data=GrantCreate(
+                customer_id=customer_id,
+                reason="Matrix test: investigating a quote for this customer",
+                minutes=60,
+            ),
         )
     return grant.id

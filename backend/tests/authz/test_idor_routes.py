@@ -14,14 +14,14 @@ import pytest
 from fastapi import FastAPI
 from structlog.testing import capture_logs
 from tests.authz.authz_world import PARAM, World, app_routes, build_world, route_id
-from tests.sites.sites_factory import MONTHLY_KWH
+from tests.factories.sites import MONTHLY_KWH
 
-from helio.authz.guards import route_permission
+from helio.authz.access import route_permission
 from helio.authz.matrix import Reach, Role, reach
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import WebAuthnCredential
-from helio.models.base import new_id
-from helio.services import Services
+from helio.platform.app import App
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
@@ -42,7 +42,7 @@ BODIES: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture
-async def world(app: FastAPI, clean: Services) -> AsyncIterator[World]:
+async def world(app: FastAPI, clean: App) -> AsyncIterator[World]:
     built = await build_world(app, clean)
     await _give_customer_a_everything(built)
     yield built
@@ -58,7 +58,7 @@ async def _give_customer_a_everything(world: World) -> None:
     quote = await world.call(CUSTOMER, "POST", "/api/v1/quotes", json={"site_id": site})
     assert quote.status_code == 201, quote.text
     world.ids["quote_id"] = quote.json()["id"]
-    async with world.services.db.transaction() as session:
+    async with world.app_state.db.transaction() as session:
         credential = WebAuthnCredential(
             id=new_id(),
             user_id=world.ids["customer_id"],

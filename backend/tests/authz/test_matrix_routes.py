@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from tests.authz.authz_world import ANONYMOUS, ROLES, World, app_routes, build_world, route_id
-from tests.sites.sites_factory import MONTHLY_KWH, SITE_BODY
+from tests.factories.sites import MONTHLY_KWH, SITE_BODY
 
-from helio.authz.guards import route_permission
+from helio.authz.access import route_permission
 from helio.authz.matrix import PUBLIC_ROUTES, Reach, Role, reach
-from helio.kit.routes import RouteInfo
-from helio.services import Services
+from helio.http.routes import RouteInfo
+from helio.platform.app import App
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
@@ -55,7 +55,7 @@ QUERIES: dict[str, dict[str, str]] = {
 
 
 @pytest.fixture
-async def world(app: FastAPI, clean: Services) -> AsyncIterator[World]:
+async def world(app: FastAPI, clean: App) -> AsyncIterator[World]:
     built = await build_world(app, clean)
     yield built
     await built.http.aclose()

@@ -7,36 +7,32 @@ import json
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
-from tests.keys_admin.pii_factory import Customer, make_customer
+from tests.factories.accounts import audit_events
+from tests.factories.pii import Customer, make_customer
 
-from helio.accounts.service import find_by_email, find_by_phone
+from helio.auth.accounts.profiles import find_by_email, find_by_phone
 from helio.authz.matrix import Perm
 from helio.customers import deletion, service
 from helio.customers.schemas import ProfileUpdate
 from helio.errors import NotFound
 from helio.kit.clock import clock
-from helio.models import AuditEvent, AuthSession, ConsentEvent, DataKey, Quote, Site, User
-from helio.services import Services
+from helio.models import AuthSession, ConsentEvent, DataKey, Quote, Site, User
+from helio.platform.app import App
+from helio.platform.context import Ctx
 
 
-async def audit_events(services: Services, action: str) -> list[AuditEvent]:
-    async with services.db.transaction() as session:
-        stmt = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
-        return list((await session.execute(stmt)).scalars())
-
-
-async def update(services: Services, person: Customer, **fields: object) -> object:
-    async with services.db.transaction() as session:
+async def update(app_state: App, person: Customer, **fields: object) -> object:
+    async with app_state.db.transaction() as session:
         return await service.update_me(
-            session, services, person.access(Perm.PROFILE_UPDATE), ProfileUpdate(**fields)
+            session, person.ctx(app_state, Perm.PROFILE_UPDATE), data=ProfileUpdate(**fields)
         )
 
 
 class TestProfile:
-    async def test_read_decrypts_the_callers_own_profile(self, clean: Services) -> None:
+    async def test_read_decrypts_the_callers_own_profile(self, clean: App) -> None:
         person = await make_customer(clean)
         async with clean.db.transaction() as session:
-            profile = await service.read_me(session, clean, person.access())
+            profile = await service.read_me(session, person.ctx(clean))
         assert profile.id == person.user_id
         assert (profile.email, profile.full_name, profile.phone) == (
             person.email,
@@ -46,7 +42,7 @@ class TestProfile:
         assert profile.address == person.address
 
     async def test_update_writes_fields_consent_history_and_audits_names_only(
-        self, clean: Services
+        self, clean: App
     ) -> None:
         person = await make_customer(clean)
         address = {"line1": "1 Sunny Row", "city": "Lumen", "postal_code": "LU1", "country": "GB"}
@@ -72,7 +68,7 @@ class TestProfile:
         assert "Sunny" not in json.dumps(event.details)
         assert "555" not in json.dumps(event.details)
 
-    async def test_unchanged_values_write_no_audit_event(self, clean: Services) -> None:
+    async def test_unchanged_values_write_no_audit_event(self, clean: App) -> None:
         person = await make_customer(clean)
         await update(clean, person, full_name=person.full_name, phone=person.phone)
         assert await audit_events(clean, "profile.updated") == []
@@ -98,21 +94,21 @@ class TestProfile:
         with pytest.raises(ValidationError):
             ProfileUpdate.model_validate(body)
 
-    async def test_a_deleted_account_is_not_found(self, clean: Services) -> None:
+    async def test_a_deleted_account_is_not_found(self, clean: App) -> None:
         person = await make_customer(clean)
         async with clean.db.transaction() as session:
-            await deletion.delete_me(session, clean, person.access(Perm.ACCOUNT_DELETE))
+            await deletion.delete_me(session, person.ctx(clean, Perm.ACCOUNT_DELETE))
         async with clean.db.transaction() as session:
             with pytest.raises(NotFound):
-                await service.read_me(session, clean, person.access())
+                await service.read_me(session, person.ctx(clean))
 
 
 class TestExport:
     @pytest.mark.asvs("V8.2.2")
-    async def test_contains_every_own_record_and_nothing_of_others(self, clean: Services) -> None:
+    async def test_contains_every_own_record_and_nothing_of_others(self, clean: App) -> None:
         mine, other = await make_customer(clean, 1), await make_customer(clean, 2)
         async with clean.db.transaction() as session:
-            export = await service.export_me(session, clean, mine.access(Perm.DATA_EXPORT))
+            export = await service.export_me(session, mine.ctx(clean, Perm.DATA_EXPORT))
         data = export.model_dump(mode="json")
         assert data["profile"]["email"] == mine.email
         assert data["profile"]["address"] == mine.address
@@ -136,35 +132,35 @@ class TestExport:
 
 class TestDeletion:
     async def test_waits_for_the_grace_period_then_shred_due_erases(
-        self, clean: Services, monkeypatch: pytest.MonkeyPatch
+        self, clean: App, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(clean.settings, "shred_grace_days", 30)
         person = await make_customer(clean)
         async with clean.db.transaction() as session:
-            done = await deletion.delete_me(session, clean, person.access(Perm.ACCOUNT_DELETE))
+            done = await deletion.delete_me(session, person.ctx(clean, Perm.ACCOUNT_DELETE))
         assert not done.shredded
         assert done.shred_after is not None
         async with clean.db.transaction() as session:
             auth = await session.get(AuthSession, person.session_id)
             assert auth is not None
             assert auth.revoked_reason == "account_deleted"
-        assert await deletion.shred_due(clean) == 0
+        assert await deletion.shred_due(Ctx.system(clean)) == 0
         assert await live_keys(clean, person) == 1
         clock.advance(31 * 86400)
-        assert await deletion.shred_due(clean) == 1
+        assert await deletion.shred_due(Ctx.system(clean)) == 1
         assert await live_keys(clean, person) == 0
-        assert await deletion.shred_due(clean) == 0
+        assert await deletion.shred_due(Ctx.system(clean)) == 0
         [event] = await audit_events(clean, "account.shredded")
         assert event.resource_id == person.user_id
 
     @pytest.mark.asvs("V14.2.4")
     async def test_zero_grace_shreds_at_once_and_keeps_quote_figures(
-        self, clean: Services, monkeypatch: pytest.MonkeyPatch
+        self, clean: App, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(clean.settings, "shred_grace_days", 0)
         person, other = await make_customer(clean, 1), await make_customer(clean, 2)
         async with clean.db.transaction() as session:
-            done = await deletion.delete_me(session, clean, person.access(Perm.ACCOUNT_DELETE))
+            done = await deletion.delete_me(session, person.ctx(clean, Perm.ACCOUNT_DELETE))
         assert done.shredded
         assert await live_keys(clean, person) == 0
         assert await live_keys(clean, other) == 1
@@ -190,8 +186,8 @@ class TestDeletion:
         assert deleted.actor_id == person.user_id
 
 
-async def live_keys(services: Services, person: Customer) -> int:
-    async with services.db.transaction() as session:
+async def live_keys(app_state: App, person: Customer) -> int:
+    async with app_state.db.transaction() as session:
         stmt = select(DataKey).where(
             DataKey.owner_id == person.user_id, DataKey.wrapped_key.is_not(None)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI, Request
@@ -10,8 +11,8 @@ from httpx import ASGITransport, AsyncClient
 from tests.conftest import BASE_URL
 
 from helio.config import Settings
-from helio.main import create_app
-from helio.services import Services
+from helio.main import build_app, create_app
+from helio.platform.app import App
 
 SECURITY_HEADERS = {
     "strict-transport-security",
@@ -39,7 +40,7 @@ def add_test_routes(app: FastAPI) -> None:
 
 
 @pytest.fixture
-def edge_app(settings: Settings, clean: Services) -> FastAPI:
+def edge_app(settings: Settings, clean: App) -> FastAPI:
     app = create_app(settings, clean)
     add_test_routes(app)
     return app
@@ -135,7 +136,7 @@ class TestErrors:
     async def test_streamed_body_over_limit_413(
         self, edge_app: FastAPI, settings: Settings
     ) -> None:
-        async def chunks():  # type: ignore[no-untyped-def]
+        async def chunks() -> AsyncIterator[bytes]:
             for _ in range(settings.max_body_bytes // 1024 + 8):
                 yield b"x" * 1024
 
@@ -217,11 +218,11 @@ class TestOps:
     @pytest.mark.redis
     async def test_readyz_503_when_redis_unreachable(self, settings: Settings) -> None:
         broken = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
-        services = Services.from_settings(broken)
-        app = create_app(broken, services)
+        app_state = build_app(broken)
+        app = create_app(broken, app_state)
         async with await _client(app) as http:
             response = await http.get("/readyz")
-        await services.db.dispose()
+        await app_state.db.dispose()
         assert response.status_code == 503
         assert response.json()["checks"]["state"] == "down"
 
@@ -231,12 +232,12 @@ class TestOps:
         self, settings: Settings
     ) -> None:
         broken = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
-        services = Services.from_settings(broken)
-        app = create_app(broken, services)
+        app_state = build_app(broken)
+        app = create_app(broken, app_state)
         credentials = {"email": "someone@example.org", "password": "quiet-harbour-lantern-1987"}
         async with await _client(app) as http:
             response = await http.post("/api/v1/auth/login", json=credentials)
-        await services.db.dispose()
+        await app_state.db.dispose()
         assert_uniform_error(response, 503, "unavailable")
         assert response.headers["retry-after"] == "5"
 
@@ -244,11 +245,11 @@ class TestOps:
         broken = settings.model_copy(
             update={"database_url": "mysql+asyncmy://nobody@127.0.0.1:1/none"}
         )
-        services = Services.from_settings(broken)
-        app = create_app(broken, services)
+        app_state = build_app(broken)
+        app = create_app(broken, app_state)
         async with await _client(app) as http:
             response = await http.get("/readyz")
-        await services.close()
+        await app_state.close()
         assert response.status_code == 503
         assert response.json()["checks"]["database"] == "down"
 

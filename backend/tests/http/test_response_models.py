@@ -15,7 +15,7 @@ import pytest
 
 from helio.config import Settings
 from helio.main import create_app
-from helio.services import Services
+from helio.platform.app import App
 
 # Routes whose body is not a JSON document of a model (a stream, a health probe).
 UNMODELLED = {("get", "/readyz"), ("get", "/api/v1/admin/audit/export")}
@@ -58,9 +58,9 @@ def _properties(schema: dict[str, Any], components: dict[str, Any], seen: set[st
 
 @pytest.mark.asvs("V15.3.1")
 def test_every_route_declares_a_response_model_without_secrets(
-    settings: Settings, services: Services
+    settings: Settings, app_state: App
 ) -> None:
-    spec = create_app(settings, services).openapi()
+    spec = create_app(settings, app_state).openapi()
     components = spec.get("components", {}).get("schemas", {})
     unmodelled, leaking = [], []
     for path, operations in spec["paths"].items():

@@ -7,19 +7,20 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.keys_admin.pii_factory import Customer, expected, make_customer, read_everything
+from tests.factories.pii import Customer, expected, make_customer, read_everything
 
-from helio.accounts.service import find_by_email, find_by_name_prefix, find_by_phone
+from helio.auth.accounts.profiles import find_by_email, find_by_name_prefix, find_by_phone
 from helio.keys_admin.checkpoint import CheckpointStore, RotationBusy
 from helio.keys_admin.registry import registered_columns
 from helio.keys_admin.rotation import rotate_data_keys, rotate_index, rotate_kek
 from helio.keys_admin.run import RotationError, RotationOptions
 from helio.models import Base, DataKey, Site, User
+from helio.platform.app import App
 from helio.security.crypto import FieldCipher
-from helio.security.keys import AwsKmsKeyProvider, LocalKeyProvider
-from helio.security.kms_standin import FakeKmsClient
+from helio.security.keys.aws_kms import AwsKmsKeyProvider
+from helio.security.keys.local import LocalKeyProvider
 from helio.security.vault import FieldVault
-from helio.services import Services
+from helio_standins.kms import FakeKmsClient
 
 pytestmark = pytest.mark.asvs("V11.2.2")
 
@@ -41,23 +42,23 @@ def store(tmp_path: Path) -> CheckpointStore:
     return CheckpointStore(tmp_path / "rotations")
 
 
-async def customers(services: Services, count: int) -> list[Customer]:
-    return [await make_customer(services, n) for n in range(count)]
+async def customers(app_state: App, count: int) -> list[Customer]:
+    return [await make_customer(app_state, n) for n in range(count)]
 
 
-async def assert_all_readable(services: Services, people: list[Customer]) -> None:
+async def assert_all_readable(app_state: App, people: list[Customer]) -> None:
     for person in people:
-        assert await read_everything(services, person) == expected(person)
+        assert await read_everything(app_state, person) == expected(person)
 
 
-async def key_rows(services: Services) -> list[DataKey]:
-    async with services.db.transaction() as session:
+async def key_rows(app_state: App) -> list[DataKey]:
+    async with app_state.db.transaction() as session:
         return list((await session.execute(select(DataKey))).scalars())
 
 
 class TestRotateKek:
     async def test_rewraps_every_key_and_retires_the_old_kek(
-        self, clean: Services, store: CheckpointStore
+        self, clean: App, store: CheckpointStore
     ) -> None:
         people = await customers(clean, 5)
         old = clean.keys.current_kek_id()
@@ -67,12 +68,13 @@ class TestRotateKek:
         assert report.batches == 3
         assert {row.kek_id for row in await key_rows(clean)} == {report.target}
         assert old in report.retired
+        assert isinstance(clean.keys, LocalKeyProvider)
         assert old not in clean.keys.kek_ids()
         await assert_all_readable(clean, people)
         assert store.load("kek") is None
 
     async def test_killed_half_way_then_restarted_completes(
-        self, clean: Services, store: CheckpointStore
+        self, clean: App, store: CheckpointStore
     ) -> None:
         people = await customers(clean, 7)
         options = RotationOptions(batch_size=2, checkpoints=store, after_batch=crash_after(2))
@@ -89,7 +91,7 @@ class TestRotateKek:
         await assert_all_readable(clean, people)
 
     async def test_kms_rewraps_under_a_newly_configured_key(
-        self, clean: Services, store: CheckpointStore
+        self, clean: App, store: CheckpointStore
     ) -> None:
         kms = FakeKmsClient()
         first = AwsKmsKeyProvider(kms, kms.create_key()["KeyMetadata"]["KeyId"])
@@ -107,15 +109,15 @@ class TestRotateKek:
         await assert_all_readable(on_second, people)
 
     async def test_a_second_run_at_the_same_time_is_refused(
-        self, clean: Services, store: CheckpointStore
+        self, clean: App, store: CheckpointStore
     ) -> None:
         with store.exclusive("kek"), pytest.raises(RotationBusy):
             await rotate_kek(clean, options=RotationOptions(checkpoints=store))
 
 
-async def generations(services: Services, person: Customer) -> tuple[set[int], set[int]]:
+async def generations(app_state: App, person: Customer) -> tuple[set[int], set[int]]:
     """Return (live key generations, generations named by the person's ciphertexts)."""
-    async with services.db.transaction() as session:
+    async with app_state.db.transaction() as session:
         keys = (
             await session.execute(select(DataKey).where(DataKey.owner_id == person.user_id))
         ).scalars()
@@ -131,7 +133,7 @@ async def generations(services: Services, person: Customer) -> tuple[set[int], s
 
 class TestRotateDataKeys:
     async def test_reencrypts_every_column_and_destroys_the_old_key(
-        self, clean: Services, store: CheckpointStore
+        self, clean: App, store: CheckpointStore
     ) -> None:
         people = await customers(clean, 4)
         report = await rotate_data_keys(
@@ -146,7 +148,7 @@ class TestRotateDataKeys:
         await assert_all_readable(clean, people)
 
     async def test_killed_half_way_leaves_each_owner_whole_and_resumes(
-        self, clean: Services, store: CheckpointStore
+        self, clean: App, store: CheckpointStore
     ) -> None:
         people = await customers(clean, 5)
         options = RotationOptions(batch_size=2, checkpoints=store, after_batch=crash_after(1))
@@ -169,7 +171,7 @@ class TestRotateDataKeys:
 
 class TestRotateIndex:
     async def test_lookups_work_during_and_after_a_crashed_rotation(
-        self, clean: Services, store: CheckpointStore
+        self, clean: App, store: CheckpointStore
     ) -> None:
         people = await customers(clean, 6)
         old = clean.keyring.current_blind_index_version()
@@ -213,8 +215,8 @@ class TestRotateIndex:
         await assert_all_readable(clean, people)
 
 
-async def email_versions(services: Services) -> list[int]:
-    async with services.db.transaction() as session:
+async def email_versions(app_state: App) -> list[int]:
+    async with app_state.db.transaction() as session:
         users = (await session.execute(select(User))).scalars()
         return [u.email_bidx[0] for u in users]
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from typer.testing import CliRunner
 
 from helio.cli import app
 from helio.config import Settings, get_settings
-from helio.services import Services
+from helio.platform.app import App
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     monkeypatch.setenv("HELIO_ENV", "test")
     monkeypatch.setenv("HELIO_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("HELIO_DATA_DIR", str(settings.data_dir))
@@ -23,7 +25,7 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 @pytest.mark.asvs("V11.2.2")
 def test_rotations_print_a_summary_and_status_shows_the_keys(
-    clean: Services, cli_env: CliRunner
+    clean: App, cli_env: CliRunner
 ) -> None:
     before = clean.keys.current_kek_id()
     rotated = cli_env.invoke(app, ["keys", "rotate-kek", "--batch-size", "50"])

@@ -9,13 +9,13 @@ import sys
 import time
 
 import pytest
-from tests.keys_admin.pii_factory import expected, make_customer, raw_connect, read_everything
+from tests.factories.pii import expected, make_customer, raw_connect, read_everything
 
 from helio.config import Settings
 from helio.keys_admin.checkpoint import CheckpointStore
 from helio.keys_admin.rotation import rotate_data_keys
 from helio.keys_admin.run import RotationOptions
-from helio.services import Services
+from helio.platform.app import App
 
 pytestmark = [pytest.mark.mysql, pytest.mark.asvs("V11.2.2")]
 
@@ -38,7 +38,7 @@ async def wait_for(condition, seconds: float = 30.0) -> None:  # type: ignore[no
         await asyncio.sleep(0.05)
 
 
-async def test_sigkilled_rotation_resumes(clean: Services, settings: Settings) -> None:
+async def test_sigkilled_rotation_resumes(clean: App, settings: Settings) -> None:
     people = [await make_customer(clean, n) for n in range(6)]
     owners = sorted(p.user_id for p in people)
     # Hold the fourth owner's key rows: the rotation commits three owners, then waits here.

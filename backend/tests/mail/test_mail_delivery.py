@@ -187,7 +187,7 @@ class TestNotices:
         notice = await auth.mail.last(account.email, "New sign-in")
         body = notice.get_content()
         assert "192.0.2.0/24" in body
-        assert notice["From"] == auth.services.settings.mail_from
+        assert notice["From"] == auth.app_state.settings.mail_from
         assert notice["Message-ID"]
 
     async def test_mfa_and_lockout_notices_go_through_smtp(self, auth: Harness) -> None:

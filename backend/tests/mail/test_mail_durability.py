@@ -10,12 +10,10 @@ from email.message import EmailMessage
 import pytest
 from tests.fixtures.smtp import SmtpServer, start_smtp
 
-from helio.kit.reliable_queue import RedisQueue
 from helio.mail.config import SmtpConfig
 from helio.mail.messages import compose
 from helio.mail.outbox import (
     LOCK_KEY,
-    OUTBOX_KEY,
     Outbox,
     build_outbox,
     decode,
@@ -23,14 +21,15 @@ from helio.mail.outbox import (
     send_after_commit,
 )
 from helio.mail.transport import MemoryTransport, SmtpTransport
-from helio.services import Services
+from helio.platform.app import App
+from helio.state.queue import RedisQueue
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
 
-def _message(services: Services, name: str) -> EmailMessage:
+def _message(app_state: App, name: str) -> EmailMessage:
     return compose(
-        services.settings,
+        app_state.settings,
         to="ann@example.org",
         template="reset",
         name=name,
@@ -67,27 +66,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def _installed(services: Services, outbox: Outbox) -> AsyncIterator[Outbox]:
-    previous = services.extras.get(OUTBOX_KEY)
-    services.extras[OUTBOX_KEY] = outbox
-    yield outbox
-    await outbox.close()
-    if previous is None:
-        services.extras.pop(OUTBOX_KEY, None)
-    else:
-        services.extras[OUTBOX_KEY] = previous
-
-
 @pytest.fixture
-async def outbox(clean: Services, smtp_server: SmtpServer) -> AsyncIterator[Outbox]:
-    """The app's outbox on Redis, delivering to a real SMTP server."""
-    built = build_outbox(clean, _transport(smtp_server.port), poll_seconds=0.05)
-    async for installed in _installed(clean, built):
-        yield installed
+async def outbox(clean: App, smtp_server: SmtpServer) -> AsyncIterator[Outbox]:
+    """An outbox built like the app's, on Redis, delivering to a real SMTP server."""
+    built = build_outbox(
+        clean.settings, clean.state, _transport(smtp_server.port), poll_seconds=0.05
+    )
+    yield built
+    await built.close()
 
 
-def test_messages_survive_the_queue_text_round_trip(services: Services) -> None:
-    message = _message(services, "Ann")
+def test_messages_survive_the_queue_text_round_trip(app_state: App) -> None:
+    message = _message(app_state, "Ann")
     restored = decode(encode(message))
     assert restored["Message-ID"] == message["Message-ID"]
     assert restored.get_content() == message.get_content()
@@ -96,11 +86,11 @@ def test_messages_survive_the_queue_text_round_trip(services: Services) -> None:
 
 
 async def test_committed_mail_goes_through_redis_to_smtp(
-    clean: Services, outbox: Outbox, smtp_server: SmtpServer
+    clean: App, outbox: Outbox, smtp_server: SmtpServer
 ) -> None:
     assert isinstance(outbox.queue, RedisQueue)
     async with clean.db.transaction() as session:
-        send_after_commit(session, clean, _message(clean, "Ann"))
+        send_after_commit(session, outbox, _message(clean, "Ann"))
         assert await outbox.queue.pending() == 0  # nothing leaves before the commit
     await asyncio.wait_for(outbox.drain(), 5)
     [received] = smtp_server.messages
@@ -111,11 +101,11 @@ async def test_committed_mail_goes_through_redis_to_smtp(
 
 @pytest.mark.asvs("V2.3.3")
 async def test_rolled_back_transaction_queues_nothing(
-    clean: Services, outbox: Outbox, smtp_server: SmtpServer
+    clean: App, outbox: Outbox, smtp_server: SmtpServer
 ) -> None:
     async def queue_then_fail() -> None:
         async with clean.db.transaction() as session:
-            send_after_commit(session, clean, _message(clean, "Ann"))
+            send_after_commit(session, outbox, _message(clean, "Ann"))
             raise RuntimeError("injected fault")
 
     with pytest.raises(RuntimeError, match="fault"):
@@ -126,9 +116,9 @@ async def test_rolled_back_transaction_queues_nothing(
 
 
 async def test_mail_left_by_a_crashed_drainer_is_delivered_once(
-    clean: Services, outbox: Outbox, smtp_server: SmtpServer
+    clean: App, outbox: Outbox, smtp_server: SmtpServer
 ) -> None:
-    dead = build_outbox(clean, MemoryTransport())  # the process that died mid-delivery
+    dead = build_outbox(clean.settings, clean.state, MemoryTransport())  # died mid-delivery
     await dead.queue.push(encode(_message(clean, "Ann")))
     assert await dead.queue.claim() is not None
     # Its drain lock outlives it for a while; the fresh process waits it out.
@@ -142,13 +132,13 @@ async def test_mail_left_by_a_crashed_drainer_is_delivered_once(
 
 
 @pytest.mark.asvs("V16.5.2")
-async def test_mail_waits_out_an_smtp_outage(clean: Services) -> None:
+async def test_mail_waits_out_an_smtp_outage(clean: App) -> None:
     port = _free_port()
     watched = WatchedTransport(_transport(port))
-    built = build_outbox(clean, watched, attempts=5, backoff_seconds=0.1)
-    async for outbox in _installed(clean, built):
+    outbox = build_outbox(clean.settings, clean.state, watched, attempts=5, backoff_seconds=0.1)
+    try:
         async with clean.db.transaction() as session:
-            send_after_commit(session, clean, _message(clean, "Ann"))
+            send_after_commit(session, outbox, _message(clean, "Ann"))
         await asyncio.wait_for(watched.failed_twice.wait(), 5)
         assert await outbox.queue.pending() == 1  # still held in Redis while SMTP is down
         server = await start_smtp(port=port)
@@ -159,3 +149,5 @@ async def test_mail_waits_out_an_smtp_outage(clean: Services) -> None:
             await server.close()
         assert watched.failures == 2
         assert await outbox.queue.pending() == 0
+    finally:
+        await outbox.close()

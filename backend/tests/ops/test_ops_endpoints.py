@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from httpx import AsyncClient
-from tests.audit.audit_helpers import execute
+from tests.factories.audit import execute
 from tests.fixtures.principals import Harness
 
 from helio.authz.matrix import Role
@@ -47,7 +47,7 @@ class TestOpsViews:
         http = await _signed_in(auth, Role.ENGINEER)
         intact = (await http.get(VIEWS[2], params={"verify": "true"})).json()
         assert intact["verification"]["ok"] is True
-        await execute(auth.services.db, "DELETE FROM audit_events WHERE seq = 1")
+        await execute(auth.app_state.db, "DELETE FROM audit_events WHERE seq = 1")
         broken = (await http.get(VIEWS[2], params={"verify": "true"})).json()
         assert broken["verification"]["broken"]["kind"] == "deleted"
         assert broken["verification"]["broken"]["seq"] == 1

@@ -8,18 +8,20 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from starlette.types import Receive, Scope, Send
 
-from helio.audit.service import record, record_separately
+from helio.audit import AuditAction, Outcome, record, record_separately
 from helio.config import Settings
+from helio.http.metrics import MetricsMiddleware
 from helio.main import create_app
-from helio.ops.metrics import REGISTRY, MetricsMiddleware, ops_token_matches
-from helio.services import Services
+from helio.metrics import REGISTRY
+from helio.ops.service import ops_token_matches
+from helio.platform.app import App
 
 TOKEN = "ops-" + "Zq8vN3xK" * 6
 BASE_URL = "https://api.helio.test"
 
 
 @pytest.fixture
-async def ops_client(settings: Settings, clean: Services) -> AsyncIterator[AsyncClient]:
+async def ops_client(settings: Settings, clean: App) -> AsyncIterator[AsyncClient]:
     app = create_app(settings.model_copy(update={"ops_token": TOKEN}), clean)
     transport = ASGITransport(app=app, client=("203.0.113.7", 50000))
     async with AsyncClient(transport=transport, base_url=BASE_URL) as http:
@@ -60,7 +62,7 @@ async def test_metrics_are_refused_when_no_token_is_configured(client: AsyncClie
 
 @pytest.mark.asvs("V13.4.5")
 async def test_metrics_with_the_token_use_route_templates(
-    ops_client: AsyncClient, clean: Services
+    ops_client: AsyncClient, clean: App
 ) -> None:
     await ops_client.get("/healthz")
     await ops_client.get("/api/v1/orders/3f2a9c/secret-path")
@@ -88,19 +90,23 @@ async def test_rate_limited_answers_are_counted_by_route() -> None:
     assert _sample("helio_rate_limited_total", route="<unmatched>") == before + 1
 
 
-async def _fail_after_recording(services: Services) -> None:
-    async with services.db.transaction() as session:
-        await record(session, action="auth.login", outcome="failure", actor_id="a1")
+async def _fail_after_recording(app_state: App) -> None:
+    async with app_state.db.transaction() as session:
+        await record(
+            session, None, AuditAction.AUTH_SIGNED_IN, outcome=Outcome.FAILURE, actor_id="a1"
+        )
         raise RuntimeError
 
 
 @pytest.mark.mysql
-async def test_committed_auth_events_are_counted_rolled_back_ones_not(clean: Services) -> None:
-    labels = {"action": "auth.login", "outcome": "failure"}
+async def test_committed_auth_events_are_counted_rolled_back_ones_not(clean: App) -> None:
+    labels = {"action": "auth.signed_in", "outcome": "failure"}
     before = _sample("helio_auth_events_total", **labels)
     lockouts = _sample("helio_lockouts_total")
-    await record_separately(clean.db, action="auth.login", outcome="failure", actor_id="a1")
-    await record_separately(clean.db, action="auth.lockout", actor_id="a1")
+    await record_separately(
+        clean.db, None, AuditAction.AUTH_SIGNED_IN, outcome=Outcome.FAILURE, actor_id="a1"
+    )
+    await record_separately(clean.db, None, AuditAction.AUTH_ACCOUNT_LOCKED, actor_id="a1")
     with pytest.raises(RuntimeError):
         await _fail_after_recording(clean)
     assert _sample("helio_auth_events_total", **labels) == before + 1

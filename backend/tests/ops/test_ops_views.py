@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
-from tests.audit.audit_helpers import append, execute, isolated
+from tests.factories.accounts import ctx
+from tests.factories.audit import append, execute, isolated
 
-from helio.audit import actions
+from helio.audit.actions import AuditAction
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys
 from helio.errors import RateLimited
 from helio.models import AuditEvent
 from helio.ops import service
-from helio.services import Services
+from helio.platform.app import App
 
 SECRETS = {
     "secret_key": "S3cretKeyValue-" + "q" * 30,
@@ -25,9 +27,9 @@ SECRETS = {
 }
 
 
-def test_config_summary_shows_hosts_never_secrets(clean: Services) -> None:
+def test_config_summary_shows_hosts_never_secrets(clean: App) -> None:
     settings = clean.settings.model_copy(update=SECRETS)
-    summary = service.config_summary(settings).model_dump_json()
+    summary = service.config_summary(ctx(replace(clean, settings=settings))).model_dump_json()
     for leaked in (
         "S3cretKeyValue",
         "OpsTokenValue",
@@ -37,7 +39,7 @@ def test_config_summary_shows_hosts_never_secrets(clean: Services) -> None:
     ):
         assert leaked not in summary
     assert SECRETS["audit_signing_key"] not in summary
-    config = service.config_summary(settings)
+    config = service.config_summary(ctx(replace(clean, settings=settings)))
     assert (config.database.scheme, config.database.host) == ("mysql", "db.internal")
     assert (config.smtp.host, config.smtp.port, config.redis.host) == (
         "mail.example.org",
@@ -47,18 +49,18 @@ def test_config_summary_shows_hosts_never_secrets(clean: Services) -> None:
     assert config.secrets_set == {"secret_key": True, "ops_token": True, "audit_signing_key": True}
 
 
-async def test_health_reports_dependencies_and_alert_backlog(clean: Services) -> None:
-    health = await service.health(clean)
+async def test_health_reports_dependencies_and_alert_backlog(clean: App) -> None:
+    health = await service.health(ctx(clean))
     assert health.status == "ok"
     assert health.checks == {"database": "ok", "state": "ok"}
     assert health.alerts_pending == 0
 
 
-async def test_audit_chain_view_shows_head_and_signed_checkpoint(clean: Services) -> None:
+async def test_audit_chain_view_shows_head_and_signed_checkpoint(clean: App) -> None:
     isolated(clean)
     await append(clean.db, 4)
     await create_checkpoint(clean.db, load_signing_keys(clean.settings))
-    view = await service.audit_chain(clean, verify=False)
+    view = await service.audit_chain(ctx(clean), verify=False)
     assert view.length == 4
     assert len(view.head_hash) == 64
     assert view.last_checkpoint is not None
@@ -67,13 +69,13 @@ async def test_audit_chain_view_shows_head_and_signed_checkpoint(clean: Services
 
 
 @pytest.mark.asvs("V16.4.2")
-async def test_audit_chain_view_reports_a_break_and_records_it(clean: Services) -> None:
+async def test_audit_chain_view_reports_a_break_and_records_it(clean: App) -> None:
     await append(clean.db, 6)
-    ok = await service.audit_chain(clean, verify=True)
+    ok = await service.audit_chain(ctx(clean), verify=True)
     assert ok.verification is not None
     assert ok.verification["ok"] is True
     await execute(clean.db, "DELETE FROM audit_events WHERE seq = 3")
-    broken = await service.audit_chain(clean, verify=True)
+    broken = await service.audit_chain(ctx(clean), verify=True)
     assert broken.verification is not None
     assert broken.verification["ok"] is False
     assert broken.verification["broken"]["kind"] == "deleted"
@@ -81,15 +83,15 @@ async def test_audit_chain_view_reports_a_break_and_records_it(clean: Services) 
     assert broken.last_verification is not None
     assert broken.last_verification["ok"] is False
     async with clean.db.transaction() as session:
-        stmt = select(AuditEvent).where(AuditEvent.action == actions.AUDIT_VERIFY)
+        stmt = select(AuditEvent).where(AuditEvent.action == AuditAction.AUDIT_VERIFIED)
         event = (await session.execute(stmt)).scalars().one()
     assert (event.outcome, event.details) == ("failure", {"kind": "deleted", "seq": 3})
 
 
 @pytest.mark.asvs("V2.4.1")
-async def test_on_demand_verification_is_rate_limited(clean: Services) -> None:
+async def test_on_demand_verification_is_rate_limited(clean: App) -> None:
     for _ in range(int(service.VERIFY_RATE.split("/")[0])):
-        await service.audit_chain(clean, verify=True)
+        await service.audit_chain(ctx(clean), verify=True)
     with pytest.raises(RateLimited):
-        await service.audit_chain(clean, verify=True)
-    assert (await service.audit_chain(clean, verify=False)).verification is None
+        await service.audit_chain(ctx(clean), verify=True)
+    assert (await service.audit_chain(ctx(clean), verify=False)).verification is None

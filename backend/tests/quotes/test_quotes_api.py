@@ -11,72 +11,47 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from tests.factories.accounts import access, ctx, new_customer
+from tests.factories.audit import events_about, raw_row
+from tests.factories.sites import MONTHLY_KWH, Caller, bearer_customer, bearer_staff, site_body
 from tests.fixtures.principals import Harness, error_code
-from tests.sites.sites_factory import (
-    MONTHLY_KWH,
-    Caller,
-    access_for,
-    audit_events,
-    bearer_customer,
-    bearer_staff,
-    new_customer,
-    raw_row,
-    site_body,
-)
 
 from helio.authz.matrix import Perm, Role
 from helio.errors import NotFound
 from helio.kit.clock import utcnow
+from helio.kit.cpu import CpuPool, PoolBusy
+from helio.platform.app import App
 from helio.quotes import service
-from helio.quotes.config import (
-    EngineBusy,
-    QuoteSettings,
-    quote_settings,
-    run_cpu_bound,
-    use_quote_settings,
-)
 from helio.quotes.engine import MODEL_VERSION
+from helio.quotes.exceptions import ModelVersionMismatch, QuoteQuotaReached, UsageRequired
 from helio.quotes.schemas import QuoteCreate
-from helio.quotes.service import ModelVersionMismatch, QuoteQuotaReached, UsageRequired
-from helio.services import Services
 from helio.sites import service as sites
-from helio.sites.schemas import SiteCreate, UsageIn
+from helio.sites.schemas import SiteCreate, UsageUpdate
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
 
-async def _site(services: Services, owner: str, *, usage: bool = True) -> str:
-    writer = access_for(owner, Perm.SITES_WRITE)
-    async with services.db.transaction() as session:
-        site = await sites.create_site(
-            session, writer, SiteCreate.model_validate(site_body()), vault=services.vault
-        )
+async def _site(app_state: App, owner: str, *, usage: bool = True) -> str:
+    writer = ctx(app_state, access(owner, Perm.SITES_WRITE))
+    async with app_state.db.transaction() as session:
+        site = await sites.create_site(session, writer, data=SiteCreate.model_validate(site_body()))
         if usage:
-            await sites.set_monthly_usage(
-                session, writer, site.id, UsageIn(monthly_kwh=[float(v) for v in MONTHLY_KWH])
-            )
+            monthly = UsageUpdate(monthly_kwh=[float(v) for v in MONTHLY_KWH])
+            await sites.set_usage(session, writer, site_id=site.id, body=monthly)
     return site.id
 
 
-async def _quote(services: Services, owner: str, site_id: str, **options: Any) -> Any:
-    async with services.db.transaction() as session:
+async def _quote(app_state: App, owner: str, site_id: str, **options: Any) -> Any:
+    async with app_state.db.transaction() as session:
         return await service.create_quote(
             session,
-            access_for(owner, Perm.QUOTES_CREATE),
-            QuoteCreate(site_id=site_id, **options),
-            services=services,
+            ctx(app_state, access(owner, Perm.QUOTES_CREATE)),
+            data=QuoteCreate(site_id=site_id, **options),
         )
 
 
-@pytest.fixture
-def quote_config(clean: Services) -> Any:
-    """Restore the default quote settings after a test that changes them."""
-    yield clean
-    use_quote_settings(clean, QuoteSettings())
-
-
 class TestQuoteService:
-    async def test_quote_is_stored_with_inputs_and_model_version(self, clean: Services) -> None:
+    async def test_quote_is_stored_with_inputs_and_model_version(self, clean: App) -> None:
         owner = await new_customer(clean)
         site_id = await _site(clean, owner)
         quote = await _quote(clean, owner, site_id, target_offset_pct=80)
@@ -89,15 +64,15 @@ class TestQuoteService:
         assert quote.inputs["inputs"]["usage"]["monthly_kwh"] == MONTHLY_KWH
         assert quote.inputs["config"]["validity_days"] == 30
         assert any("clear-sky" in line for line in quote.result["assumptions"])
-        events = await audit_events(clean, quote.id)
-        assert [e.action for e in events] == ["quotes.create"]
+        events = await events_about(clean, quote.id)
+        assert [e.action for e in events] == ["quote.created"]
         assert events[0].details == {
             "fields": ["site_id", "target_offset_pct"],
             "site_id": site_id,
             "owner_type": "customer",
         }
 
-    async def test_quote_is_reproducible_from_what_is_stored(self, clean: Services) -> None:
+    async def test_quote_is_reproducible_from_what_is_stored(self, clean: App) -> None:
         owner = await new_customer(clean)
         quote = await _quote(clean, owner, await _site(clean, owner))
         row = await raw_row(
@@ -111,37 +86,37 @@ class TestQuoteService:
         assert again.inputs_digest == stored["inputs_digest"] == quote.inputs_digest
         assert again.to_dict() == stored["result"]
 
-    async def test_another_model_version_is_not_recomputed(self, clean: Services) -> None:
+    async def test_another_model_version_is_not_recomputed(self, clean: App) -> None:
         owner = await new_customer(clean)
         quote = await _quote(clean, owner, await _site(clean, owner))
         with pytest.raises(ModelVersionMismatch):
             service.recompute(quote.inputs, "helio-pv-0/pvlib-0.0")
 
     @pytest.mark.asvs("V2.2.3")
-    async def test_site_without_usage_cannot_be_quoted(self, clean: Services) -> None:
+    async def test_site_without_usage_cannot_be_quoted(self, clean: App) -> None:
         owner = await new_customer(clean)
         with pytest.raises(UsageRequired):
             await _quote(clean, owner, await _site(clean, owner, usage=False))
 
     @pytest.mark.asvs("V8.2.2")
-    async def test_another_customers_site_and_quote_do_not_exist(self, clean: Services) -> None:
+    async def test_another_customers_site_and_quote_do_not_exist(self, clean: App) -> None:
         alice, mallory = await new_customer(clean), await new_customer(clean)
         site_id = await _site(clean, alice)
         quote = await _quote(clean, alice, site_id)
         with pytest.raises(NotFound):
             await _quote(clean, mallory, site_id)
-        reader = access_for(mallory, Perm.QUOTES_READ)
+        reader = ctx(clean, access(mallory, Perm.QUOTES_READ))
         async with clean.db.transaction() as session:
             with pytest.raises(NotFound):
-                await service.get_quote(session, reader, quote.id)
+                await service.get_quote(session, reader, quote_id=quote.id)
             page = await service.list_quotes(session, reader, limit=20, cursor=None)
         assert page.items == []
 
     @pytest.mark.asvs("V2.3.2", "V2.1.3")
-    async def test_daily_quota(self, clean: Services) -> None:
+    async def test_daily_quota(self, clean: App) -> None:
         owner = await new_customer(clean)
         site_id = await _site(clean, owner)
-        limit = quote_settings(clean).daily_limit
+        limit = clean.quote_settings.daily_limit
         assert limit == 20  # HELIO_QUOTE_DAILY_LIMIT, documented in docs/quotes.md
         for _ in range(limit):
             await _quote(clean, owner, site_id)
@@ -153,24 +128,22 @@ class TestQuoteService:
         await _quote(clean, others, await _site(clean, others))
 
     @pytest.mark.asvs("V15.2.2")
-    async def test_pool_is_bounded_and_refuses_beyond_the_waiting_line(
-        self, quote_config: Services
-    ) -> None:
-        use_quote_settings(quote_config, QuoteSettings(workers=1, max_waiting=0))
+    async def test_pool_is_bounded_and_refuses_beyond_the_waiting_line(self) -> None:
+        pool = CpuPool(workers=1, max_waiting=0)
         started, release = threading.Event(), threading.Event()
 
         def hold() -> bool:
             started.set()
             return release.wait(10)
 
-        running = asyncio.create_task(run_cpu_bound(quote_config, hold))
+        running = asyncio.create_task(pool.run(hold))
         assert await asyncio.to_thread(started.wait, 5)
-        with pytest.raises(EngineBusy) as busy:
-            await run_cpu_bound(quote_config, sum, [1, 2])
+        with pytest.raises(PoolBusy) as busy:
+            await pool.run(sum, [1, 2])
         assert busy.value.status == 429
         release.set()
         assert await running is True
-        assert await run_cpu_bound(quote_config, sum, [1, 2]) == 3
+        assert await pool.run(sum, [1, 2]) == 3
 
     @pytest.mark.asvs("V15.3.3")
     @pytest.mark.parametrize(
@@ -182,7 +155,9 @@ class TestQuoteService:
 
 
 def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) and value[:1] in "{[" else value
+    if isinstance(value, bytes):
+        value = value.decode()
+    return json.loads(value) if isinstance(value, str) and value[:1] in "{[" else value
 
 
 QUOTE_ROUTES = [
@@ -258,13 +233,13 @@ class TestQuotesApi:
     async def test_twenty_first_quote_of_the_day_is_429(self, auth: Harness) -> None:
         me = await bearer_customer(auth)
         site_id = await me.site_with_usage()
-        for _ in range(quote_settings(auth.services).daily_limit):
+        for _ in range(auth.app_state.quote_settings.daily_limit):
             await _api_quote(me, site_id)
         refused = await me.request("POST", "/api/v1/quotes", json={"site_id": site_id})
         assert refused.status_code == 429
         assert error_code(refused) == "quote_quota"
         assert 3600 < int(refused.headers["Retry-After"]) <= 86_400
-        count = await raw_row(auth.services, "SELECT COUNT(*) AS n FROM quotes")
+        count = await raw_row(auth.app_state, "SELECT COUNT(*) AS n FROM quotes")
         assert count == {"n": 20}
 
     @pytest.mark.asvs("V8.2.3", "V15.3.3")
@@ -291,7 +266,7 @@ class TestQuotesApi:
         answer = await me.request("POST", "/api/v1/quotes", json=body)
         assert answer.status_code == 422
         assert answer.json()["error"]["fields"] == {next(iter(extra)): "Unknown field."}
-        assert await raw_row(auth.services, "SELECT COUNT(*) AS n FROM quotes") == {"n": 0}
+        assert await raw_row(auth.app_state, "SELECT COUNT(*) AS n FROM quotes") == {"n": 0}
 
     async def test_quote_needs_usage_and_a_sane_target(self, auth: Harness) -> None:
         me = await bearer_customer(auth)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -21,24 +21,26 @@ import pvlib
 import pytest
 from pydantic import ValidationError
 from structlog.testing import capture_logs
+from tests.factories.accounts import ctx
+from tests.factories.audit import raw_row
+from tests.factories.sites import MONTHLY_KWH, Caller, bearer_customer
+from tests.fixtures.apps import use
 from tests.fixtures.principals import Harness
-from tests.sites.sites_factory import MONTHLY_KWH, Caller, bearer_customer, raw_row
 
+from helio.platform.app import App
+from helio.platform.quote_settings import QuoteSettings
 from helio.quotes import service
-from helio.quotes.config import QuoteSettings, quote_settings, use_quote_settings
 from helio.quotes.engine import MODEL_VERSION, QuoteInputs, TmyWeather, compute_quote
-from helio.quotes.service import WeatherMismatch
+from helio.quotes.exceptions import WeatherMismatch, WeatherUnavailable
 from helio.quotes.weather import (
     FALLBACK_NOTE,
     TmyYear,
     WeatherFailure,
-    WeatherUnavailable,
     cache_key,
     checked_year,
     decode_year,
     encode_year,
 )
-from helio.services import Services
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
@@ -147,7 +149,7 @@ class _WeatherHandler(BaseHTTPRequestHandler):
         elif parts.path == "/garbage":
             self._send(200, b"\x89PNG\r\n\x1a\n{not json")
         elif parts.path == "/metadata":
-            port = self.server.server_address[1]
+            port = int(cast(tuple[str, int], self.server.server_address)[1])
             self._send(302, b"", location=f"http://169.254.169.254:{port}/latest/meta-data/")
         else:
             self._send(500, b'{"message": "internal error"}')
@@ -180,20 +182,19 @@ def weather_server(served_rows: list[dict[str, Any]]) -> Iterator[tuple[int, See
 
 
 @pytest.fixture
-def weather(auth: Harness) -> Iterator[Harness]:
-    """The app harness; the default quote settings (no weather service) come back after."""
-    yield auth
-    use_quote_settings(auth.services, QuoteSettings())
+def weather(auth: Harness) -> Harness:
+    """The app harness; its quote settings start at the defaults (no weather service)."""
+    return auth
 
 
-def use_weather(services: Services, port: int, path: str = "/tmy", **changes: Any) -> None:
+def use_weather(harness: Harness, port: int, path: str = "/tmy", **changes: Any) -> None:
     """Point the quotes at the local server, allowlisted explicitly as a private host."""
     options: dict[str, Any] = {
         "weather_url": f"http://127.0.0.1:{port}{path}?lat={{lat}}&lon={{lon}}&outputformat=json",
         "weather_private_hosts": ["127.0.0.1"],
         "weather_ports": [port],
     }
-    use_quote_settings(services, QuoteSettings(**(options | changes)))
+    use(harness.app, quote_settings=QuoteSettings(**(options | changes)))
 
 
 async def quote_at(me: Caller, place: dict[str, float]) -> dict[str, Any]:
@@ -208,10 +209,10 @@ async def quote_at(me: Caller, place: dict[str, float]) -> dict[str, Any]:
     return dict(answer.json())
 
 
-async def stored_row(services: Services, quote_id: str) -> dict[str, Any]:
+async def stored_row(app_state: App, quote_id: str) -> dict[str, Any]:
     """The stored quote as a database reader sees it."""
     sql = "SELECT inputs, model_version, inputs_digest, result FROM quotes WHERE id = :id"
-    row = await raw_row(services, sql, id=quote_id)
+    row = await raw_row(app_state, sql, id=quote_id)
     assert row is not None
     return {k: json.loads(v) if k in ("inputs", "result") else v for k, v in row.items()}
 
@@ -235,7 +236,7 @@ class TestTmyQuotes:
         port, seen = weather_server
         me = await bearer_customer(weather)
         clear = await quote_at(me, STATION)
-        use_weather(weather.services, port)
+        use_weather(weather, port)
         quote = await quote_at(me, STATION)
 
         # Only the rounded 0.1° cell left the process.
@@ -261,34 +262,36 @@ class TestTmyQuotes:
         self, weather: Harness, weather_server: tuple[int, Seen]
     ) -> None:
         port, seen = weather_server
-        use_weather(weather.services, port)
+        use_weather(weather, port)
         me = await bearer_customer(weather)
         first = await quote_at(me, STATION)
         second = await quote_at(me, NEIGHBOUR)
         assert len(seen.requests) == 1
         assert second["inputs"]["weather"] == first["inputs"]["weather"]
         assert second["result"]["weather_source"].startswith("TMY: ")
-        key = cache_key(quote_settings(weather.services).weather_url, (36.1, -80.0))
+        key = cache_key(weather.app_state.quote_settings.weather_url, (36.1, -80.0))
         assert first["inputs"]["weather"]["cache_key"] == key
-        assert 29 * 86_400 < await weather.services.state.ttl(key) <= 30 * 86_400
+        assert 29 * 86_400 < await weather.app_state.state.ttl(key) <= 30 * 86_400
 
     async def test_stored_tmy_quote_is_recomputed_from_cache_or_fetched_again(
         self, weather: Harness, weather_server: tuple[int, Seen]
     ) -> None:
         port, seen = weather_server
-        use_weather(weather.services, port)
+        use_weather(weather, port)
         quote = await quote_at(await bearer_customer(weather), STATION)
-        stored = await stored_row(weather.services, quote["id"])
+        stored = await stored_row(weather.app_state, quote["id"])
 
         again = await service.recompute_stored(
-            weather.services, stored["inputs"], stored["model_version"]
+            ctx(weather.app_state), stored=stored["inputs"], model_version=stored["model_version"]
         )
         assert again.inputs_digest == stored["inputs_digest"]
         assert again.to_dict() == stored["result"]
         assert len(seen.requests) == 1  # from the cache
 
-        await weather.services.state.delete(stored["inputs"]["weather"]["cache_key"])
-        fetched = await service.recompute_stored(weather.services, stored["inputs"], MODEL_VERSION)
+        await weather.app_state.state.delete(stored["inputs"]["weather"]["cache_key"])
+        fetched = await service.recompute_stored(
+            ctx(weather.app_state), stored=stored["inputs"], model_version=MODEL_VERSION
+        )
         assert fetched.to_dict() == stored["result"]
         assert len(seen.requests) == 2  # the same year, fetched again
 
@@ -296,27 +299,31 @@ class TestTmyQuotes:
         self, weather: Harness, weather_server: tuple[int, Seen], greensboro: pd.DataFrame
     ) -> None:
         port, _ = weather_server
-        use_weather(weather.services, port)
+        use_weather(weather, port)
         quote = await quote_at(await bearer_customer(weather), STATION)
-        stored = await stored_row(weather.services, quote["id"])
+        stored = await stored_row(weather.app_state, quote["id"])
         other = greensboro[["ghi", "dni", "dhi"]]
         with pytest.raises(WeatherMismatch):
             service.recompute(stored["inputs"], MODEL_VERSION, TmyWeather(other, "x", "end"))
         with pytest.raises(WeatherMismatch):
             service.recompute(stored["inputs"], MODEL_VERSION)
-        use_weather(weather.services, port, path="/another-service")
+        use_weather(weather, port, path="/another-service")
         with pytest.raises(WeatherUnavailable) as refused:
-            await service.recompute_stored(weather.services, stored["inputs"], MODEL_VERSION)
+            await service.recompute_stored(
+                ctx(weather.app_state), stored=stored["inputs"], model_version=MODEL_VERSION
+            )
         assert refused.value.status == 409
 
     async def test_fallback_quote_is_recomputed_with_its_note(
         self, weather: Harness, weather_server: tuple[int, Seen]
     ) -> None:
         port, _ = weather_server
-        use_weather(weather.services, port, path="/down")
+        use_weather(weather, port, path="/down")
         quote = await quote_at(await bearer_customer(weather), STATION)
-        stored = await stored_row(weather.services, quote["id"])
-        again = await service.recompute_stored(weather.services, stored["inputs"], MODEL_VERSION)
+        stored = await stored_row(weather.app_state, quote["id"])
+        again = await service.recompute_stored(
+            ctx(weather.app_state), stored=stored["inputs"], model_version=MODEL_VERSION
+        )
         assert again.to_dict() == stored["result"]
         assert again.assumptions[-1] == FALLBACK_NOTE
 
@@ -347,7 +354,7 @@ class TestFallback:
         reason: str,
     ) -> None:
         port, seen = weather_server
-        use_weather(weather.services, port, path=path, **changes)
+        use_weather(weather, port, path=path, **changes)
         me = await bearer_customer(weather)
         with capture_logs() as logs:
             quote = await quote_at(me, STATION)
@@ -372,7 +379,7 @@ class TestFallback:
         self, weather: Harness, weather_server: tuple[int, Seen]
     ) -> None:
         port, seen = weather_server
-        use_weather(weather.services, port, path="/down")
+        use_weather(weather, port, path="/down")
         me = await bearer_customer(weather)
         assert_clear_sky_fallback(await quote_at(me, STATION), "weather_http_status")
         assert_clear_sky_fallback(await quote_at(me, NEIGHBOUR), "weather_recently_failed")
@@ -383,7 +390,7 @@ class TestFallback:
             listener.bind(("127.0.0.1", 0))
             listener.listen(8)
             port = listener.getsockname()[1]
-            use_weather(weather.services, port, weather_timeout_seconds=0.5)
+            use_weather(weather, port, weather_timeout_seconds=0.5)
             quote = await quote_at(await bearer_customer(weather), STATION)
         assert_clear_sky_fallback(quote, "outbound_failed")
 
@@ -394,9 +401,9 @@ class TestFallback:
         port, seen = weather_server
         # https and a name, so the settings accept it; the name resolves to 127.0.0.1, which
         # no weather_private_hosts entry allows.
-        use_quote_settings(
-            weather.services,
-            QuoteSettings(
+        use(
+            weather.app,
+            quote_settings=QuoteSettings(
                 weather_url=f"https://localhost:{port}/tmy?lat={{lat}}&lon={{lon}}",
                 weather_ports=[port],
             ),
@@ -450,7 +457,7 @@ class TestWeatherSettings:
         )
         policy = settings.weather_policy()
         assert policy.allowed_schemes == {"https"}
-        assert policy.allowed_hosts == {"re.jrc.ec.europa.eu"}
+        assert policy.allowed_hosts == frozenset({"re.jrc.ec.europa.eu"})
         assert policy.allowed_ports == {443}
         assert policy.allow_private_hosts == frozenset()
         assert policy.max_response_bytes == 4_000_000
@@ -465,8 +472,8 @@ class TestWeatherSettings:
         monkeypatch.setenv("HELIO_QUOTE_WEATHER_PORTS", "8080")
         policy = QuoteSettings().weather_policy()
         assert policy.allowed_schemes == {"https", "http"}
-        assert policy.allow_private_hosts == {"weather.internal", "other.internal"}
-        assert policy.allowed_hosts == {"weather.internal"}
+        assert policy.allow_private_hosts == frozenset({"weather.internal", "other.internal"})
+        assert policy.allowed_hosts == frozenset({"weather.internal"})
 
 
 # --- the cache encoding -------------------------------------------------------------------------
@@ -505,9 +512,9 @@ class TestCacheEncoding:
         self, weather: Harness, weather_server: tuple[int, Seen]
     ) -> None:
         port, seen = weather_server
-        use_weather(weather.services, port)
-        key = cache_key(quote_settings(weather.services).weather_url, (36.1, -80.0))
-        await weather.services.state.set(key, "garbage", 60)
+        use_weather(weather, port)
+        key = cache_key(weather.app_state.quote_settings.weather_url, (36.1, -80.0))
+        await weather.app_state.state.set(key, "garbage", 60)
         quote = await quote_at(await bearer_customer(weather), STATION)
         assert quote["inputs"]["weather"]["source"] == "tmy"
         assert len(seen.requests) == 1

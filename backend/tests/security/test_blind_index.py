@@ -17,7 +17,7 @@ from helio.security.blind_index import (
     normalise_email,
     normalise_phone,
 )
-from helio.security.keys import LocalKeyProvider
+from helio.security.keys.local import LocalKeyProvider
 
 
 @pytest.fixture

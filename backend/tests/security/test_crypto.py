@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,11 @@ from helio.security.crypto import (
 )
 
 cipher = FieldCipher()
-WHERE = {"table": "customers", "column": "email", "row_id": "7d3c1f0e-0b7a-4c6e-9a52-2f1f8e0b9c11"}
+WHERE: dict[str, Any] = {
+    "table": "customers",
+    "column": "email",
+    "row_id": "7d3c1f0e-0b7a-4c6e-9a52-2f1f8e0b9c11",
+}
 HEADER = 1 + 4
 
 

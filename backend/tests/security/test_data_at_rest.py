@@ -13,7 +13,7 @@ import pymysql
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from tests.keys_admin.pii_factory import Customer, make_customer, raw_connect
+from tests.factories.pii import Customer, make_customer, raw_connect
 
 from helio.authz.matrix import Perm
 from helio.customers import deletion, service
@@ -24,9 +24,9 @@ from helio.keys_admin.rotation import rotate_kek
 from helio.keys_admin.run import RotationOptions
 from helio.logging import configure_logging, get_logger
 from helio.models import AuditEvent, DataKey
+from helio.platform.app import App
 from helio.security.crypto import DecryptionError, FieldCipher, data_key_context
-from helio.security.keys import WrappedKey
-from helio.services import Services
+from helio.security.keys.types import WrappedKey
 
 pytestmark = pytest.mark.mysql
 
@@ -59,12 +59,12 @@ def leaks(database_url: str, needles: list[str]) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.asvs("V14.2.4", "V11.3.2")
-async def test_raw_tables_hold_no_plaintext_pii(clean: Services, database_url: str) -> None:
+async def test_raw_tables_hold_no_plaintext_pii(clean: App, database_url: str) -> None:
     person, other = await make_customer(clean, 1), await make_customer(clean, 2)
     async with clean.db.transaction() as session:
         update = ProfileUpdate(full_name=f"Ada {person.full_name.split()[1]}")
-        await service.update_me(session, clean, person.access(Perm.PROFILE_UPDATE), update)
-        await service.export_me(session, clean, person.access(Perm.DATA_EXPORT))
+        await service.update_me(session, person.ctx(clean, Perm.PROFILE_UPDATE), data=update)
+        await service.export_me(session, person.ctx(clean, Perm.DATA_EXPORT))
     digits = person.phone.replace(" ", "")
     needles = [*person.needles(), *other.needles(), digits[1:], "Ada " + person.full_name[-11:]]
     assert leaks(database_url, needles) == []
@@ -111,14 +111,14 @@ def tampering(a: Customer, b: Customer) -> dict[str, list[tuple[str, tuple[Any, 
     "attack", ["rows swapped", "columns swapped", "copied from another owner", "one byte flipped"]
 )
 async def test_moved_or_altered_ciphertext_fails_cleanly(
-    clean: Services, database_url: str, attack: str
+    clean: App, database_url: str, attack: str
 ) -> None:
     a, b = await make_customer(clean, 1), await make_customer(clean, 2)
     swap(database_url, tampering(a, b)[attack])
     clean.vault.cache.clear()
     async with clean.db.transaction() as session:
         with pytest.raises(DecryptionError) as caught:
-            await service.read_me(session, clean, a.access())
+            await service.read_me(session, a.ctx(clean))
     assert (caught.value.status, caught.value.code) == (409, "data_integrity_error")
     async with clean.db.transaction() as session:
         stmt = select(AuditEvent).where(AuditEvent.action == "data.integrity_failed")
@@ -127,19 +127,19 @@ async def test_moved_or_altered_ciphertext_fails_cleanly(
     assert event.outcome == "failure"
 
 
-def keyring_material(services: Services) -> list[bytes]:
+def keyring_material(app_state: App) -> list[bytes]:
     """Every key in the keyring file: KEKs, blind-index keys and app secrets."""
-    data = json.loads(services.settings.effective_keyring_path.read_bytes())
+    data = json.loads(app_state.settings.effective_keyring_path.read_bytes())
     sections = [data["kek"]["keys"], data["blind_index"]["keys"], data["secrets"]]
     return [base64.b64decode(entry["key"]) for section in sections for entry in section.values()]
 
 
-async def remaining_data_keys(services: Services) -> list[bytes]:
+async def remaining_data_keys(app_state: App) -> list[bytes]:
     """Unwrap every data key still in the database, whoever owns it."""
-    async with services.db.transaction() as session:
+    async with app_state.db.transaction() as session:
         rows = (await session.execute(select(DataKey))).scalars().all()
     return [
-        services.keys.unwrap(
+        app_state.keys.unwrap(
             WrappedKey.from_bytes(row.wrapped_key),
             context=data_key_context(row.owner_id, row.generation),
         )
@@ -178,14 +178,14 @@ def decryptable(values: list[tuple[str, str, str, bytes]], candidates: list[byte
 
 @pytest.mark.asvs("V14.2.4", "V11.2.2")
 async def test_after_shredding_no_key_left_decrypts_the_customer(
-    clean: Services, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    clean: App, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     monkeypatch.setattr(clean.settings, "shred_grace_days", 0)
     person, other = await make_customer(clean, 1), await make_customer(clean, 2)
     backup = backup_of(database_url, person)
     assert decryptable(backup["values"], await remaining_data_keys(clean)) == len(backup["values"])
     async with clean.db.transaction() as session:
-        await deletion.delete_me(session, clean, person.access(Perm.ACCOUNT_DELETE))
+        await deletion.delete_me(session, person.ctx(clean, Perm.ACCOUNT_DELETE))
     clean.vault.cache.clear()
     candidates = [*keyring_material(clean), *await remaining_data_keys(clean)]
     assert len(candidates) >= 3  # KEKs, blind-index keys, the other customer's data key
@@ -240,7 +240,7 @@ FORBIDDEN_TO_APP = [
 @pytest.mark.asvs("V13.2.2")
 @pytest.mark.parametrize("sql", FORBIDDEN_TO_APP)
 async def test_the_app_user_cannot_change_schema_grant_export_or_rewrite_audit(
-    clean: Services, database_url: str, restricted_users: dict[str, str], sql: str
+    clean: App, database_url: str, restricted_users: dict[str, str], sql: str
 ) -> None:
     await make_customer(clean)
     schema = make_url(database_url).database
@@ -258,7 +258,7 @@ async def test_the_app_user_cannot_change_schema_grant_export_or_rewrite_audit(
 
 @pytest.mark.asvs("V13.2.2")
 async def test_the_migrator_may_change_the_schema_but_not_grant_or_export(
-    clean: Services, database_url: str, restricted_users: dict[str, str]
+    clean: App, database_url: str, restricted_users: dict[str, str]
 ) -> None:
     migrator = raw_connect(
         database_url, user=restricted_users["migrator"], password=restricted_users["password"]
@@ -275,7 +275,7 @@ async def test_the_migrator_may_change_the_schema_but_not_grant_or_export(
 
 @pytest.mark.asvs("V14.2.4")
 async def test_a_log_line_about_a_customer_carries_none_of_their_pii(
-    clean: Services, capsys: pytest.CaptureFixture[str]
+    clean: App, capsys: pytest.CaptureFixture[str]
 ) -> None:
     person = await make_customer(clean)
     configure_logging()  # binds the logger to the captured stdout

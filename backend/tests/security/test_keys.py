@@ -15,19 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helio.security.crypto import DecryptionError, data_key_context, new_data_key
-from helio.security.keys import (
-    AwsKmsKeyProvider,
+from helio.security.files import KeyringError
+from helio.security.keys import build_key_provider
+from helio.security.keys.aws_kms import AwsKmsKeyProvider
+from helio.security.keys.local import LocalKeyProvider
+from helio.security.keys.types import (
     KeyProvider,
-    KeyringError,
     KeyServiceUnavailable,
-    LocalKeyProvider,
     WrappedKey,
-    build_key_provider,
     generate_data_key_async,
     unwrap_async,
     wrap_async,
 )
-from helio.security.kms_standin import STANDIN_ALIAS, FakeKmsClient
+from helio_standins.kms import STANDIN_ALIAS, FakeKmsClient, standin_client
 
 CTX = data_key_context("user:0b3c", 1)
 OTHER_CTX = data_key_context("user:9f1e", 1)
@@ -55,8 +55,9 @@ def aws(kms: FakeKmsClient) -> AwsKmsKeyProvider:
 
 @pytest.fixture(params=["local", "aws-kms"])
 def provider(request: pytest.FixtureRequest, keyring_path: Path) -> KeyProvider:
+    client, key_id = standin_client(keyring_path, None, None)
     return build_key_provider(
-        request.param, keyring_path=keyring_path, kms_key_id=None, region=None, use_standin=True
+        request.param, keyring_path=keyring_path, kms_key_id=key_id, region=None, kms_client=client
     )
 
 
@@ -126,7 +127,7 @@ class TestProviders:
             unwrap_async(provider, wrapped, context=CTX),
             unwrap_async(provider, rewrapped, context=CTX),
         )
-        assert results == [key, key]
+        assert list(results) == [key, key]
 
 
 @pytest.mark.asvs("V13.3.1", "V13.3.2")
@@ -408,15 +409,18 @@ class TestAwsKmsKeyProvider:
 
 class TestBuildKeyProvider:
     def test_local(self, keyring_path: Path) -> None:
-        built = build_key_provider(
-            "local", keyring_path=keyring_path, kms_key_id=None, region=None, use_standin=False
-        )
+        built = build_key_provider("local", keyring_path=keyring_path, kms_key_id=None, region=None)
         assert isinstance(built, LocalKeyProvider)
 
     def test_stand_in_persists_next_to_the_keyring(self, keyring_path: Path) -> None:
         def build() -> KeyProvider:
+            client, key_id = standin_client(keyring_path, None, None)
             return build_key_provider(
-                "aws-kms", keyring_path=keyring_path, kms_key_id=None, region=None, use_standin=True
+                "aws-kms",
+                keyring_path=keyring_path,
+                kms_key_id=key_id,
+                region=None,
+                kms_client=client,
             )
 
         key, wrapped = build().generate_data_key(CTX)
@@ -430,7 +434,6 @@ class TestBuildKeyProvider:
                 keyring_path=keyring_path,
                 kms_key_id=None,
                 region=None,
-                use_standin=False,
             )
 
     def test_real_kms_builds_a_boto3_client_without_calling_it(self, keyring_path: Path) -> None:
@@ -439,12 +442,9 @@ class TestBuildKeyProvider:
             keyring_path=keyring_path,
             kms_key_id="alias/helio",
             region="eu-west-1",
-            use_standin=False,
         )
         assert isinstance(built, AwsKmsKeyProvider)
 
     def test_unknown_kind_is_refused(self, keyring_path: Path) -> None:
         with pytest.raises(ValueError, match="unknown key provider"):
-            build_key_provider(
-                "vault", keyring_path=keyring_path, kms_key_id=None, region=None, use_standin=False
-            )
+            build_key_provider("vault", keyring_path=keyring_path, kms_key_id=None, region=None)

@@ -22,7 +22,7 @@ from helio.security.pow import (
     solve,
     verify_solution,
 )
-from helio.security.state import MemoryState, RedisState, SharedState
+from helio.state.shared import MemoryState, RedisState, SharedState
 
 SECRET = bytes(range(32))
 BITS = 10

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from tests.sites.sites_factory import DAYS, GREEN_BUTTON_SAMPLE, SAMPLE_DAILY_WH
+from tests.factories.sites import DAYS, GREEN_BUTTON_SAMPLE, SAMPLE_DAILY_WH
 
 from helio.errors import ValidationFailed
 from helio.security.xml import MalformedXml, UnsafeXml
-from helio.sites.greenbutton import ESPI_NS, GreenButtonInvalid, parse_green_button
+from helio.sites.exceptions import GreenButtonInvalid
+from helio.sites.greenbutton import ESPI_NS, parse_green_button
 
 SAMPLE = GREEN_BUTTON_SAMPLE
 PST = -8 * 3600

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from tests.factories.accounts import access, ctx, new_customer
+from tests.factories.audit import events_about, raw_row
+from tests.factories.sites import SITE_BODY, bearer_customer, bearer_staff, site_body
 from tests.fixtures.principals import Harness, error_code
-from tests.sites.sites_factory import (
-    SITE_BODY,
-    access_for,
-    audit_events,
-    bearer_customer,
-    bearer_staff,
-    new_customer,
-    raw_row,
-    site_body,
-)
 
 from helio.authz.matrix import Perm, Role
 from helio.errors import NotFound
-from helio.services import Services
+from helio.platform.app import App
 from helio.sites import service
+from helio.sites.exceptions import MAX_SITES_PER_CUSTOMER, SiteLimitReached
 from helio.sites.schemas import SiteCreate, SiteUpdate
-from helio.sites.service import MAX_SITES_PER_CUSTOMER, SiteLimitReached
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
@@ -117,38 +112,35 @@ class TestSiteSchemas:
 
 
 class TestSiteService:
-    async def test_create_read_update_delete(self, clean: Services) -> None:
+    async def test_create_read_update_delete(self, clean: App) -> None:
         owner = await new_customer(clean)
-        writer = access_for(owner, Perm.SITES_WRITE)
+        writer = ctx(clean, access(owner, Perm.SITES_WRITE))
         async with clean.db.transaction() as session:
             created = await service.create_site(
-                session, writer, SiteCreate.model_validate(site_body()), vault=clean.vault
+                session, writer, data=SiteCreate.model_validate(site_body())
             )
         assert created.address is not None
         assert created.address.city == "San Francisco"
         change = SiteUpdate.model_validate({"label": None, "tariff": _tariff()})
         async with clean.db.transaction() as session:
-            updated = await service.update_site(
-                session, writer, created.id, change, vault=clean.vault
-            )
+            updated = await service.update_site(session, writer, site_id=created.id, data=change)
         assert updated.label is None
         assert str(updated.tariff.price_per_kwh) == "0.30000"
         async with clean.db.transaction() as session:
-            await service.delete_site(session, writer, created.id)
-        events = await audit_events(clean, created.id)
-        assert [e.action for e in events] == ["sites.create", "sites.update", "sites.delete"]
+            await service.delete_site(session, writer, site_id=created.id)
+        events = await events_about(clean, created.id)
+        assert [e.action for e in events] == ["site.created", "site.updated", "site.deleted"]
         assert events[1].details == {"fields": ["label", "tariff"]}
         assert "San Francisco" not in str([e.details for e in events])
 
     @pytest.mark.asvs("V14.2.4")
-    async def test_address_is_ciphertext_at_rest(self, clean: Services) -> None:
+    async def test_address_is_ciphertext_at_rest(self, clean: App) -> None:
         owner = await new_customer(clean)
         async with clean.db.transaction() as session:
             created = await service.create_site(
                 session,
-                access_for(owner, Perm.SITES_WRITE),
-                SiteCreate.model_validate(site_body()),
-                vault=clean.vault,
+                ctx(clean, access(owner, Perm.SITES_WRITE)),
+                data=SiteCreate.model_validate(site_body()),
             )
         row = await raw_row(clean, "SELECT * FROM sites WHERE id = :id", id=created.id)
         assert row is not None
@@ -158,73 +150,65 @@ class TestSiteService:
         assert not any(isinstance(v, str) and "Dolores" in v for v in row.values())
 
     @pytest.mark.asvs("V2.3.2")
-    async def test_sixth_site_is_refused(self, clean: Services) -> None:
+    async def test_sixth_site_is_refused(self, clean: App) -> None:
         owner = await new_customer(clean)
-        writer = access_for(owner, Perm.SITES_WRITE)
+        writer = ctx(clean, access(owner, Perm.SITES_WRITE))
         body = SiteCreate.model_validate(site_body())
         for _ in range(MAX_SITES_PER_CUSTOMER):
             async with clean.db.transaction() as session:
-                await service.create_site(session, writer, body, vault=clean.vault)
+                await service.create_site(session, writer, data=body)
         with pytest.raises(SiteLimitReached) as refused:
             async with clean.db.transaction() as session:
-                await service.create_site(session, writer, body, vault=clean.vault)
+                await service.create_site(session, writer, data=body)
         assert refused.value.status == 409
         assert refused.value.code == "site_limit_reached"
         async with clean.db.transaction() as session:
-            page = await service.list_sites(
-                session, writer, vault=clean.vault, limit=50, cursor=None
-            )
+            page = await service.list_sites(session, writer, limit=50, cursor=None)
         assert len(page.items) == MAX_SITES_PER_CUSTOMER
 
     @pytest.mark.asvs("V8.2.2")
-    async def test_another_customers_site_does_not_exist(self, clean: Services) -> None:
+    async def test_another_customers_site_does_not_exist(self, clean: App) -> None:
         alice, mallory = await new_customer(clean), await new_customer(clean)
         async with clean.db.transaction() as session:
             site = await service.create_site(
                 session,
-                access_for(alice, Perm.SITES_WRITE),
-                SiteCreate.model_validate(site_body()),
-                vault=clean.vault,
+                ctx(clean, access(alice, Perm.SITES_WRITE)),
+                data=SiteCreate.model_validate(site_body()),
             )
-        reader = access_for(mallory, Perm.SITES_READ)
-        writer = access_for(mallory, Perm.SITES_WRITE)
-        calls = [
-            lambda s: service.get_site(s, reader, site.id, vault=clean.vault),
+        reader = ctx(clean, access(mallory, Perm.SITES_READ))
+        writer = ctx(clean, access(mallory, Perm.SITES_WRITE))
+        calls: list[Callable[[AsyncSession], Awaitable[object]]] = [
+            lambda s: service.get_site(s, reader, site_id=site.id),
             lambda s: service.update_site(
-                s, writer, site.id, SiteUpdate(label="mine"), vault=clean.vault
+                s, writer, site_id=site.id, data=SiteUpdate(label="mine")
             ),
-            lambda s: service.delete_site(s, writer, site.id),
+            lambda s: service.delete_site(s, writer, site_id=site.id),
         ]
         for call in calls:
             with pytest.raises(NotFound):
                 async with clean.db.transaction() as session:
                     await call(session)
         async with clean.db.transaction() as session:
-            page = await service.list_sites(
-                session, reader, vault=clean.vault, limit=20, cursor=None
-            )
+            page = await service.list_sites(session, reader, limit=20, cursor=None)
             assert page.items == []
             mine = await service.get_site(
-                session, access_for(alice, Perm.SITES_READ), site.id, vault=clean.vault
+                session, ctx(clean, access(alice, Perm.SITES_READ)), site_id=site.id
             )
         assert mine.label == "Home"
 
-    async def test_pages_follow_the_cursor(self, clean: Services) -> None:
+    async def test_pages_follow_the_cursor(self, clean: App) -> None:
         owner = await new_customer(clean)
-        writer = access_for(owner, Perm.SITES_WRITE)
+        writer = ctx(clean, access(owner, Perm.SITES_WRITE))
         for label in ("a", "b", "c"):
             async with clean.db.transaction() as session:
                 await service.create_site(
-                    session, writer, SiteCreate.model_validate(site_body(label=label)),
-                    vault=clean.vault,
-                )  # fmt: skip
+                    session, writer, data=SiteCreate.model_validate(site_body(label=label))
+                )
         seen: list[str | None] = []
         cursor = None
         for _ in range(3):
             async with clean.db.transaction() as session:
-                page = await service.list_sites(
-                    session, writer, vault=clean.vault, limit=2, cursor=cursor
-                )
+                page = await service.list_sites(session, writer, limit=2, cursor=cursor)
             seen += [site.label for site in page.items]
             cursor = page.next_cursor
             if cursor is None:
@@ -314,11 +298,11 @@ class TestSitesApi:
         deleted = await me.request("DELETE", url)
         assert deleted.status_code == 204
         assert (await me.request("GET", url)).status_code == 404
-        events = await audit_events(auth.services, site["id"])
+        events = await events_about(auth.app_state, site["id"])
         assert [(e.action, e.actor_id) for e in events] == [
-            ("sites.create", me.user_id),
-            ("sites.update", me.user_id),
-            ("sites.delete", me.user_id),
+            ("site.created", me.user_id),
+            ("site.updated", me.user_id),
+            ("site.deleted", me.user_id),
         ]
         assert events[1].details == {"fields": ["label", "roof_planes"]}
 
@@ -327,7 +311,7 @@ class TestSitesApi:
     async def test_mass_assignment_is_refused(self, auth: Harness, field: str) -> None:
         alice, mallory = await bearer_customer(auth), await bearer_customer(auth)
         site_id = await mallory.new_site()
-        before = await raw_row(auth.services, "SELECT * FROM sites WHERE id = :id", id=site_id)
+        before = await raw_row(auth.app_state, "SELECT * FROM sites WHERE id = :id", id=site_id)
         value = alice.user_id if field == "owner_id" else "0" * 32
         created = await mallory.request("POST", "/api/v1/sites", json=site_body(**{field: value}))
         assert created.status_code == 422
@@ -336,10 +320,10 @@ class TestSitesApi:
             "PATCH", f"/api/v1/sites/{site_id}", json={"label": "x", field: value}
         )
         assert patched.status_code == 422
-        after = await raw_row(auth.services, "SELECT * FROM sites WHERE id = :id", id=site_id)
+        after = await raw_row(auth.app_state, "SELECT * FROM sites WHERE id = :id", id=site_id)
         assert after == before
         assert (await alice.request("GET", "/api/v1/sites")).json()["items"] == []
-        count = await raw_row(auth.services, "SELECT COUNT(*) AS n FROM sites")
+        count = await raw_row(auth.app_state, "SELECT COUNT(*) AS n FROM sites")
         assert count == {"n": 1}
 
     @pytest.mark.asvs("V1.4.2", "V2.2.2")
@@ -384,7 +368,7 @@ class TestSitesApi:
     ) -> None:
         me = await bearer_customer(auth)
         site_id = await me.new_site()
-        row = await raw_row(auth.services, "SELECT * FROM sites WHERE id = :id", id=site_id)
+        row = await raw_row(auth.app_state, "SELECT * FROM sites WHERE id = :id", id=site_id)
         assert row is not None
         assert b"Dolores" not in bytes(row["address_ct"])
         assert "Dolores" not in repr(row)

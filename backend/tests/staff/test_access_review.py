@@ -6,55 +6,58 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from tests.staff.staff_factory import access, audit_events, live_session, new_account
+from tests.factories.accounts import audit_events, caller, live_session, new_account
 
+from helio.audit.actions import AuditAction
 from helio.authz.matrix import Perm, Role
 from helio.kit.clock import clock, utcnow
 from helio.models import AccessAttestation, User
-from helio.services import Services
-from helio.staff import actions
+from helio.platform.app import App
 from helio.staff.admin import review
-from helio.staff.admin.schemas import AccessReview
+from helio.staff.admin.schemas import AccessReviewRead
 from helio.staff.grants import service as grants
+from helio.staff.grants.schemas import GrantCreate
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis, pytest.mark.asvs("V8.1.1")]
 
 DAY = 24 * 3600
 
 
-async def _set(services: Services, user_id: str, **columns: object) -> None:
-    async with services.db.transaction() as session:
+async def _set(app_state: App, user_id: str, **columns: object) -> None:
+    async with app_state.db.transaction() as session:
         user = await session.get(User, user_id)
         assert user is not None
         for name, value in columns.items():
             setattr(user, name, value)
 
 
-async def _staff(services: Services) -> dict[str, str]:
+async def _staff(app_state: App) -> dict[str, str]:
     cast = {
-        "admin": await new_account(services, Role.ADMIN, email="admin@helio.example"),
-        "second_admin": await new_account(services, Role.ADMIN, Role.ENGINEER),
-        "no_mfa": await new_account(services, Role.SUPPORT),
-        "dormant": await new_account(services, Role.SALES),
-        "invited": await new_account(services, Role.SALES),
-        "gone": await new_account(services, Role.ADMIN),
-        "engineer": await new_account(services, Role.ENGINEER),
+        "admin": await new_account(app_state, Role.ADMIN, email="admin@helio.example"),
+        "second_admin": await new_account(app_state, Role.ADMIN, Role.ENGINEER),
+        "no_mfa": await new_account(app_state, Role.SUPPORT),
+        "dormant": await new_account(app_state, Role.SALES),
+        "invited": await new_account(app_state, Role.SALES),
+        "gone": await new_account(app_state, Role.ADMIN),
+        "engineer": await new_account(app_state, Role.ENGINEER),
     }
-    await _set(services, cast["no_mfa"], totp_confirmed_at=None)
-    await _set(services, cast["invited"], status="invited", totp_confirmed_at=None)
-    await _set(services, cast["gone"], status="deactivated")
+    await _set(app_state, cast["no_mfa"], totp_confirmed_at=None)
+    await _set(app_state, cast["invited"], status="invited", totp_confirmed_at=None)
+    await _set(app_state, cast["gone"], status="deactivated")
     clock.advance(60 * DAY)
-    await live_session(services, cast["engineer"])
-    await _set(services, cast["admin"], last_login_at=utcnow() - timedelta(hours=2))
+    await live_session(app_state, cast["engineer"])
+    await _set(app_state, cast["admin"], last_login_at=utcnow() - timedelta(hours=2))
     return cast
 
 
-async def _report(services: Services, admin: str) -> AccessReview:
-    async with services.db.transaction() as session:
-        return await review.report(session, services, access(admin, Perm.ACCESS_REVIEW, Role.ADMIN))
+async def _report(app_state: App, admin: str) -> AccessReviewRead:
+    async with app_state.db.transaction() as session:
+        return await review.report(
+            session, caller(app_state, admin, Perm.ACCESS_REVIEW, Role.ADMIN)
+        )
 
 
-async def test_every_staff_account_with_flags_and_no_customers(clean: Services) -> None:
+async def test_every_staff_account_with_flags_and_no_customers(clean: App) -> None:
     customer = await new_account(clean)
     cast = await _staff(clean)
     await _grant(clean, cast["engineer"], customer)
@@ -79,26 +82,25 @@ async def test_every_staff_account_with_flags_and_no_customers(clean: Services) 
     assert (summary.no_mfa, summary.dormant, summary.dormant_after_days) == (1, 3, 45)
 
 
-async def _grant(services: Services, engineer: str, customer: str) -> str:
-    async with services.db.transaction() as session:
+async def _grant(app_state: App, engineer: str, customer: str) -> str:
+    async with app_state.db.transaction() as session:
         row = await grants.request_grant(
             session,
-            access(engineer, Perm.GRANTS_REQUEST, Role.ENGINEER),
-            customer_id=customer,
-            reason="Investigating ticket 77 for this customer",
-            minutes=30,
+            caller(app_state, engineer, Perm.GRANTS_REQUEST, Role.ENGINEER),
+            data=GrantCreate(
+                customer_id=customer, reason="Investigating ticket 77 for this customer", minutes=30
+            ),
         )
     return row.id
 
 
 @pytest.mark.asvs("V16.2.1")
-async def test_attestation_records_who_when_and_a_snapshot_without_pii(clean: Services) -> None:
+async def test_attestation_records_who_when_and_a_snapshot_without_pii(clean: App) -> None:
     cast = await _staff(clean)
     async with clean.db.transaction() as session:
         attested = await review.attest(
             session,
-            clean,
-            access(cast["admin"], Perm.ACCESS_REVIEW, Role.ADMIN),
+            caller(clean, cast["admin"], Perm.ACCESS_REVIEW, Role.ADMIN),
             note="Q3 review: removed nobody",
         )
     assert attested.attested_by == cast["admin"]
@@ -108,7 +110,7 @@ async def test_attestation_records_who_when_and_a_snapshot_without_pii(clean: Se
     assert row.snapshot["summary"]["admin_count"] == 2
     assert {entry["id"] for entry in row.snapshot["staff"]} == set(cast.values())
     assert "helio.example" not in str(row.snapshot)
-    [event] = await audit_events(clean, actions.ACCESS_REVIEW_ATTESTED)
+    [event] = await audit_events(clean, AuditAction.ACCESS_REVIEW_ATTESTED)
     assert (event.actor_id, event.resource_id) == (cast["admin"], attested.id)
     later = await _report(clean, cast["admin"])
     assert later.last_attestation is not None

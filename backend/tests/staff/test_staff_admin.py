@@ -8,31 +8,32 @@ from dataclasses import replace
 
 import pytest
 from pydantic import ValidationError
-from starlette.requests import Request
-from tests.staff.staff_factory import (
-    access,
+from tests.factories.accounts import (
     audit_events,
-    captured_mail,
+    caller,
+    ctx,
     get_user,
     live_session,
     new_account,
     principal,
 )
+from tests.factories.mail import captured_mail
 
-from helio.accounts import repository as accounts
-from helio.audit.actions import ROLES_CHANGE
-from helio.auth import sessions
-from helio.auth.exceptions import InvalidLinkToken
-from helio.auth.passwords import verify_password
-from helio.authz.guards import Access, MfaRequired, check
+from helio.audit.actions import AuditAction
+from helio.auth.accounts import repository as accounts
+from helio.auth.accounts.exceptions import InvalidLinkToken
+from helio.auth.login.passwords import verify_password
+from helio.auth.sessions import lifecycle as sessions
+from helio.authz.access import MfaRequired, check
 from helio.authz.matrix import Perm, Role
 from helio.authz.rules import LastAdmin, OwnRoles
 from helio.errors import NotFound, ValidationFailed
 from helio.models import User
-from helio.services import Services
-from helio.staff import actions
+from helio.platform.app import App
+from helio.platform.context import Ctx
 from helio.staff.admin import invitations, service
-from helio.staff.admin.schemas import StaffInvite, StaffUpdate
+from helio.staff.admin.exceptions import EmailTaken
+from helio.staff.admin.schemas import StaffCreate, StaffRead, StaffUpdate
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
@@ -40,23 +41,22 @@ TOKEN = re.compile(r"#token=([A-Za-z0-9_\-]+)")
 PASSWORD = "correct horse battery staple 42"
 
 
-def _manage(admin: str) -> Access:
-    return access(admin, Perm.STAFF_MANAGE, Role.ADMIN)
+def _manage(app_state: App, admin: str) -> Ctx:
+    return caller(app_state, admin, Perm.STAFF_MANAGE, Role.ADMIN)
 
 
-async def _update(services: Services, admin: str, target: str, **body: object) -> User:
-    async with services.db.transaction() as session:
+async def _update(app_state: App, admin: str, target: str, **body: object) -> StaffRead:
+    async with app_state.db.transaction() as session:
         return await service.update(
             session,
-            services,
-            access(admin, Perm.STAFF_MANAGE, Role.ADMIN),
-            target,
-            StaffUpdate.model_validate(body),
+            _manage(app_state, admin),
+            staff_id=target,
+            data=StaffUpdate.model_validate(body),
         )
 
 
-async def _roles(services: Services, user_id: str) -> set[str]:
-    async with services.db.transaction() as session:
+async def _roles(app_state: App, user_id: str) -> set[str]:
+    async with app_state.db.transaction() as session:
         return set(await accounts.roles(session, user_id))
 
 
@@ -88,7 +88,7 @@ class TestInvite:
         self, body: dict[str, object]
     ) -> None:
         with pytest.raises(ValidationError):
-            StaffInvite.model_validate(body)
+            StaffCreate.model_validate(body)
 
     @pytest.mark.asvs("V8.2.3")
     @pytest.mark.parametrize(
@@ -99,24 +99,24 @@ class TestInvite:
         with pytest.raises(ValidationError):
             StaffUpdate.model_validate(body)
 
-    async def test_invitation_leads_to_password_then_mandatory_mfa(self, clean: Services) -> None:
+    async def test_invitation_leads_to_password_then_mandatory_mfa(self, clean: App) -> None:
         admin = await new_account(clean, Role.ADMIN, full_name="Ada Admin")
-        invite = StaffInvite(email="new@helio.example", full_name="Nia New", roles=["support"])
+        invite = StaffCreate(email="new@helio.example", full_name="Nia New", roles=["support"])
         async with captured_mail(clean) as mail, clean.db.transaction() as session:
-            user = await service.invite(session, clean, _manage(admin), invite)
+            user = await service.invite(session, _manage(mail.app, admin), data=invite)
         invited = await get_user(clean, user.id)
         assert (invited.kind, invited.status, invited.password_hash) == ("staff", "invited", None)
         assert await _roles(clean, user.id) == {Role.SUPPORT}
-        [message] = mail.messages
+        [message] = mail.transport.messages
         assert message["To"] == "new@helio.example"
         assert "Ada Admin" in message.get_content()
         token = TOKEN.search(message.get_content())
         assert token is not None
-        [event] = await audit_events(clean, actions.STAFF_INVITED)
+        [event] = await audit_events(clean, AuditAction.STAFF_INVITED)
         assert event.details == {"roles": ["support"]}
 
         async with clean.db.transaction() as session:
-            await invitations.accept(session, clean, _request(), token=token[1], password=PASSWORD)
+            await invitations.accept(session, _anonymous(clean), token=token[1], password=PASSWORD)
         accepted = await get_user(clean, user.id)
         assert accepted.status == "active"
         assert accepted.email_verified_at is not None
@@ -129,45 +129,45 @@ class TestInvite:
 
     @pytest.mark.asvs("V8.2.1")
     async def test_invitation_link_works_once_and_survives_a_weak_password(
-        self, clean: Services
+        self, clean: App
     ) -> None:
         admin = await new_account(clean, Role.ADMIN)
-        invite = StaffInvite(email="once@helio.example", full_name="Ona Once", roles=["sales"])
+        invite = StaffCreate(email="once@helio.example", full_name="Ona Once", roles=["sales"])
         async with captured_mail(clean) as mail, clean.db.transaction() as session:
-            await service.invite(session, clean, _manage(admin), invite)
-        token = TOKEN.search(mail.messages[0].get_content())
+            await service.invite(session, _manage(mail.app, admin), data=invite)
+        token = TOKEN.search(mail.transport.messages[0].get_content())
         assert token is not None
         async with clean.db.transaction() as session:
             with pytest.raises(ValidationFailed):
-                await invitations.accept(session, clean, _request(), token=token[1], password="pw")
+                await invitations.accept(session, _anonymous(clean), token=token[1], password="pw")
         async with clean.db.transaction() as session:
-            await invitations.accept(session, clean, _request(), token=token[1], password=PASSWORD)
+            await invitations.accept(session, _anonymous(clean), token=token[1], password=PASSWORD)
         for value in (token[1], "forged-token"):
             async with clean.db.transaction() as session:
                 with pytest.raises(InvalidLinkToken):
                     await invitations.accept(
-                        session, clean, _request(), token=value, password=PASSWORD
+                        session, _anonymous(clean), token=value, password=PASSWORD
                     )
 
-    async def test_an_existing_email_cannot_be_invited(self, clean: Services) -> None:
+    async def test_an_existing_email_cannot_be_invited(self, clean: App) -> None:
         admin = await new_account(clean, Role.ADMIN)
         await new_account(clean, email="taken@example.com")
-        invite = StaffInvite(email="TAKEN@example.com", full_name="Dup", roles=["sales"])
+        invite = StaffCreate(email="TAKEN@example.com", full_name="Dup", roles=["sales"])
         async with clean.db.transaction() as session:
-            with pytest.raises(service.EmailTaken):
-                await service.invite(session, clean, _manage(admin), invite)
+            with pytest.raises(EmailTaken):
+                await service.invite(session, _manage(clean, admin), data=invite)
 
 
 class TestRoles:
     @pytest.mark.asvs("V8.2.1", "V16.2.1")
-    async def test_role_change_is_audited_and_ends_the_sessions(self, clean: Services) -> None:
+    async def test_role_change_is_audited_and_ends_the_sessions(self, clean: App) -> None:
         admin = await new_account(clean, Role.ADMIN)
         target = await new_account(clean, Role.SUPPORT)
         live = await live_session(clean, target)
         await _update(clean, admin, target, roles=["sales", "engineer"])
         assert await _roles(clean, target) == {Role.SALES, Role.ENGINEER}
         assert await sessions.resolve_token_session(clean, live.session_id) is None
-        [event] = await audit_events(clean, ROLES_CHANGE)
+        [event] = await audit_events(clean, AuditAction.STAFF_ROLES_CHANGED)
         assert (event.actor_id, event.resource_id) == (admin, target)
         assert event.details == {
             "added": ["engineer", "sales"],
@@ -177,7 +177,7 @@ class TestRoles:
 
     @pytest.mark.asvs("V8.2.1")
     async def test_nobody_changes_their_own_roles_or_deactivates_themselves(
-        self, clean: Services
+        self, clean: App
     ) -> None:
         admin = await new_account(clean, Role.ADMIN)
         await new_account(clean, Role.ADMIN)
@@ -185,10 +185,10 @@ class TestRoles:
             with pytest.raises(OwnRoles):
                 await _update(clean, admin, admin, **body)
         assert await _roles(clean, admin) == {Role.ADMIN}
-        assert await audit_events(clean, ROLES_CHANGE) == []
+        assert await audit_events(clean, AuditAction.STAFF_ROLES_CHANGED) == []
 
     @pytest.mark.asvs("V8.2.1")
-    async def test_the_last_admin_cannot_be_removed_even_by_a_race(self, clean: Services) -> None:
+    async def test_the_last_admin_cannot_be_removed_even_by_a_race(self, clean: App) -> None:
         first = await new_account(clean, Role.ADMIN)
         second = await new_account(clean, Role.ADMIN)
         outcomes = await asyncio.gather(
@@ -203,7 +203,7 @@ class TestRoles:
         active = [u for u in admins if (await get_user(clean, u)).status == "active"]
         assert len(active) == 1
 
-    async def test_staff_admin_never_reaches_customers(self, clean: Services) -> None:
+    async def test_staff_admin_never_reaches_customers(self, clean: App) -> None:
         admin = await new_account(clean, Role.ADMIN)
         customer = await new_account(clean)
         with pytest.raises(NotFound):
@@ -213,7 +213,7 @@ class TestRoles:
 
 class TestDeactivate:
     @pytest.mark.asvs("V7.4.2")
-    async def test_deactivation_ends_every_session_at_once(self, clean: Services) -> None:
+    async def test_deactivation_ends_every_session_at_once(self, clean: App) -> None:
         admin = await new_account(clean, Role.ADMIN)
         target = await new_account(clean, Role.ENGINEER)
         token = await live_session(clean, target)
@@ -223,20 +223,20 @@ class TestDeactivate:
         assert await sessions.resolve_token_session(clean, token.session_id) is None
         assert await sessions.resolve_cookie_session(clean, cookie) is None
         assert (await get_user(clean, target)).status == "deactivated"
-        [event] = await audit_events(clean, actions.STAFF_DEACTIVATED)
+        [event] = await audit_events(clean, AuditAction.STAFF_DEACTIVATED)
         assert event.details == {"sessions_ended": 2}
         await _update(clean, admin, target, active=True)
         assert (await get_user(clean, target)).status == "active"
-        assert len(await audit_events(clean, actions.STAFF_REACTIVATED)) == 1
+        assert len(await audit_events(clean, AuditAction.STAFF_REACTIVATED)) == 1
 
 
-async def _cookie_session(services: Services, user_id: str) -> str:
-    async with services.db.transaction() as session:
+async def _cookie_session(app_state: App, user_id: str) -> str:
+    async with app_state.db.transaction() as session:
         user = await session.get(User, user_id)
         assert user is not None
         new = await sessions.create_session(
             session,
-            services,
+            app_state,
             user,
             kind="cookie",
             mfa_verified=True,
@@ -247,13 +247,5 @@ async def _cookie_session(services: Services, user_id: str) -> str:
     return new.secret
 
 
-def _request() -> Request:
-    return Request(
-        {
-            "type": "http",
-            "method": "POST",
-            "path": "/api/v1/auth/invitations/accept",
-            "headers": [],
-            "state": {"client_ip": "203.0.113.9", "request_id": "req-accept"},
-        }
-    )
+def _anonymous(app_state: App) -> Ctx:
+    return ctx(app_state, client_ip="203.0.113.9", request_id="req-accept")

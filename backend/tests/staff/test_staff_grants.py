@@ -4,58 +4,59 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-from tests.staff.staff_factory import access, audit_events, new_account, principal
+from tests.factories.accounts import access, audit_events, caller, new_account, principal
 
-from helio.audit.actions import GRANT_APPROVE, GRANT_USE
-from helio.authz.guards import Access, check
+from helio.audit.actions import AuditAction
+from helio.authz.access import check
 from helio.authz.matrix import Perm, Role
 from helio.authz.rules import OwnGrant
 from helio.errors import Forbidden, NotFound, StepUpRequired
 from helio.kit.clock import clock
-from helio.services import Services
-from helio.staff import actions
+from helio.platform.app import App
+from helio.platform.context import Ctx
 from helio.staff.customers import service as customers
 from helio.staff.customers.schemas import RevealField, SearchQuery
 from helio.staff.grants import service
+from helio.staff.grants.exceptions import GrantAlreadyRequested, GrantNotOpen, GrantNotPending
 from helio.staff.grants.schemas import GrantCreate, GrantQuery, GrantRead, GrantState
-from helio.staff.grants.service import GrantAlreadyRequested, GrantNotOpen, GrantNotPending
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
 REASON = "Debugging failed quote computation, incident INC-88"
 
 
-async def _request(services: Services, engineer: str, customer: str, minutes: int = 60) -> str:
-    async with services.db.transaction() as session:
+async def _request(app_state: App, engineer: str, customer: str, minutes: int = 60) -> str:
+    async with app_state.db.transaction() as session:
         grant = await service.request_grant(
             session,
-            access(engineer, Perm.GRANTS_REQUEST, Role.ENGINEER),
-            customer_id=customer,
-            reason=REASON,
-            minutes=minutes,
+            caller(app_state, engineer, Perm.GRANTS_REQUEST, Role.ENGINEER),
+            data=GrantCreate(customer_id=customer, reason=REASON, minutes=minutes),
         )
     return grant.id
 
 
-async def _decide(services: Services, admin: str, grant_id: str, *, approve: bool = True) -> None:
-    async with services.db.transaction() as session:
+async def _decide(app_state: App, admin: str, grant_id: str, *, approve: bool = True) -> None:
+    async with app_state.db.transaction() as session:
         await service.decide(
-            session, access(admin, Perm.GRANTS_DECIDE, Role.ADMIN), grant_id, approve=approve
+            session,
+            caller(app_state, admin, Perm.GRANTS_DECIDE, Role.ADMIN),
+            grant_id=grant_id,
+            approve=approve,
         )
 
 
-async def _can_view(services: Services, engineer: str, customer: str) -> bool:
-    read = access(engineer, Perm.CUSTOMERS_READ, Role.ENGINEER)
-    async with services.db.transaction() as session:
+async def _can_view(app_state: App, engineer: str, customer: str) -> bool:
+    read = caller(app_state, engineer, Perm.CUSTOMERS_READ, Role.ENGINEER)
+    async with app_state.db.transaction() as session:
         try:
-            await customers.view(session, services, read, customer)
+            await customers.view(session, read, customer_id=customer)
         except NotFound:
             return False
     return True
 
 
 @pytest.fixture
-async def cast(clean: Services) -> dict[str, str]:
+async def cast(clean: App) -> dict[str, str]:
     return {
         "customer": await new_account(clean, full_name="Jane Doe", email="jane@example.com"),
         "engineer": await new_account(clean, Role.ENGINEER),
@@ -84,19 +85,19 @@ class TestRequest:
             GrantCreate.model_validate(body)
 
     async def test_unknown_or_staff_customer_is_not_found(
-        self, clean: Services, cast: dict[str, str]
+        self, clean: App, cast: dict[str, str]
     ) -> None:
         for target in ("f" * 32, cast["admin"]):
             with pytest.raises(NotFound):
                 await _request(clean, cast["engineer"], target)
 
     async def test_a_second_pending_request_is_refused(
-        self, clean: Services, cast: dict[str, str]
+        self, clean: App, cast: dict[str, str]
     ) -> None:
         await _request(clean, cast["engineer"], cast["customer"])
         with pytest.raises(GrantAlreadyRequested):
             await _request(clean, cast["engineer"], cast["customer"])
-        [event] = await audit_events(clean, actions.GRANT_REQUESTED)
+        [event] = await audit_events(clean, AuditAction.GRANT_REQUESTED)
         assert event.reason == REASON
 
     @pytest.mark.asvs("V8.2.1")
@@ -109,26 +110,26 @@ class TestRequest:
 class TestDecide:
     @pytest.mark.asvs("V8.2.1", "V8.2.2")
     async def test_pending_grant_gives_no_access_and_approval_does(
-        self, clean: Services, cast: dict[str, str]
+        self, clean: App, cast: dict[str, str]
     ) -> None:
         grant_id = await _request(clean, cast["engineer"], cast["customer"])
         assert not await _can_view(clean, cast["engineer"], cast["customer"])
         await _decide(clean, cast["admin"], grant_id)
         assert await _can_view(clean, cast["engineer"], cast["customer"])
-        [approved] = await audit_events(clean, GRANT_APPROVE)
+        [approved] = await audit_events(clean, AuditAction.GRANT_APPROVED)
         assert (approved.actor_id, approved.resource_id) == (cast["admin"], grant_id)
 
     @pytest.mark.asvs("V8.2.1")
-    async def test_the_requester_cannot_approve_even_as_admin(self, clean: Services) -> None:
+    async def test_the_requester_cannot_approve_even_as_admin(self, clean: App) -> None:
         customer = await new_account(clean)
         both = await new_account(clean, Role.ENGINEER, Role.ADMIN)
         grant_id = await _request(clean, both, customer)
-        decider = access(both, Perm.GRANTS_DECIDE, Role.ENGINEER, Role.ADMIN)
+        decider = caller(clean, both, Perm.GRANTS_DECIDE, Role.ENGINEER, Role.ADMIN)
         for approve in (True, False):
             async with clean.db.transaction() as session:
                 with pytest.raises(OwnGrant):
-                    await service.decide(session, decider, grant_id, approve=approve)
-        assert await audit_events(clean, GRANT_APPROVE) == []
+                    await service.decide(session, decider, grant_id=grant_id, approve=approve)
+        assert await audit_events(clean, AuditAction.GRANT_APPROVED) == []
 
     @pytest.mark.asvs("V8.2.1")
     async def test_approval_needs_a_fresh_step_up(self, cast: dict[str, str]) -> None:
@@ -140,47 +141,45 @@ class TestDecide:
             check(stale, Perm.GRANTS_DECIDE)
 
     async def test_denied_grant_gives_nothing_and_cannot_be_decided_again(
-        self, clean: Services, cast: dict[str, str]
+        self, clean: App, cast: dict[str, str]
     ) -> None:
         grant_id = await _request(clean, cast["engineer"], cast["customer"])
         await _decide(clean, cast["admin"], grant_id, approve=False)
         assert not await _can_view(clean, cast["engineer"], cast["customer"])
         with pytest.raises(GrantNotPending):
             await _decide(clean, cast["admin"], grant_id)
-        assert len(await audit_events(clean, actions.GRANT_DENIED)) == 1
+        assert len(await audit_events(clean, AuditAction.GRANT_DENIED)) == 1
 
 
 class TestLifetime:
     @pytest.mark.asvs("V8.2.2")
-    async def test_expiry_removes_access_by_itself(
-        self, clean: Services, cast: dict[str, str]
-    ) -> None:
+    async def test_expiry_removes_access_by_itself(self, clean: App, cast: dict[str, str]) -> None:
         grant_id = await _request(clean, cast["engineer"], cast["customer"], minutes=30)
         await _decide(clean, cast["admin"], grant_id)
         clock.advance(29 * 60)
         assert await _can_view(clean, cast["engineer"], cast["customer"])
         clock.advance(2 * 60)
         assert not await _can_view(clean, cast["engineer"], cast["customer"])
-        page = await _list(clean, access(cast["admin"], Perm.GRANTS_READ, Role.ADMIN))
+        page = await _list(clean, caller(clean, cast["admin"], Perm.GRANTS_READ, Role.ADMIN))
         assert [item.state for item in page] == [GrantState.EXPIRED]
 
     @pytest.mark.asvs("V8.2.2")
-    async def test_revocation_works_at_once(self, clean: Services, cast: dict[str, str]) -> None:
+    async def test_revocation_works_at_once(self, clean: App, cast: dict[str, str]) -> None:
         grant_id = await _request(clean, cast["engineer"], cast["customer"])
         await _decide(clean, cast["admin"], grant_id)
         assert await _can_view(clean, cast["engineer"], cast["customer"])
-        revoker = access(cast["admin"], Perm.GRANTS_REVOKE, Role.ADMIN)
+        revoker = caller(clean, cast["admin"], Perm.GRANTS_REVOKE, Role.ADMIN)
         async with clean.db.transaction() as session:
-            await service.revoke(session, revoker, grant_id)
+            await service.revoke(session, revoker, grant_id=grant_id)
         assert not await _can_view(clean, cast["engineer"], cast["customer"])
         async with clean.db.transaction() as session:
             with pytest.raises(GrantNotOpen):
-                await service.revoke(session, revoker, grant_id)
-        assert len(await audit_events(clean, actions.GRANT_REVOKED)) == 1
+                await service.revoke(session, revoker, grant_id=grant_id)
+        assert len(await audit_events(clean, AuditAction.GRANT_REVOKED)) == 1
 
     @pytest.mark.asvs("V8.2.2")
     async def test_a_grant_covers_one_customer_for_one_engineer(
-        self, clean: Services, cast: dict[str, str]
+        self, clean: App, cast: dict[str, str]
     ) -> None:
         other_customer = await new_account(clean)
         other_engineer = await new_account(clean, Role.ENGINEER)
@@ -195,7 +194,7 @@ class TestLifetime:
 class TestUse:
     @pytest.mark.asvs("V16.2.1", "V8.1.2")
     async def test_every_use_is_audited_against_the_grant(
-        self, clean: Services, cast: dict[str, str]
+        self, clean: App, cast: dict[str, str]
     ) -> None:
         grant_id = await _request(clean, cast["engineer"], cast["customer"])
         await _decide(clean, cast["admin"], grant_id)
@@ -203,22 +202,20 @@ class TestUse:
         async with clean.db.transaction() as session:
             page = await customers.search(
                 session,
-                clean,
-                access(engineer, Perm.CUSTOMERS_READ, Role.ENGINEER),
-                SearchQuery(query="jane@example.com"),
+                caller(clean, engineer, Perm.CUSTOMERS_READ, Role.ENGINEER),
+                query=SearchQuery(query="jane@example.com"),
             )
             assert [item.id for item in page.items] == [cast["customer"]]
             assert page.items[0].email == "j***@e***.com"
             revealed = await customers.reveal(
                 session,
-                clean,
-                access(engineer, Perm.CUSTOMERS_REVEAL, Role.ENGINEER),
-                cast["customer"],
+                caller(clean, engineer, Perm.CUSTOMERS_REVEAL, Role.ENGINEER),
+                customer_id=cast["customer"],
                 fields=[RevealField.EMAIL],
                 reason=REASON,
             )
             assert revealed.fields == {"email": "jane@example.com"}
-        uses = await audit_events(clean, GRANT_USE)
+        uses = await audit_events(clean, AuditAction.GRANT_USED)
         assert [(e.resource_id, e.actor_id) for e in uses] == [(grant_id, engineer)] * 2
         assert [e.details for e in uses] == [
             {"customer_id": cast["customer"], "use": "search"},
@@ -226,45 +223,45 @@ class TestUse:
         ]
 
     async def test_standing_access_records_no_grant_use(
-        self, clean: Services, cast: dict[str, str]
+        self, clean: App, cast: dict[str, str]
     ) -> None:
         support = await new_account(clean, Role.SUPPORT)
         assert await _can_view(clean, cast["engineer"], cast["customer"]) is False
-        read = access(support, Perm.CUSTOMERS_READ, Role.SUPPORT)
+        read = caller(clean, support, Perm.CUSTOMERS_READ, Role.SUPPORT)
         async with clean.db.transaction() as session:
-            await customers.view(session, clean, read, cast["customer"])
-        assert await audit_events(clean, GRANT_USE) == []
+            await customers.view(session, read, customer_id=cast["customer"])
+        assert await audit_events(clean, AuditAction.GRANT_USED) == []
 
 
 class TestList:
     @pytest.mark.asvs("V8.2.2")
     async def test_engineers_see_their_own_admins_see_all(
-        self, clean: Services, cast: dict[str, str]
+        self, clean: App, cast: dict[str, str]
     ) -> None:
         other = await new_account(clean, Role.ENGINEER)
         mine = await _request(clean, cast["engineer"], cast["customer"])
         theirs = await _request(clean, other, cast["customer"])
-        own = await _list(clean, access(cast["engineer"], Perm.GRANTS_READ, Role.ENGINEER))
+        own = await _list(clean, caller(clean, cast["engineer"], Perm.GRANTS_READ, Role.ENGINEER))
         assert [g.id for g in own] == [mine]
-        everyone = await _list(clean, access(cast["admin"], Perm.GRANTS_READ, Role.ADMIN))
+        everyone = await _list(clean, caller(clean, cast["admin"], Perm.GRANTS_READ, Role.ADMIN))
         assert {g.id for g in everyone} == {mine, theirs}
-        own_scope = access(cast["engineer"], Perm.GRANTS_READ, Role.ENGINEER)
+        own_scope = caller(clean, cast["engineer"], Perm.GRANTS_READ, Role.ENGINEER)
         async with clean.db.transaction() as session:
             with pytest.raises(NotFound):
-                await service.revoke(session, own_scope, theirs)
+                await service.revoke(session, own_scope, grant_id=theirs)
 
-    async def test_pages_follow_the_cursor(self, clean: Services, cast: dict[str, str]) -> None:
+    async def test_pages_follow_the_cursor(self, clean: App, cast: dict[str, str]) -> None:
         ids = set()
         for _ in range(5):
             ids.add(await _request(clean, cast["engineer"], await new_account(clean)))
             clock.advance(1)
-        admin = access(cast["admin"], Perm.GRANTS_READ, Role.ADMIN)
+        admin = caller(clean, cast["admin"], Perm.GRANTS_READ, Role.ADMIN)
         seen: list[str] = []
         cursor = None
         async with clean.db.transaction() as session:
             while True:
                 query = GrantQuery(limit=2, cursor=cursor, state=GrantState.PENDING)
-                page = await service.list_grants(session, admin, query)
+                page = await service.list_grants(session, admin, query=query)
                 seen += [item.id for item in page.items]
                 if page.next_cursor is None:
                     break
@@ -273,7 +270,7 @@ class TestList:
         assert set(seen) == ids
 
 
-async def _list(services: Services, who: Access) -> list[GrantRead]:
-    async with services.db.transaction() as session:
-        page = await service.list_grants(session, who, GrantQuery())
+async def _list(app_state: App, who: Ctx) -> list[GrantRead]:
+    async with app_state.db.transaction() as session:
+        page = await service.list_grants(session, who, query=GrantQuery())
     return list(page.items)

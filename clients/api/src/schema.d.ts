@@ -1168,8 +1168,8 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Accepted */
-        Accepted: {
+        /** AcceptedRead */
+        AcceptedRead: {
             /**
              * Status
              * @default accepted
@@ -1178,25 +1178,25 @@ export interface components {
             status?: "accepted";
         };
         /**
-         * AccessReview
+         * AccessReviewRead
          * @description GET /admin/access-review: every staff account and the summary.
          */
-        AccessReview: {
+        AccessReviewRead: {
             /**
              * Generated At
              * Format: date-time
              */
             generated_at: string;
-            last_attestation: components["schemas"]["Attestation"] | null;
+            last_attestation: components["schemas"]["AttestationRead"] | null;
             /** Staff */
-            staff: components["schemas"]["ReviewEntry"][];
-            summary: components["schemas"]["ReviewSummary"];
+            staff: components["schemas"]["ReviewEntryRead"][];
+            summary: components["schemas"]["ReviewSummaryRead"];
         };
         /**
-         * AccountExport
+         * AccountExportRead
          * @description All of the caller's own data.
          */
-        AccountExport: {
+        AccountExportRead: {
             /** Consent History */
             consent_history?: {
                 [key: string]: unknown;
@@ -1225,28 +1225,10 @@ export interface components {
             }[];
         };
         /**
-         * Address
-         * @description A postal address (stored encrypted).
-         */
-        Address: {
-            /** City */
-            city: string;
-            /** Country */
-            country: string;
-            /** Line1 */
-            line1: string;
-            /** Line2 */
-            line2?: string | null;
-            /** Postal Code */
-            postal_code: string;
-            /** Region */
-            region?: string | null;
-        };
-        /**
-         * AddressIn
+         * AddressCreate
          * @description A postal address; stored encrypted, bound to its site row.
          */
-        AddressIn: {
+        AddressCreate: {
             /** City */
             city: string;
             /** Country */
@@ -1279,18 +1261,36 @@ export interface components {
             region: string | null;
         };
         /**
-         * AttestRequest
+         * AddressUpdate
+         * @description A postal address (stored encrypted).
+         */
+        AddressUpdate: {
+            /** City */
+            city: string;
+            /** Country */
+            country: string;
+            /** Line1 */
+            line1: string;
+            /** Line2 */
+            line2?: string | null;
+            /** Postal Code */
+            postal_code: string;
+            /** Region */
+            region?: string | null;
+        };
+        /**
+         * AttestationCreate
          * @description POST /admin/access-review/attest: an optional note; who and when are recorded.
          */
-        AttestRequest: {
+        AttestationCreate: {
             /** Note */
             note?: string | null;
         };
         /**
-         * Attestation
+         * AttestationRead
          * @description A recorded attestation of the access review.
          */
-        Attestation: {
+        AttestationRead: {
             /** Attested By */
             attested_by: string;
             /**
@@ -1377,8 +1377,8 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** ChallengeOut */
-        ChallengeOut: {
+        /** ChallengeRead */
+        ChallengeRead: {
             /**
              * Algorithm
              * @default sha256-leading-zero-bits
@@ -1400,13 +1400,6 @@ export interface components {
             /** Scope */
             scope: string;
         };
-        /** ChangePasswordIn */
-        ChangePasswordIn: {
-            /** Current Password */
-            current_password: string;
-            /** New Password */
-            new_password: string;
-        };
         /**
          * CheckpointRead
          * @description The newest signed checkpoint.
@@ -1426,11 +1419,6 @@ export interface components {
             /** Signature Valid */
             signature_valid: boolean | null;
         };
-        /** CodeIn */
-        CodeIn: {
-            /** Code */
-            code: string;
-        };
         /**
          * ConfigRead
          * @description The effective configuration, secrets reduced to "is it set".
@@ -1444,7 +1432,7 @@ export interface components {
             allowed_origins: string[];
             /** Audit Checkpoint Interval Seconds */
             audit_checkpoint_interval_seconds: number;
-            database: components["schemas"]["Endpoint"];
+            database: components["schemas"]["EndpointRead"];
             /** Debug */
             debug: boolean;
             /** Docs Visible */
@@ -1463,14 +1451,14 @@ export interface components {
             production_problems: string[];
             /** Public Url */
             public_url: string;
-            redis: components["schemas"]["Endpoint"];
+            redis: components["schemas"]["EndpointRead"];
             /** Secrets Set */
             secrets_set: {
                 [key: string]: boolean;
             };
             /** Secure Cookies */
             secure_cookies: boolean;
-            smtp: components["schemas"]["Endpoint"];
+            smtp: components["schemas"]["EndpointRead"];
             /** Staff Url */
             staff_url: string;
             /** Tls Terminated Upstream */
@@ -1479,10 +1467,10 @@ export interface components {
             trusted_proxies: string[];
         };
         /**
-         * CustomerMasked
+         * CustomerMaskedRead
          * @description What staff see of a customer without revealing: masked PII, account state.
          */
-        CustomerMasked: {
+        CustomerMaskedRead: {
             /** Address */
             address: {
                 [key: string]: string;
@@ -1515,9 +1503,9 @@ export interface components {
          */
         CustomerPage: {
             /** Items */
-            items: components["schemas"]["CustomerMasked"][];
+            items: components["schemas"]["CustomerMaskedRead"][];
             /** Next Cursor */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /**
          * DeletionRead
@@ -1537,10 +1525,10 @@ export interface components {
             status: string;
         };
         /**
-         * ElevatedOut
+         * ElevatedRead
          * @description A replaced session: new cookies are set; bearer clients get new tokens here.
          */
-        ElevatedOut: {
+        ElevatedRead: {
             /** Recovery Codes */
             recovery_codes?: string[] | null;
             /**
@@ -1548,13 +1536,18 @@ export interface components {
              * Format: date-time
              */
             step_up_expires_at: string;
-            tokens?: components["schemas"]["TokenOut"] | null;
+            tokens?: components["schemas"]["TokenRead"] | null;
+        };
+        /** EmailVerificationCreate */
+        EmailVerificationCreate: {
+            /** Token */
+            token: string;
         };
         /**
-         * Endpoint
+         * EndpointRead
          * @description Where a backing service is, without credentials.
          */
-        Endpoint: {
+        EndpointRead: {
             /** Configured */
             configured: boolean;
             /** Host */
@@ -1563,11 +1556,6 @@ export interface components {
             port?: number | null;
             /** Scheme */
             scheme?: string | null;
-        };
-        /** ForgotIn */
-        ForgotIn: {
-            /** Email */
-            email: string;
         };
         /**
          * GrantCreate
@@ -1646,24 +1634,24 @@ export interface components {
             status: string;
         };
         /**
-         * InvitationAccept
+         * InvitationAcceptCreate
          * @description POST /auth/invitations/accept: the emailed token and the new password.
          */
-        InvitationAccept: {
+        InvitationAcceptCreate: {
             /** Password */
             password: string;
             /** Token */
             token: string;
         };
-        /** LoginIn */
-        LoginIn: {
+        /** LoginCreate */
+        LoginCreate: {
             /** Email */
             email: string;
             /** Password */
             password: string;
         };
-        /** LoginOut */
-        LoginOut: {
+        /** LoginRead */
+        LoginRead: {
             /**
              * Mfa Enrolment
              * @description Staff must enrol a second factor; customers are offered one.
@@ -1676,8 +1664,8 @@ export interface components {
             /** Mfa Token */
             mfa_token?: string | null;
         };
-        /** MfaChallengeOut */
-        MfaChallengeOut: {
+        /** MfaChallengeRead */
+        MfaChallengeRead: {
             /** Mfa Methods */
             mfa_methods: string[];
             /**
@@ -1689,15 +1677,15 @@ export interface components {
             /** Mfa Token */
             mfa_token: string;
         };
-        /** MfaLoginIn */
-        MfaLoginIn: {
+        /** MfaLoginCreate */
+        MfaLoginCreate: {
             /** Code */
             code: string;
             /** Mfa Token */
             mfa_token: string;
         };
-        /** MfaStatusOut */
-        MfaStatusOut: {
+        /** MfaStatusRead */
+        MfaStatusRead: {
             /**
              * Methods Available
              * @default [
@@ -1707,21 +1695,23 @@ export interface components {
              */
             methods_available?: string[];
             /** Passkeys */
-            passkeys: components["schemas"]["PasskeyOut"][];
+            passkeys: components["schemas"]["PasskeyRead"][];
             /** Recovery Codes Left */
             recovery_codes_left: number;
             /** Totp */
             totp: boolean;
         };
-        /** PasskeyList */
-        PasskeyList: {
-            /** Items */
-            items: components["schemas"]["PasskeyOut"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
+        /** PasskeyCreate */
+        PasskeyCreate: {
+            /** Credential */
+            credential: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name?: string | null;
         };
-        /** PasskeyLoginIn */
-        PasskeyLoginIn: {
+        /** PasskeyLoginCreate */
+        PasskeyLoginCreate: {
             /** Credential */
             credential: {
                 [key: string]: unknown;
@@ -1729,13 +1719,23 @@ export interface components {
             /** Mfa Token */
             mfa_token: string;
         };
-        /** PasskeyLoginOptionsIn */
-        PasskeyLoginOptionsIn: {
+        /** PasskeyLoginOptionsCreate */
+        PasskeyLoginOptionsCreate: {
             /** Mfa Token */
             mfa_token: string;
         };
-        /** PasskeyOut */
-        PasskeyOut: {
+        /**
+         * PasskeyPage
+         * @description The caller's passkeys.
+         */
+        PasskeyPage: {
+            /** Items */
+            items: components["schemas"]["PasskeyRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** PasskeyRead */
+        PasskeyRead: {
             /**
              * Created At
              * Format: date-time
@@ -1748,14 +1748,24 @@ export interface components {
             /** Name */
             name: string | null;
         };
-        /** PasskeyRegisterIn */
-        PasskeyRegisterIn: {
-            /** Credential */
-            credential: {
-                [key: string]: unknown;
-            };
-            /** Name */
-            name?: string | null;
+        /** PasswordChangeCreate */
+        PasswordChangeCreate: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
+        };
+        /** PasswordForgotCreate */
+        PasswordForgotCreate: {
+            /** Email */
+            email: string;
+        };
+        /** PasswordResetCreate */
+        PasswordResetCreate: {
+            /** New Password */
+            new_password: string;
+            /** Token */
+            token: string;
         };
         /**
          * Perm
@@ -1789,7 +1799,7 @@ export interface components {
          * @description PATCH /me: only these fields; role, status, email, verification and ids are refused.
          */
         ProfileUpdate: {
-            address?: components["schemas"]["Address"] | null;
+            address?: components["schemas"]["AddressUpdate"] | null;
             /** Full Name */
             full_name?: string | null;
             /** Marketing Consent */
@@ -1816,7 +1826,7 @@ export interface components {
          */
         QuotePage: {
             /** Items */
-            items: components["schemas"]["QuoteSummary"][];
+            items: components["schemas"]["QuoteSummaryRead"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -1875,10 +1885,10 @@ export interface components {
             valid_until: string;
         };
         /**
-         * QuoteSummary
+         * QuoteSummaryRead
          * @description A stored quote's headline figures (list view).
          */
-        QuoteSummary: {
+        QuoteSummaryRead: {
             /**
              * Created At
              * Format: date-time
@@ -1914,13 +1924,13 @@ export interface components {
              */
             valid_until: string;
         };
-        /** RecoveryCodesOut */
-        RecoveryCodesOut: {
+        /** RecoveryCodesRead */
+        RecoveryCodesRead: {
             /** Recovery Codes */
             recovery_codes: string[];
         };
-        /** RegisterIn */
-        RegisterIn: {
+        /** RegistrationCreate */
+        RegistrationCreate: {
             /**
              * Email
              * Format: email
@@ -1931,12 +1941,15 @@ export interface components {
             /** Password */
             password: string;
         };
-        /** ResetIn */
-        ResetIn: {
-            /** New Password */
-            new_password: string;
-            /** Token */
-            token: string;
+        /**
+         * RevealCreate
+         * @description POST /staff/customers/{id}/reveal: which fields, and why (recorded in the audit trail).
+         */
+        RevealCreate: {
+            /** Fields */
+            fields: components["schemas"]["RevealField"][];
+            /** Reason */
+            reason: string;
         };
         /**
          * RevealField
@@ -1944,20 +1957,10 @@ export interface components {
          */
         RevealField: "email" | "full_name" | "phone" | "address" | "notes";
         /**
-         * RevealRequest
-         * @description POST /staff/customers/{id}/reveal: which fields, and why (recorded in the audit trail).
-         */
-        RevealRequest: {
-            /** Fields */
-            fields: components["schemas"]["RevealField"][];
-            /** Reason */
-            reason: string;
-        };
-        /**
-         * Revealed
+         * RevealRead
          * @description The plaintext of exactly the requested fields.
          */
-        Revealed: {
+        RevealRead: {
             /** Fields */
             fields: {
                 [key: string]: unknown;
@@ -1966,10 +1969,10 @@ export interface components {
             id: string;
         };
         /**
-         * ReviewEntry
+         * ReviewEntryRead
          * @description One staff account in the access review.
          */
-        ReviewEntry: {
+        ReviewEntryRead: {
             /** Days Since Last Use */
             days_since_last_use: number;
             /** Email */
@@ -1994,10 +1997,10 @@ export interface components {
             status: string;
         };
         /**
-         * ReviewSummary
+         * ReviewSummaryRead
          * @description The figures an attesting admin checks first.
          */
-        ReviewSummary: {
+        ReviewSummaryRead: {
             /** Active */
             active: number;
             /** Admin Count */
@@ -2017,10 +2020,10 @@ export interface components {
          */
         Role: "customer" | "support" | "sales" | "engineer" | "admin";
         /**
-         * RoofPlaneIn
+         * RoofPlaneCreate
          * @description One roof plane: area m², tilt °, azimuth ° clockwise from north, shading loss %.
          */
-        RoofPlaneIn: {
+        RoofPlaneCreate: {
             /** Area M2 */
             area_m2: number;
             /** Azimuth Deg */
@@ -2047,15 +2050,18 @@ export interface components {
             /** Tilt Deg */
             tilt_deg: number;
         };
-        /** SessionList */
-        SessionList: {
+        /**
+         * SessionPage
+         * @description The caller's signed-in sessions and devices (one page, newest first).
+         */
+        SessionPage: {
             /** Items */
-            items: components["schemas"]["SessionOut"][];
+            items: components["schemas"]["SessionRead"][];
             /** Next Cursor */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
-        /** SessionOut */
-        SessionOut: {
+        /** SessionRead */
+        SessionRead: {
             /**
              * Created At
              * Format: date-time
@@ -2083,29 +2089,20 @@ export interface components {
             network: string | null;
         };
         /**
-         * SinkIn
-         * @description Keep an existing sink (`id`, optionally toggling `enabled`) or add one (`kind`, `target`).
-         */
-        SinkIn: {
-            /**
-             * Enabled
-             * @default true
-             */
-            enabled?: boolean;
-            /** Id */
-            id?: string | null;
-            /** Kind */
-            kind?: ("mail" | "webhook") | null;
-            /** Target */
-            target?: string | null;
-        };
-        /**
-         * SinkList
+         * SinkListRead
          * @description Every configured sink.
          */
-        SinkList: {
+        SinkListRead: {
             /** Items */
             items: components["schemas"]["SinkRead"][];
+        };
+        /**
+         * SinkListUpdate
+         * @description The complete list of sinks; sinks left out are removed.
+         */
+        SinkListUpdate: {
+            /** Sinks */
+            sinks: components["schemas"]["SinkUpdate"][];
         };
         /**
          * SinkRead
@@ -2130,19 +2127,28 @@ export interface components {
             target: string;
         };
         /**
-         * SinksUpdate
-         * @description The complete list of sinks; sinks left out are removed.
+         * SinkUpdate
+         * @description Keep an existing sink (`id`, optionally toggling `enabled`) or add one (`kind`, `target`).
          */
-        SinksUpdate: {
-            /** Sinks */
-            sinks: components["schemas"]["SinkIn"][];
+        SinkUpdate: {
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /** Id */
+            id?: string | null;
+            /** Kind */
+            kind?: ("mail" | "webhook") | null;
+            /** Target */
+            target?: string | null;
         };
         /**
          * SiteCreate
          * @description POST /sites: a property. Owner, ids and timestamps come from the server.
          */
         SiteCreate: {
-            address: components["schemas"]["AddressIn"];
+            address: components["schemas"]["AddressCreate"];
             /** Label */
             label?: string | null;
             /** Latitude */
@@ -2150,8 +2156,8 @@ export interface components {
             /** Longitude */
             longitude: number;
             /** Roof Planes */
-            roof_planes: components["schemas"]["RoofPlaneIn"][];
-            tariff: components["schemas"]["TariffIn"];
+            roof_planes: components["schemas"]["RoofPlaneCreate"][];
+            tariff: components["schemas"]["TariffCreate"];
             /** Timezone */
             timezone: string;
         };
@@ -2198,7 +2204,7 @@ export interface components {
          * @description PATCH /sites/{id}: any subset of the editable fields; only `label` may be null.
          */
         SiteUpdate: {
-            address?: components["schemas"]["AddressIn"] | null;
+            address?: components["schemas"]["AddressCreate"] | null;
             /** Label */
             label?: string | null;
             /** Latitude */
@@ -2206,16 +2212,16 @@ export interface components {
             /** Longitude */
             longitude?: number | null;
             /** Roof Planes */
-            roof_planes?: components["schemas"]["RoofPlaneIn"][] | null;
-            tariff?: components["schemas"]["TariffIn"] | null;
+            roof_planes?: components["schemas"]["RoofPlaneCreate"][] | null;
+            tariff?: components["schemas"]["TariffCreate"] | null;
             /** Timezone */
             timezone?: string | null;
         };
         /**
-         * StaffInvite
+         * StaffCreate
          * @description POST /admin/staff: who to invite and with which staff roles.
          */
-        StaffInvite: {
+        StaffCreate: {
             /**
              * Email
              * Format: email
@@ -2271,18 +2277,18 @@ export interface components {
             /** Roles */
             roles?: ("support" | "sales" | "engineer" | "admin")[] | null;
         };
-        /** StepUpIn */
-        StepUpIn: {
+        /** StepUpCreate */
+        StepUpCreate: {
             /** Code */
             code?: string | null;
             /** Password */
             password?: string | null;
         };
         /**
-         * TariffIn
+         * TariffCreate
          * @description The utility tariff: price per kWh, ISO 4217 currency and yearly escalation %.
          */
-        TariffIn: {
+        TariffCreate: {
             /** Currency */
             currency: string;
             /**
@@ -2305,8 +2311,8 @@ export interface components {
             /** Price Per Kwh */
             price_per_kwh: string;
         };
-        /** TokenGrantIn */
-        TokenGrantIn: {
+        /** TokenGrantCreate */
+        TokenGrantCreate: {
             /** Code */
             code?: string | null;
             /** Email */
@@ -2323,13 +2329,8 @@ export interface components {
             /** Refresh Token */
             refresh_token?: string | null;
         };
-        /** TokenIn */
-        TokenIn: {
-            /** Token */
-            token: string;
-        };
-        /** TokenOut */
-        TokenOut: {
+        /** TokenRead */
+        TokenRead: {
             /** Access Token */
             access_token: string;
             /** Expires In */
@@ -2343,8 +2344,13 @@ export interface components {
              */
             token_type?: "Bearer";
         };
-        /** TotpSetupOut */
-        TotpSetupOut: {
+        /** TotpConfirmCreate */
+        TotpConfirmCreate: {
+            /** Code */
+            code: string;
+        };
+        /** TotpSetupRead */
+        TotpSetupRead: {
             /** Otpauth Uri */
             otpauth_uri: string;
             /** Secret */
@@ -2434,7 +2440,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccessReview"];
+                    "application/json": components["schemas"]["AccessReviewRead"];
                 };
             };
         };
@@ -2448,7 +2454,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AttestRequest"];
+                "application/json": components["schemas"]["AttestationCreate"];
             };
         };
         responses: {
@@ -2458,7 +2464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Attestation"];
+                    "application/json": components["schemas"]["AttestationRead"];
                 };
             };
             /** @description Validation Error */
@@ -2487,7 +2493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SinkList"];
+                    "application/json": components["schemas"]["SinkListRead"];
                 };
             };
         };
@@ -2501,7 +2507,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SinksUpdate"];
+                "application/json": components["schemas"]["SinkListUpdate"];
             };
         };
         responses: {
@@ -2511,7 +2517,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SinkList"];
+                    "application/json": components["schemas"]["SinkListRead"];
                 };
             };
             /** @description Validation Error */
@@ -2740,7 +2746,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["StaffInvite"];
+                "application/json": components["schemas"]["StaffCreate"];
             };
         };
         responses: {
@@ -2816,7 +2822,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeOut"];
+                    "application/json": components["schemas"]["ChallengeRead"];
                 };
             };
             /** @description Validation Error */
@@ -2839,7 +2845,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["InvitationAccept"];
+                "application/json": components["schemas"]["InvitationAcceptCreate"];
             };
         };
         responses: {
@@ -2892,7 +2898,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LoginIn"];
+                "application/json": components["schemas"]["LoginCreate"];
             };
         };
         responses: {
@@ -2902,7 +2908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginOut"];
+                    "application/json": components["schemas"]["LoginRead"];
                 };
             };
             /** @description Validation Error */
@@ -2925,7 +2931,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MfaLoginIn"];
+                "application/json": components["schemas"]["MfaLoginCreate"];
             };
         };
         responses: {
@@ -2935,7 +2941,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginOut"];
+                    "application/json": components["schemas"]["LoginRead"];
                 };
             };
             /** @description Validation Error */
@@ -2982,7 +2988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MfaStatusOut"];
+                    "application/json": components["schemas"]["MfaStatusRead"];
                 };
             };
         };
@@ -3002,7 +3008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecoveryCodesOut"];
+                    "application/json": components["schemas"]["RecoveryCodesRead"];
                 };
             };
         };
@@ -3016,7 +3022,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["StepUpIn"];
+                "application/json": components["schemas"]["StepUpCreate"];
             };
         };
         responses: {
@@ -3026,7 +3032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ElevatedOut"];
+                    "application/json": components["schemas"]["ElevatedRead"];
                 };
             };
             /** @description Validation Error */
@@ -3067,7 +3073,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CodeIn"];
+                "application/json": components["schemas"]["TotpConfirmCreate"];
             };
         };
         responses: {
@@ -3077,7 +3083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ElevatedOut"];
+                    "application/json": components["schemas"]["ElevatedRead"];
                 };
             };
             /** @description Validation Error */
@@ -3106,7 +3112,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TotpSetupOut"];
+                    "application/json": components["schemas"]["TotpSetupRead"];
                 };
             };
         };
@@ -3120,7 +3126,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangePasswordIn"];
+                "application/json": components["schemas"]["PasswordChangeCreate"];
             };
         };
         responses: {
@@ -3151,7 +3157,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ForgotIn"];
+                "application/json": components["schemas"]["PasswordForgotCreate"];
             };
         };
         responses: {
@@ -3161,7 +3167,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Accepted"];
+                    "application/json": components["schemas"]["AcceptedRead"];
                 };
             };
             /** @description Validation Error */
@@ -3184,7 +3190,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ResetIn"];
+                "application/json": components["schemas"]["PasswordResetCreate"];
             };
         };
         responses: {
@@ -3215,7 +3221,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RegisterIn"];
+                "application/json": components["schemas"]["RegistrationCreate"];
             };
         };
         responses: {
@@ -3225,7 +3231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Accepted"];
+                    "application/json": components["schemas"]["AcceptedRead"];
                 };
             };
             /** @description Validation Error */
@@ -3256,7 +3262,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionList"];
+                    "application/json": components["schemas"]["SessionPage"];
                 };
             };
             /** @description Validation Error */
@@ -3326,7 +3332,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TokenGrantIn"];
+                "application/json": components["schemas"]["TokenGrantCreate"];
             };
         };
         responses: {
@@ -3336,7 +3342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenOut"] | components["schemas"]["MfaChallengeOut"];
+                    "application/json": components["schemas"]["TokenRead"] | components["schemas"]["MfaChallengeRead"];
                 };
             };
             /** @description Validation Error */
@@ -3359,7 +3365,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TokenIn"];
+                "application/json": components["schemas"]["EmailVerificationCreate"];
             };
         };
         responses: {
@@ -3396,7 +3402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PasskeyList"];
+                    "application/json": components["schemas"]["PasskeyPage"];
                 };
             };
         };
@@ -3439,7 +3445,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasskeyLoginOptionsIn"];
+                "application/json": components["schemas"]["PasskeyLoginOptionsCreate"];
             };
         };
         responses: {
@@ -3474,7 +3480,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasskeyLoginIn"];
+                "application/json": components["schemas"]["PasskeyLoginCreate"];
             };
         };
         responses: {
@@ -3484,7 +3490,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginOut"] | components["schemas"]["TokenOut"];
+                    "application/json": components["schemas"]["LoginRead"] | components["schemas"]["TokenRead"];
                 };
             };
             /** @description Validation Error */
@@ -3529,7 +3535,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasskeyRegisterIn"];
+                "application/json": components["schemas"]["PasskeyCreate"];
             };
         };
         responses: {
@@ -3539,7 +3545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ElevatedOut"];
+                    "application/json": components["schemas"]["ElevatedRead"];
                 };
             };
             /** @description Validation Error */
@@ -3661,7 +3667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccountExport"];
+                    "application/json": components["schemas"]["AccountExportRead"];
                 };
             };
         };
@@ -4021,7 +4027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CustomerMasked"];
+                    "application/json": components["schemas"]["CustomerMaskedRead"];
                 };
             };
             /** @description Validation Error */
@@ -4104,7 +4110,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RevealRequest"];
+                "application/json": components["schemas"]["RevealCreate"];
             };
         };
         responses: {
@@ -4114,7 +4120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Revealed"];
+                    "application/json": components["schemas"]["RevealRead"];
                 };
             };
             /** @description Validation Error */

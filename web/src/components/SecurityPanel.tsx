@@ -12,7 +12,7 @@ import { StepUpForm } from "@/components/StepUpForm";
 import { browserApi } from "@/lib/browser-api";
 import { useGuardedAction } from "@/lib/use-guarded";
 
-type Status = Schemas["MfaStatusOut"];
+type Status = Schemas["MfaStatusRead"];
 
 function RecoveryCodes({ codes }: { codes: string[] }) {
   return (
@@ -34,7 +34,7 @@ export function SecurityPanel({ status }: { status: Status }) {
   const router = useRouter();
   const action = useGuardedAction();
   const { busy, problem, guarded, fields, needsStepUp, stepUpDone } = action;
-  const [setup, setSetup] = useState<Schemas["TotpSetupOut"] | null>(null);
+  const [setup, setSetup] = useState<Schemas["TotpSetupRead"] | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const hasFactor = status.totp || status.passkeys.length > 0;
   const api = browserApi();

@@ -13,7 +13,7 @@ function when(iso: string): string {
   return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 }
 
-export function SessionsList({ sessions, hasFactor }: { sessions: Schemas["SessionOut"][]; hasFactor: boolean }) {
+export function SessionsList({ sessions, hasFactor }: { sessions: Schemas["SessionRead"][]; hasFactor: boolean }) {
   const router = useRouter();
   const { busy, problem, guarded, needsStepUp, stepUpDone } = useGuardedAction();
   const api = browserApi();

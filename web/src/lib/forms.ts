@@ -22,7 +22,7 @@ function number(form: FormData, name: string): number {
   return raw === "" ? Number.NaN : Number(raw);
 }
 
-function address(form: FormData): Schemas["AddressIn"] | undefined {
+function address(form: FormData): Schemas["AddressCreate"] | undefined {
   const line1 = text(form, "line1");
   const city = text(form, "city");
   const postal = text(form, "postal_code");
@@ -47,18 +47,18 @@ export function profileUpdateFromForm(form: FormData): Schemas["ProfileUpdate"] 
   if (fullName) body.full_name = fullName;
   if (phone) body.phone = phone;
   const place = address(form);
-  if (place) body.address = place as Schemas["Address"];
+  if (place) body.address = place;
   return body;
 }
 
 /** Roof planes from inputs named `planes.<i>.<field>`, in index order, skipping blank rows. */
-export function roofPlanesFromForm(form: FormData): Schemas["RoofPlaneIn"][] {
+export function roofPlanesFromForm(form: FormData): Schemas["RoofPlaneCreate"][] {
   const indexes = new Set<number>();
   for (const key of form.keys()) {
     const match = /^planes\.(\d{1,2})\./.exec(key);
     if (match) indexes.add(Number(match[1]));
   }
-  const planes: Schemas["RoofPlaneIn"][] = [];
+  const planes: Schemas["RoofPlaneCreate"][] = [];
   for (const i of [...indexes].sort((a, b) => a - b)) {
     const area = text(form, `planes.${i}.area_m2`);
     if (area === "") continue;

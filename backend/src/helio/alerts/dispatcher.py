@@ -22,9 +22,9 @@ from helio.alerts.rules import Alert
 from helio.db import Database
 from helio.logging import get_logger
 from helio.mail.transport import Transport
-from helio.ops.metrics import ALERT_DELIVERIES
+from helio.metrics import ALERT_DELIVERIES
 from helio.security.outbound import OutboundError, OutboundPolicy, OutboundRefused, Resolver, fetch
-from helio.security.state import SharedState
+from helio.state.shared import SharedState
 
 log = get_logger("alerts")
 

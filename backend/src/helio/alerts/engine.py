@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from helio.alerts.dispatcher import AlertDispatcher
 from helio.alerts.rules import MAX_ALERTS_PER_RULE_PER_HOUR, RULES, Alert, Rule
 from helio.audit.hooks import AuditRecord
-from helio.ops.metrics import ALERTS_FIRED, ALERTS_SUPPRESSED
-from helio.security.state import SharedState
+from helio.metrics import ALERTS_FIRED, ALERTS_SUPPRESSED
+from helio.state.shared import SharedState
 
 
 class AlertEngine:

@@ -9,11 +9,11 @@ in shared state) keeps delivery in order and the recovery safe. Without Redis
 
 from __future__ import annotations
 
-from helio.kit.reliable_queue import MemoryQueue as MemoryOutbox
-from helio.kit.reliable_queue import RedisQueue as RedisOutbox
-from helio.kit.reliable_queue import ReliableQueue as Outbox
-from helio.kit.reliable_queue import queue_for
-from helio.security.state import SharedState
+from helio.state.queue import MemoryQueue as MemoryOutbox
+from helio.state.queue import RedisQueue as RedisOutbox
+from helio.state.queue import ReliableQueue as Outbox
+from helio.state.queue import queue_for
+from helio.state.shared import SharedState
 
 __all__ = ["MemoryOutbox", "Outbox", "RedisOutbox", "outbox_for"]
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from helio.audit import actions
+from helio.audit.actions import SIGN_IN_ACTIONS, AuditAction, Outcome
 from helio.audit.hooks import AuditRecord
 from helio.authz.matrix import STAFF_ROLES
 
@@ -21,7 +21,7 @@ IP_FAILURES, IP_WINDOW = 20, 300
 GLOBAL_FAILURES, GLOBAL_WINDOW = 200, 300
 MAX_ALERTS_PER_RULE_PER_HOUR = 30
 
-_FAILED = frozenset({actions.FAILURE, actions.DENIED})
+_FAILED = frozenset({Outcome.FAILURE, Outcome.DENIED})
 _STAFF = frozenset(str(role) for role in STAFF_ROLES)
 
 
@@ -73,7 +73,7 @@ class Alert:
 
 
 def _failed_login(event: AuditRecord) -> bool:
-    return event.action in actions.LOGIN_ACTIONS and event.outcome in _FAILED
+    return event.action in SIGN_IN_ACTIONS and event.outcome in _FAILED
 
 
 def _account(event: AuditRecord) -> str | None:
@@ -88,15 +88,15 @@ def _staff_new_device(event: AuditRecord) -> bool:
     details = event.details or {}
     staff = details.get("account") == "staff" or bool(event.roles & _STAFF)
     return (
-        event.action in actions.LOGIN_ACTIONS
-        and event.outcome == actions.SUCCESS
+        event.action in SIGN_IN_ACTIONS
+        and event.outcome == Outcome.SUCCESS
         and details.get("new_device") is True
         and staff
     )
 
 
-def _is(action: str, *outcomes: str) -> Callable[[AuditRecord], bool]:
-    wanted = frozenset(outcomes or (actions.SUCCESS,))
+def _is(action: AuditAction, *outcomes: Outcome) -> Callable[[AuditRecord], bool]:
+    wanted = frozenset(outcomes or (Outcome.SUCCESS,))
     return lambda event: event.action == action and event.outcome in wanted
 
 
@@ -114,19 +114,20 @@ RULES: tuple[Rule, ...] = (
     Rule("login_failures_global", "Burst of failed logins across the service", "critical",
          _failed_login, lambda e: "all accounts", GLOBAL_FAILURES, GLOBAL_WINDOW, 1800),
     Rule("account_locked", "Account locked after repeated failures", "medium",
-         _is(actions.LOCKOUT), _account, quiet_seconds=3600),
+         _is(AuditAction.AUTH_ACCOUNT_LOCKED), _account, quiet_seconds=3600),
     Rule("refresh_token_reuse", "Refresh token reused: token family revoked", "high",
-         _is(actions.REFRESH_REUSE, actions.SUCCESS, actions.FAILURE, actions.DENIED),
+         _is(AuditAction.AUTH_REFRESH_TOKEN_REUSED, Outcome.SUCCESS, *_FAILED),
          lambda e: _account(e) or _each(e)),
     Rule("break_glass_use", "Just-in-time (break-glass) grant used", "high",
-         _is(actions.GRANT_USE), lambda e: f"grant {e.resource_id or e.id}", quiet_seconds=3600),
+         _is(AuditAction.GRANT_USED), lambda e: f"grant {e.resource_id or e.id}",
+         quiet_seconds=3600),
     Rule("grant_approved", "Just-in-time access grant approved", "medium",
-         _is(actions.GRANT_APPROVE), _each),
-    Rule("role_change", "Staff roles changed", "high", _is(actions.ROLES_CHANGE), _each),
+         _is(AuditAction.GRANT_APPROVED), _each),
+    Rule("role_change", "Staff roles changed", "high", _is(AuditAction.STAFF_ROLES_CHANGED), _each),
     Rule("staff_new_device", "Staff sign-in from a new device", "medium",
          _staff_new_device, _each),
     Rule("audit_chain_broken", "Audit chain verification failed", "critical",
-         _is(actions.AUDIT_VERIFY, actions.FAILURE), lambda e: "audit chain",
+         _is(AuditAction.AUDIT_VERIFIED, Outcome.FAILURE), lambda e: "audit chain",
          quiet_seconds=3600),
 )
 # fmt: on

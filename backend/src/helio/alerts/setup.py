@@ -8,22 +8,21 @@ from helio.alerts.engine import AlertEngine
 from helio.alerts.outbox import outbox_for
 from helio.audit import hooks
 from helio.audit.monitor import CheckpointScheduler
+from helio.config import Settings
+from helio.db import Database
 from helio.mail.config import smtp_config
 from helio.mail.transport import MemoryTransport, SmtpTransport, Transport
-from helio.services import Services
-
-EXTRAS_KEY = "alerts"
+from helio.state.shared import SharedState
 
 
-def build_dispatcher(services: Services) -> AlertDispatcher:
-    """Return a dispatcher for these services' settings, outbox and mail transport."""
-    settings = services.settings
+def build_dispatcher(settings: Settings, db: Database, state: SharedState) -> AlertDispatcher:
+    """Return a dispatcher for these settings: the alert outbox, mail transport, webhook policy."""
     config = smtp_config(settings)
     mail: Transport = SmtpTransport(config) if config else MemoryTransport()
     return AlertDispatcher(
-        db=services.db,
-        state=services.state,
-        outbox=outbox_for(services.state),
+        db=db,
+        state=state,
+        outbox=outbox_for(state),
         mail=mail,
         mail_from=settings.mail_from,
         policy=webhook_policy(settings),
@@ -31,33 +30,23 @@ def build_dispatcher(services: Services) -> AlertDispatcher:
     )
 
 
+def build_alert_engine(settings: Settings, db: Database, state: SharedState) -> AlertEngine:
+    """Return the alert engine of one app, delivering through its own dispatcher."""
+    return AlertEngine(state, build_dispatcher(settings, db, state))
+
+
 def install_security_monitoring(
-    services: Services, dispatcher: AlertDispatcher | None = None
-) -> AlertEngine:
-    """Evaluate alert rules and schedule checkpoints after each committed audit event.
+    db: Database, alerts: AlertEngine, checkpoints: CheckpointScheduler
+) -> None:
+    """Evaluate the alert rules and schedule checkpoints after each committed audit event.
 
-    Idempotent: a second call returns the engine already installed.
+    Listeners are keyed by name per engine: installing again replaces them.
     """
-    existing = services.extras.get(EXTRAS_KEY)
-    if isinstance(existing, AlertEngine):
-        return existing
-    engine = AlertEngine(services.state, dispatcher or build_dispatcher(services))
-    scheduler = CheckpointScheduler(services)
-    hooks.subscribe(services.db.engine, "alerts", engine.evaluate)
-    hooks.subscribe(services.db.engine, "checkpoints", scheduler.on_event)
-    services.extras[EXTRAS_KEY] = engine
-    return engine
+    hooks.subscribe(db.engine, "alerts", alerts.evaluate)
+    hooks.subscribe(db.engine, "checkpoints", checkpoints.on_event)
 
 
-def uninstall_security_monitoring(services: Services) -> None:
-    """Stop evaluating rules for these services (tests that swap the dispatcher)."""
-    hooks.unsubscribe(services.db.engine, "alerts")
-    hooks.unsubscribe(services.db.engine, "checkpoints")
-    services.extras.pop(EXTRAS_KEY, None)
-
-
-async def shutdown_security_monitoring(services: Services) -> None:
-    """Let the running drainer finish (queued alerts stay in the outbox otherwise)."""
-    engine = services.extras.get(EXTRAS_KEY)
-    if isinstance(engine, AlertEngine):
-        await engine.dispatcher.wait_idle()
+def uninstall_security_monitoring(db: Database) -> None:
+    """Stop evaluating rules and scheduling checkpoints for this database's events."""
+    hooks.unsubscribe(db.engine, "alerts")
+    hooks.unsubscribe(db.engine, "checkpoints")

@@ -33,7 +33,7 @@ from helio.config import Settings
 from helio.db import Database
 from helio.kit.clock import clock, utcnow
 from helio.models import AuditCheckpoint
-from helio.security.keys import KeyringError, locked, read_private_file, write_private_file
+from helio.security.files import KeyringError, locked, read_private_file, write_private_file
 
 KEY_FILE_NAME = "audit-signing-key.json"
 _FORMAT = "helio-audit-signing/1"

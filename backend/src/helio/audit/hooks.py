@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from helio.audit.actions import AuditAction
 from helio.db import after_commit
 from helio.logging import get_logger
-from helio.ops.metrics import observe_audit_event
+from helio.metrics import AUDIT_EVENTS, AUTH_EVENTS, LOCKOUTS
 
 log = get_logger("audit")
 
@@ -80,7 +81,12 @@ def schedule(session: AsyncSession, record: AuditRecord) -> None:
 
 
 def _count(record: AuditRecord) -> None:
+    """Count a committed event by domain, and authentication outcomes among them."""
     try:
-        observe_audit_event(record)
+        AUDIT_EVENTS.labels(record.action.split(".", 1)[0]).inc()
+        if record.action.startswith("auth."):
+            AUTH_EVENTS.labels(record.action, record.outcome).inc()
+        if record.action == AuditAction.AUTH_ACCOUNT_LOCKED:
+            LOCKOUTS.inc()
     except Exception:  # metrics must never fail a committed request
         log.exception("audit_observer_failed", action=record.action, seq=record.seq)

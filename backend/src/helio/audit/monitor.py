@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from helio.audit import actions
+from helio.audit.actions import AuditAction, Outcome
 from helio.audit.checkpoints import (
     SigningKeys,
     create_checkpoint,
@@ -14,11 +14,13 @@ from helio.audit.checkpoints import (
     verification_keys,
 )
 from helio.audit.hooks import AuditRecord
-from helio.audit.service import record_separately
+from helio.audit.trail import Target, record_separately
 from helio.audit.verify import Progress, VerifyResult, verify_chain
+from helio.config import Settings
+from helio.db import Database
 from helio.kit.clock import clock
-from helio.ops.metrics import AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME
-from helio.services import Services
+from helio.metrics import AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME
+from helio.state.shared import SharedState
 
 LAST_VERIFICATION_KEY = "audit:last-verification"
 CHECKPOINT_DUE_KEY = "audit:checkpoint-due"
@@ -27,50 +29,56 @@ CHECKPOINT_DUE_KEY = "audit:checkpoint-due"
 class CheckpointScheduler:
     """Sign a checkpoint after the first event of each interval (one replica wins per interval)."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, settings: Settings, db: Database, state: SharedState) -> None:
+        self.settings = settings
+        self.db = db
+        self.state = state
         self._keys: SigningKeys | None = None
 
     async def on_event(self, _event: AuditRecord) -> None:
         """Write a checkpoint when none was written during the current interval."""
-        interval = self.services.settings.audit_checkpoint_interval_seconds
-        if await self.services.state.set_if_absent(CHECKPOINT_DUE_KEY, "1", interval):
+        interval = self.settings.audit_checkpoint_interval_seconds
+        if await self.state.set_if_absent(CHECKPOINT_DUE_KEY, "1", interval):
             if self._keys is None:
-                self._keys = await asyncio.to_thread(load_signing_keys, self.services.settings)
-            await create_checkpoint(self.services.db, self._keys)
+                self._keys = await asyncio.to_thread(load_signing_keys, self.settings)
+            await create_checkpoint(self.db, self._keys)
 
 
 async def run_verification(
-    services: Services, *, progress: Progress | None = None, max_seconds: float | None = None
+    settings: Settings,
+    db: Database,
+    state: SharedState,
+    *,
+    progress: Progress | None = None,
+    max_seconds: float | None = None,
 ) -> VerifyResult:
     """Verify the chain, remember the outcome, and record a failure as an audit event.
 
-    A failure event (`audit.verify`, outcome failure) raises the
+    A failure event (`audit.verified`, outcome failure) raises the
     `audit_chain_broken` alert where alerts are installed.
     """
-    keys = await asyncio.to_thread(verification_keys, services.settings)
-    result = await verify_chain(
-        services.db, public_keys=keys, progress=progress, max_seconds=max_seconds
-    )
+    keys = await asyncio.to_thread(verification_keys, settings)
+    result = await verify_chain(db, public_keys=keys, progress=progress, max_seconds=max_seconds)
     if result.complete:
         summary = {"at": clock.now().isoformat(), **result.to_dict()}
-        await services.state.set(LAST_VERIFICATION_KEY, json.dumps(summary))
+        await state.set(LAST_VERIFICATION_KEY, json.dumps(summary))
         AUDIT_VERIFY_OK.set(1 if result.ok else 0)
         AUDIT_VERIFY_TIME.set(clock.timestamp())
     if result.broken is not None:
         await record_separately(
-            services.db,
-            action=actions.AUDIT_VERIFY,
-            outcome=actions.FAILURE,
-            resource_type="audit",
+            db,
+            None,
+            AuditAction.AUDIT_VERIFIED,
+            target=Target("audit"),
+            outcome=Outcome.FAILURE,
             details={"kind": result.broken.kind, "seq": result.broken.seq},
         )
     return result
 
 
-async def last_verification(services: Services) -> dict[str, Any] | None:
+async def last_verification(state: SharedState) -> dict[str, Any] | None:
     """Return the summary of the last complete verification, if any."""
-    text = await services.state.get(LAST_VERIFICATION_KEY)
+    text = await state.get(LAST_VERIFICATION_KEY)
     if text is None:
         return None
     value: dict[str, Any] = json.loads(text)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, insert, select, text, update
@@ -83,59 +81,3 @@ async def last_checkpoint(session: AsyncSession) -> AuditCheckpoint | None:
 def add_checkpoint(session: AsyncSession, checkpoint: AuditCheckpoint) -> None:
     """Stage a checkpoint in the current transaction."""
     session.add(checkpoint)
-
-
-@dataclass(frozen=True)
-class EventFilter:
-    """Search criteria; None means "any"."""
-
-    actor_id: str | None = None
-    action: str | None = None
-    action_prefix: str | None = None
-    resource_type: str | None = None
-    resource_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-async def search(
-    session: AsyncSession, where: EventFilter, *, before_seq: int | None, limit: int
-) -> Sequence[AuditEvent]:
-    """Return matching events newest first, with seq < before_seq when given."""
-    stmt = select(AuditEvent)
-    for condition in _conditions(where):
-        stmt = stmt.where(condition)
-    if before_seq is not None:
-        stmt = stmt.where(AuditEvent.seq < before_seq)
-    stmt = stmt.order_by(AuditEvent.seq.desc()).limit(limit)
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def export_batch(
-    session: AsyncSession, where: EventFilter, *, after_seq: int, upto_seq: int, limit: int
-) -> Sequence[AuditEvent]:
-    """Return matching events oldest first, with after_seq < seq <= upto_seq."""
-    stmt = select(AuditEvent).where(AuditEvent.seq > after_seq, AuditEvent.seq <= upto_seq)
-    for condition in _conditions(where):
-        stmt = stmt.where(condition)
-    stmt = stmt.order_by(AuditEvent.seq).limit(limit)
-    return (await session.execute(stmt)).scalars().all()
-
-
-def _conditions(where: EventFilter) -> list[Any]:
-    conditions: list[Any] = []
-    if where.actor_id is not None:
-        conditions.append(AuditEvent.actor_id == where.actor_id)
-    if where.action is not None:
-        conditions.append(AuditEvent.action == where.action)
-    if where.action_prefix is not None:
-        conditions.append(AuditEvent.action.startswith(where.action_prefix, autoescape=True))
-    if where.resource_type is not None:
-        conditions.append(AuditEvent.resource_type == where.resource_type)
-    if where.resource_id is not None:
-        conditions.append(AuditEvent.resource_id == where.resource_id)
-    if where.since is not None:
-        conditions.append(AuditEvent.occurred_at >= where.since)
-    if where.until is not None:
-        conditions.append(AuditEvent.occurred_at < where.until)
-    return conditions

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from helio.auth.deps import SessionSelf
-from helio.authz.guards import best_reach
+from helio.authz.access import best_reach
 from helio.authz.matrix import ROLE_ORDER, STEP_UP, Perm, Reach, Role
 
 router = APIRouter(prefix="/auth", tags=["auth"])

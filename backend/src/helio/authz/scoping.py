@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, and_, exists, false, true
 from sqlalchemy.orm import InstrumentedAttribute
 
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.matrix import Reach
 from helio.errors import NotFound
 from helio.kit.clock import utcnow

@@ -2,69 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Request, Response
-
-from helio.authz.guards import Access, require
-from helio.authz.matrix import Perm
-from helio.customers import deletion, service
-from helio.customers.schemas import AccountExport, DeletionRead, ProfileRead, ProfileUpdate
-from helio.deps import DbSession, ServicesDep
+from helio.customers import deletion, schemas, service
+from helio.customers.deps import AccountDelete, DataExport, ProfileRead, ProfileUpdate
+from helio.http.deps import DbSession, RequestCtx
 
 router = APIRouter(prefix="/me", tags=["customers"])
-
-ProfileReader = Annotated[Access, require(Perm.PROFILE_READ)]
-ProfileEditor = Annotated[Access, require(Perm.PROFILE_UPDATE)]
-DataExporter = Annotated[Access, require(Perm.DATA_EXPORT)]
-AccountDeleter = Annotated[Access, require(Perm.ACCOUNT_DELETE)]
 
 # Browsers drop everything they kept for this origin once the account is gone.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
-@router.get("", response_model=ProfileRead)
-async def get_me(
-    access: ProfileReader, session: DbSession, services: ServicesDep, request: Request
-) -> ProfileRead:
+@router.get("", response_model=schemas.ProfileRead)
+async def get_me(access: ProfileRead, ctx: RequestCtx, session: DbSession) -> schemas.ProfileRead:
     """Return the caller's own profile."""
-    return await service.read_me(session, services, access, request=request)
+    return await service.read_me(session, ctx.with_access(access))
 
 
-@router.patch("", response_model=ProfileRead)
+@router.patch("", response_model=schemas.ProfileRead)
 async def patch_me(
-    body: ProfileUpdate,
-    access: ProfileEditor,
-    session: DbSession,
-    services: ServicesDep,
-    request: Request,
-) -> ProfileRead:
+    body: schemas.ProfileUpdate, access: ProfileUpdate, ctx: RequestCtx, session: DbSession
+) -> schemas.ProfileRead:
     """Change name, phone, address or marketing consent; any other field is a 422."""
-    return await service.update_me(session, services, access, body, request=request)
+    return await service.update_me(session, ctx.with_access(access), data=body)
 
 
-@router.get("/export", response_model=AccountExport)
+@router.get("/export", response_model=schemas.AccountExportRead)
 async def export_me(
-    access: DataExporter, session: DbSession, services: ServicesDep, request: Request
-) -> AccountExport:
+    access: DataExport, ctx: RequestCtx, session: DbSession
+) -> schemas.AccountExportRead:
     """Return every record of the caller as JSON."""
-    return await service.export_me(session, services, access, request=request)
+    return await service.export_me(session, ctx.with_access(access))
 
 
-@router.delete("", response_model=DeletionRead, status_code=202)
+@router.delete("", response_model=schemas.DeletionRead, status_code=202)
 async def delete_me(
-    access: AccountDeleter,
-    session: DbSession,
-    services: ServicesDep,
-    request: Request,
-    response: Response,
-) -> DeletionRead:
+    access: AccountDelete, response: Response, ctx: RequestCtx, session: DbSession
+) -> schemas.DeletionRead:
     """Delete the caller's account (MFA step-up); its data is crypto-shredded after the grace."""
-    done = await deletion.delete_me(session, services, access, request=request)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    return DeletionRead(
-        status=deletion.ERASED if done.shredded else deletion.DELETED,
-        deleted_at=done.deleted_at,
-        shred_after=done.shred_after,
-        shredded=done.shredded,
-    )
+    return await deletion.delete_me(session, ctx.with_access(access))

@@ -14,34 +14,34 @@ from pydantic import (
     model_validator,
 )
 
+from helio.kit.schemas import StrictInput
 from helio.security.blind_index import normalise_phone
 
-_INPUT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-Line = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+def _text(min_length: int | None, max_length: int) -> Any:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
-class Address(BaseModel):
+Line = Annotated[str, _text(1, 200)]
+
+
+class AddressUpdate(StrictInput):
     """A postal address (stored encrypted)."""
 
-    model_config = _INPUT
-
     line1: Line
-    line2: Annotated[str, StringConstraints(max_length=200)] | None = None
-    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
-    region: Annotated[str, StringConstraints(max_length=100)] | None = None
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    line2: Annotated[str, _text(None, 200)] | None = None
+    city: Annotated[str, _text(1, 100)]
+    postal_code: Annotated[str, _text(1, 20)]
+    region: Annotated[str, _text(None, 100)] | None = None
+    country: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2}$")]
 
 
-class ProfileUpdate(BaseModel):
+class ProfileUpdate(StrictInput):
     """PATCH /me: only these fields; role, status, email, verification and ids are refused."""
 
-    model_config = _INPUT
-
-    full_name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
-    phone: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
-    address: Address | None = None
+    full_name: Annotated[str, _text(1, 120)] | None = None
+    phone: Annotated[str, _text(1, 40)] | None = None
+    address: AddressUpdate | None = None
     marketing_consent: bool | None = None
 
     @field_validator("phone")
@@ -62,7 +62,9 @@ class ProfileUpdate(BaseModel):
     def changes(self) -> dict[str, Any]:
         """Return the fields the client sent, addresses as plain dicts."""
         return {
-            name: (value.model_dump(exclude_none=True) if isinstance(value, Address) else value)
+            name: (
+                value.model_dump(exclude_none=True) if isinstance(value, AddressUpdate) else value
+            )
             for name, value in ((n, getattr(self, n)) for n in sorted(self.model_fields_set))
         }
 
@@ -88,7 +90,7 @@ class DeletionRead(BaseModel):
     shredded: bool
 
 
-class AccountExport(BaseModel):
+class AccountExportRead(BaseModel):
     """Every record of the caller, for GET /me/export."""
 
     model_config = ConfigDict(json_schema_extra={"description": "All of the caller's own data."})

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helio.errors import error_body
-from helio.http.request_context import current_request_id
+from helio.logging import current_request_id
 
 
 class BodyTooLarge(HTTPException):

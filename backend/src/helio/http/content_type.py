@@ -11,7 +11,7 @@ import json
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from helio.errors import error_body
-from helio.http.request_context import current_request_id
+from helio.logging import current_request_id
 
 ACCEPTED = (b"application/json", b"multipart/form-data", b"application/xml", b"text/xml")
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -1,23 +1,19 @@
-"""Request id and client address, resolved once per request."""
+"""Request id, client address, user agent and origin, resolved once per request."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
 import uuid
-from contextvars import ContextVar
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from helio.kit.meta import RequestMeta
+from helio.logging import request_id_var
+
 REQUEST_ID_HEADER = "x-request-id"
 _WELL_FORMED_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
-
-
-def current_request_id() -> str:
-    """Return the id of the request being served ("-" outside a request)."""
-    return request_id_var.get()
 
 
 class RequestContextMiddleware:
@@ -39,8 +35,15 @@ class RequestContextMiddleware:
         offered = headers.get(REQUEST_ID_HEADER, "")
         request_id = offered if _WELL_FORMED_ID.match(offered) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
+        client_ip = self.client_ip(scope, headers.get("x-forwarded-for"))
         state["request_id"] = request_id
-        state["client_ip"] = self.client_ip(scope, headers.get("x-forwarded-for"))
+        state["client_ip"] = client_ip
+        state["meta"] = RequestMeta(
+            request_id=request_id,
+            client_ip=client_ip,
+            user_agent=headers.get("user-agent"),
+            origin=origin_of(headers.get("origin"), headers.get("referer")),
+        )
         token = request_id_var.set(request_id)
 
         async def send_with_id(message: Message) -> None:
@@ -76,6 +79,18 @@ class RequestContextMiddleware:
         except ValueError:
             return False
         return any(ip in network for network in self.trusted)
+
+
+def origin_of(origin: str | None, referer: str | None) -> str | None:
+    """Return a request's Origin, or the origin of its Referer when Origin is absent."""
+    if origin:
+        return origin.rstrip("/")
+    if not referer:
+        return None
+    parts = urlsplit(referer)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _is_ip(value: str) -> bool:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from helio.security.keys import read_private_file, write_private_file
+from helio.security.files import read_private_file, write_private_file
 
 _KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 

@@ -7,17 +7,11 @@ model gains a `*_ct` column that is not listed here. Every value is sealed by
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Table
 
 from helio.models import Base
-from helio.security.blind_index import DIGEST_BYTES
-
-# Blind-index versions run 1..255; version 0 marks the index of an erased
-# account, random so it matches no lookup and keeps the unique email index happy.
-ERASED_VERSION = 0
 
 
 @dataclass(frozen=True)
@@ -55,8 +49,3 @@ ENCRYPTED_TABLES: tuple[EncryptedTable, ...] = (
 def registered_columns() -> set[tuple[str, str]]:
     """Return every (table, column) pair listed as encrypted."""
     return {(t.name, c) for t in ENCRYPTED_TABLES for c in t.columns}
-
-
-def erased_index() -> bytes:
-    """Return a random blind index of version 0 that no lookup can match."""
-    return bytes([ERASED_VERSION]) + secrets.token_bytes(DIGEST_BYTES)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from helio.keys_admin.checkpoint import CheckpointStore
-from helio.security.keys import LocalKeyProvider
-from helio.services import Services
+from helio.platform.app import App
+from helio.security.keys.local import LocalKeyProvider
 
 
 class RotationError(RuntimeError):
@@ -54,16 +54,16 @@ class RotationOptions:
     after_batch: AfterBatch | None = None
     checkpoints: CheckpointStore | None = None
 
-    def store(self, services: Services) -> CheckpointStore:
+    def store(self, app: App) -> CheckpointStore:
         """Return the checkpoint store (default: `<data dir>/rotations`)."""
         if self.checkpoints is None:
-            self.checkpoints = checkpoint_store(services)
+            self.checkpoints = checkpoint_store(app)
         return self.checkpoints
 
 
-def checkpoint_store(services: Services) -> CheckpointStore:
+def checkpoint_store(app: App) -> CheckpointStore:
     """Return the default checkpoint store of a deployment."""
-    return CheckpointStore(services.settings.data_dir / "rotations")
+    return CheckpointStore(app.settings.data_dir / "rotations")
 
 
 @dataclass
@@ -115,8 +115,8 @@ class BatchRecorder:
             self.options.after_batch(report.batches)
 
 
-def reload_keyrings(services: Services) -> None:
+def reload_keyrings(app: App) -> None:
     """Re-read local keyring files that another process may have changed."""
-    for provider in {id(p): p for p in (services.keys, services.keyring)}.values():
+    for provider in {id(p): p for p in (app.keys, app.keyring)}.values():
         if isinstance(provider, LocalKeyProvider):
             provider.reload()

@@ -7,23 +7,23 @@ from typing import Any
 from helio.keys_admin import repository as repo
 from helio.keys_admin.run import checkpoint_store, reload_keyrings
 from helio.kit.clock import utcnow
-from helio.security.keys import LocalKeyProvider
-from helio.services import Services
+from helio.platform.app import App
+from helio.security.keys.local import LocalKeyProvider
 
 
-async def key_status(services: Services) -> dict[str, Any]:
+async def key_status(app: App) -> dict[str, Any]:
     """Return a name → value summary of the deployment's keys (ids and counts, no key material)."""
-    reload_keyrings(services)
-    async with services.db.transaction() as session:
+    reload_keyrings(app)
+    async with app.db.transaction() as session:
         usage = await repo.kek_usage(session)
         owners = await repo.count_live_owners(session)
         versions = await repo.email_index_versions(session)
         due, scheduled = await repo.shredding_backlog(session, utcnow())
-    keys, keyring = services.keys, services.keyring
+    keys, keyring = app.keys, app.keyring
     held = keys.kek_ids() if isinstance(keys, LocalKeyProvider) else ["(in KMS)"]
-    pending = checkpoint_store(services).pending()
+    pending = checkpoint_store(app).pending()
     return {
-        "key provider": services.settings.key_provider,
+        "key provider": app.settings.key_provider,
         "current KEK": keys.current_kek_id(),
         "KEKs held": ", ".join(held),
         "data keys per KEK": ", ".join(f"{k}: {n}" for k, n in sorted(usage.items())) or "-",

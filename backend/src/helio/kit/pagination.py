@@ -1,14 +1,64 @@
-"""Keyset pagination, newest first, on (created_at, id): stable under concurrent inserts."""
+"""Lists: one generic `Page[T]`, one opaque cursor format, keyset order newest first.
+
+A cursor is the base64url (unpadded) of the position of the last row served,
+its parts joined by "|": `(created_at, id)` for most lists, `(seq,)` for the
+audit trail. Clients treat it as opaque; a cursor that does not decode is a
+422 `invalid_cursor`. The position only moves within what the caller's
+scoped query returns, so a forged cursor reveals nothing.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helio.errors import ValidationFailed
+
+T = TypeVar("T")
 RowT = TypeVar("RowT")
+
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"
+_SEPARATOR = "|"
+
+
+class InvalidCursor(ValidationFailed):
+    code, message = "invalid_cursor", "The cursor is not valid."
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list and the cursor of the next one (None on the last page)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(*parts: str | int) -> str:
+    """Return the opaque cursor of a position."""
+    raw = _SEPARATOR.join(str(part) for part in parts).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, parts: int) -> list[str]:
+    """Return the `parts` parts of a cursor made by `encode_cursor`.
+
+    Raises:
+        InvalidCursor: not a cursor of this API, or of another list.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        found = raw.decode("utf-8").split(_SEPARATOR)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidCursor from None
+    if len(found) != parts or not all(found):
+        raise InvalidCursor
+    return found
 
 
 class Keyed(Protocol):
@@ -21,9 +71,24 @@ class Keyed(Protocol):
 KeyedT = TypeVar("KeyedT", bound=Keyed)
 
 
+def position_of(cursor: str | None) -> tuple[datetime, str] | None:
+    """Return the (created_at, id) a cursor continues after, or None for the first page.
+
+    Raises:
+        InvalidCursor: the cursor is not a (time, id) position.
+    """
+    if cursor is None:
+        return None
+    stamp, row_id = decode_cursor(cursor, 2)
+    try:
+        return datetime.fromisoformat(stamp), row_id
+    except ValueError:
+        raise InvalidCursor from None
+
+
 def newest_first(
-    stmt: Select[RowT], model: Any, *, after: tuple[datetime, str] | None, limit: int
-) -> Select[RowT]:
+    stmt: Select[Any], model: Any, *, after: tuple[datetime, str] | None, limit: int
+) -> Select[Any]:
     """Order `stmt` newest first and continue after the (created_at, id) position, if any."""
     if after is not None:
         created, row_id = after
@@ -36,19 +101,23 @@ def newest_first(
     return stmt.order_by(model.created_at.desc(), model.id.desc()).limit(limit)
 
 
-async def page_after_id(
-    session: AsyncSession, stmt: Select[KeyedT], model: Any, *, after: str | None, limit: int
-) -> list[KeyedT] | None:
-    """Return up to `limit` + 1 rows of `stmt`, newest first, after the row with id `after`.
+async def keyset_page(
+    session: AsyncSession, stmt: Select[Any], model: Any, *, cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """Return up to `limit` rows of `stmt`, newest first, after the cursor; and the next cursor.
 
-    The anchor is looked up through `stmt` itself, so a cursor naming a row the
-    caller may not see is refused like one that does not exist (None).
+    Raises:
+        InvalidCursor: the cursor does not decode.
     """
-    position = None
-    if after is not None:
-        anchor = (await session.execute(stmt.where(model.id == after))).scalar_one_or_none()
-        if anchor is None:
-            return None
-        position = (anchor.created_at, anchor.id)
-    query = newest_first(stmt, model, after=position, limit=limit + 1)
-    return list((await session.execute(query)).scalars())
+    query = newest_first(stmt, model, after=position_of(cursor), limit=limit + 1)
+    rows = list((await session.execute(query)).scalars())
+    return split_page(rows, limit)
+
+
+def split_page(rows: Sequence[KeyedT], limit: int) -> tuple[list[KeyedT], str | None]:
+    """Cut `limit` + 1 rows to a page and the cursor after its last row (if more follow)."""
+    page = list(rows[:limit])
+    if len(rows) <= limit or not page:
+        return page, None
+    last = page[-1]
+    return page, encode_cursor(last.created_at.isoformat(), last.id)

@@ -27,15 +27,14 @@ from email.message import EmailMessage
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helio.config import Settings
 from helio.db import after_commit
-from helio.kit.reliable_queue import MemoryQueue, RedisQueue, ReliableQueue, queue_for
 from helio.logging import get_logger
 from helio.mail.config import smtp_config
 from helio.mail.transport import MemoryTransport, SmtpTransport, Transport
-from helio.security.state import SharedState
-from helio.services import Services
+from helio.state.queue import MemoryQueue, RedisQueue, ReliableQueue, queue_for
+from helio.state.shared import SharedState
 
-OUTBOX_KEY = "mail_outbox"
 QUEUE_NAME = "mail"
 LOCK_KEY = "mail:drain-lock"
 # Renewed before each attempt, so it must outlast one (aiosmtplib's timeout is
@@ -186,50 +185,41 @@ def _log_crash(task: asyncio.Task[None]) -> None:
 
 
 def build_outbox(
-    services: Services,
+    settings: Settings,
+    state: SharedState,
     transport: Transport | None = None,
     *,
     attempts: int = 3,
     backoff_seconds: float = 0.5,
     poll_seconds: float = 1.0,
 ) -> Outbox:
-    """Return an outbox on the services' shared state (Redis when configured).
+    """Return an outbox on the shared state's backend (Redis when configured).
 
-    `transport` defaults to the settings' SMTP server (memory in tests).
+    `transport` defaults to the settings' SMTP server (memory when none is set).
     """
     if transport is None:
-        config = smtp_config(services.settings)
+        config = smtp_config(settings)
         transport = SmtpTransport(config) if config else MemoryTransport()
-    queue = queue_for(services.state, QUEUE_NAME)
+    queue = queue_for(state, QUEUE_NAME)
     return Outbox(
         transport,
         attempts=attempts,
         backoff_seconds=backoff_seconds,
         queue=queue,
-        lock=services.state if isinstance(queue, RedisQueue) else None,
+        lock=state if isinstance(queue, RedisQueue) else None,
         poll_seconds=poll_seconds,
     )
 
 
-def outbox_of(services: Services) -> Outbox:
-    """Return the outbox of these services, built from the settings on first use."""
-    existing = services.extras.get(OUTBOX_KEY)
-    if isinstance(existing, Outbox):
-        return existing
-    outbox = build_outbox(services)
-    services.extras[OUTBOX_KEY] = outbox
-    return outbox
-
-
-def send_after_commit(session: AsyncSession, services: Services, message: EmailMessage) -> None:
+def send_after_commit(session: AsyncSession, outbox: Outbox, message: EmailMessage) -> None:
     """Queue a message once the session's transaction has committed (never for a rollback)."""
 
     async def enqueue() -> None:
-        await _enqueue_logged(outbox_of(services), message)
+        await _enqueue_logged(outbox, message)
 
     after_commit(session, enqueue)
 
 
-def send_now(services: Services, message: EmailMessage) -> None:
+def send_now(outbox: Outbox, message: EmailMessage) -> None:
     """Queue a message at once (for notices about failures whose transaction rolls back)."""
-    outbox_of(services).submit(message)
+    outbox.submit(message)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from datetime import datetime
 
 from sqlalchemy import BINARY, VARBINARY, DateTime, LargeBinary, MetaData, String
@@ -12,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 
 # Short names: MySQL limits identifiers to 64 characters.
 NAMING = {
@@ -43,16 +42,6 @@ def Ciphertext(length: int = 1024) -> TypeEngine[bytes]:  # noqa: N802 - reads a
 
 
 LongCiphertext = LargeBinary
-
-
-def new_id() -> str:
-    """Return an opaque, random id for URLs (UUID4 hex)."""
-    return uuid.uuid4().hex
-
-
-def new_token() -> str:
-    """Return a 256-bit URL-safe secret token."""
-    return secrets.token_urlsafe(32)
 
 
 class Base(DeclarativeBase):

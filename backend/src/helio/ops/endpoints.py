@@ -1,17 +1,20 @@
-"""Liveness, readiness and the Prometheus metrics (ops token only)."""
+"""Liveness, readiness, the Prometheus metrics (ops token only), and the staff ops views."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from typing import Annotated
 
-from helio.deps import ServicesDep
-from helio.errors import Unauthenticated
-from helio.ops.metrics import REGISTRY, ops_token_matches
-from helio.ops.service import refresh_gauges
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from helio.http.deps import RequestCtx
+from helio.ops import service
+from helio.ops.deps import OpsRead
+from helio.ops.schemas import AuditChainRead, ConfigRead, HealthRead
 
 router = APIRouter(tags=["ops"])
+staff_router = APIRouter(prefix="/staff/ops", tags=["ops"])
 
 
 @router.get("/healthz")
@@ -21,29 +24,42 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(services: ServicesDep) -> JSONResponse:
+async def readyz(ctx: RequestCtx) -> JSONResponse:
     """Answer 200 when the database and the shared state answer, else 503."""
-    checks = {
-        "database": "ok" if await services.db.ping() else "down",
-        "state": "ok" if await services.state.ping() else "down",
-    }
-    ready = all(v == "ok" for v in checks.values())
+    ready, checks = await service.readiness(ctx)
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
     )
 
 
 # Not in the OpenAPI schema and not a user route: Prometheus authenticates
-# with the ops token (Authorization: Bearer …), checked here in constant time.
+# with the ops token (Authorization: Bearer …), checked in constant time.
 @router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request, services: ServicesDep) -> Response:
-    """Serve the Prometheus metrics to a caller holding the ops token.
+async def metrics(
+    ctx: RequestCtx, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    """Serve the Prometheus metrics to a caller holding the ops token."""
+    body = await service.metrics(ctx, authorization=authorization)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    Raises:
-        Unauthenticated: no token configured, or a missing or wrong bearer token.
-    """
-    ops_token = request.app.state.settings.ops_token
-    if not ops_token_matches(request.headers.get("authorization"), ops_token):
-        raise Unauthenticated(headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
-    await refresh_gauges(services)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+@staff_router.get("/health")
+async def ops_health(access: OpsRead, ctx: RequestCtx) -> HealthRead:
+    """Report the database, the shared state and the alert backlog."""
+    return await service.health(ctx.with_access(access))
+
+
+@staff_router.get("/config")
+async def ops_config(access: OpsRead, ctx: RequestCtx) -> ConfigRead:
+    """Summarise the effective configuration without secrets."""
+    return service.config_summary(ctx.with_access(access))
+
+
+@staff_router.get("/audit-chain")
+async def ops_audit_chain(
+    access: OpsRead,
+    ctx: RequestCtx,
+    verify: Annotated[bool, Query(description="walk the chain now (bounded to 20 s)")] = False,
+) -> AuditChainRead:
+    """Show the chain length, head, last checkpoint and last verification."""
+    return await service.audit_chain(ctx.with_access(access), verify=verify)

@@ -16,7 +16,7 @@ class HealthRead(BaseModel):
     alerts_pending: int
 
 
-class Endpoint(BaseModel):
+class EndpointRead(BaseModel):
     """Where a backing service is, without credentials."""
 
     configured: bool
@@ -39,9 +39,9 @@ class ConfigRead(BaseModel):
     tls_terminated_upstream: bool
     max_body_bytes: int
     max_upload_bytes: int
-    database: Endpoint
-    redis: Endpoint
-    smtp: Endpoint
+    database: EndpointRead
+    redis: EndpointRead
+    smtp: EndpointRead
     key_provider: str
     kms_standin: bool
     secrets_set: dict[str, bool]

@@ -3,51 +3,62 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from prometheus_client import generate_latest
 from sqlalchemy.engine import make_url
 
 from helio.alerts.outbox import outbox_for
 from helio.audit import repository as audit_repository
 from helio.audit.checkpoints import checkpoint_is_valid, verification_keys
 from helio.audit.monitor import last_verification, run_verification
-from helio.config import Settings
-from helio.errors import RateLimited
-from helio.ops.metrics import AUDIT_CHAIN_LENGTH, AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME
-from helio.ops.schemas import AuditChainRead, CheckpointRead, ConfigRead, Endpoint, HealthRead
-from helio.services import Services
+from helio.errors import RateLimited, Unauthenticated
+from helio.metrics import AUDIT_CHAIN_LENGTH, AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME, REGISTRY
+from helio.ops.schemas import AuditChainRead, CheckpointRead, ConfigRead, EndpointRead, HealthRead
+from helio.platform.context import Ctx
 
 VERIFY_MAX_SECONDS = 20.0
 VERIFY_RATE = "3/minute"  # a walk costs seconds of database time; one at a time is plenty
 
 
-async def health(services: Services) -> HealthRead:
-    """Check the database, the shared state and the alert backlog."""
+async def readiness(ctx: Ctx) -> tuple[bool, dict[str, str]]:
+    """Tell whether the database and the shared state answer, and each one's check."""
     checks = {
-        "database": "ok" if await services.db.ping() else "down",
-        "state": "ok" if await services.state.ping() else "down",
+        "database": "ok" if await ctx.app.db.ping() else "down",
+        "state": "ok" if await ctx.app.state.ping() else "down",
     }
-    pending = await outbox_for(services.state).size() if checks["state"] == "ok" else -1
+    return all(v == "ok" for v in checks.values()), checks
+
+
+async def health(ctx: Ctx) -> HealthRead:
+    """Check the database, the shared state and the alert backlog."""
+    _, checks = await readiness(ctx)
+    state = ctx.app.state
+    pending = await outbox_for(state).size() if checks["state"] == "ok" else -1
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return HealthRead(status=status, checks=checks, alerts_pending=pending)
 
 
-def _endpoint(url: str | None) -> Endpoint:
+def _endpoint(url: str | None) -> EndpointRead:
     if not url:
-        return Endpoint(configured=False)
+        return EndpointRead(configured=False)
     parts = urlsplit(url)
-    return Endpoint(configured=True, scheme=parts.scheme, host=parts.hostname, port=parts.port)
+    return EndpointRead(configured=True, scheme=parts.scheme, host=parts.hostname, port=parts.port)
 
 
-def _database(url: str) -> Endpoint:
+def _database(url: str) -> EndpointRead:
     parsed = make_url(url)
     host = parsed.host if parsed.host else None
-    return Endpoint(configured=True, scheme=parsed.get_backend_name(), host=host, port=parsed.port)
+    return EndpointRead(
+        configured=True, scheme=parsed.get_backend_name(), host=host, port=parsed.port
+    )
 
 
-def config_summary(settings: Settings) -> ConfigRead:
+def config_summary(ctx: Ctx) -> ConfigRead:
     """Summarise the configuration: hosts and switches, never passwords, tokens or keys."""
+    settings = ctx.app.settings
     return ConfigRead(
         env=settings.env,
         debug=settings.debug,
@@ -77,7 +88,7 @@ def config_summary(settings: Settings) -> ConfigRead:
     )
 
 
-async def audit_chain(services: Services, *, verify: bool) -> AuditChainRead:
+async def audit_chain(ctx: Ctx, *, verify: bool) -> AuditChainRead:
     """Describe the chain; with `verify`, walk it now (bounded in time) and report the result.
 
     Raises:
@@ -85,18 +96,21 @@ async def audit_chain(services: Services, *, verify: bool) -> AuditChainRead:
     """
     verification = None
     if verify:
-        allowed, retry_after = await services.limiter.hit(VERIFY_RATE, "audit-verify")
+        app = ctx.app
+        allowed, retry_after = await app.limiter.hit(VERIFY_RATE, "audit-verify")
         if not allowed:
             raise RateLimited(retry_after)
-        result = await run_verification(services, max_seconds=VERIFY_MAX_SECONDS)
+        result = await run_verification(
+            app.settings, app.db, app.state, max_seconds=VERIFY_MAX_SECONDS
+        )
         verification = result.to_dict()
-    async with services.db.transaction() as session:
+    async with ctx.app.db.transaction() as session:
         length, head_hash = await audit_repository.read_head(session)
         checkpoint = await audit_repository.last_checkpoint(session)
     AUDIT_CHAIN_LENGTH.set(length)
     last = None
     if checkpoint is not None:
-        keys = await asyncio.to_thread(verification_keys, services.settings)
+        keys = await asyncio.to_thread(verification_keys, ctx.app.settings)
         key = keys.get(checkpoint.key_id)
         last = CheckpointRead(
             seq=checkpoint.seq,
@@ -109,17 +123,47 @@ async def audit_chain(services: Services, *, verify: bool) -> AuditChainRead:
         length=length,
         head_hash=head_hash,
         last_checkpoint=last,
-        last_verification=await last_verification(services),
+        last_verification=await last_verification(ctx.app.state),
         verification=verification,
     )
 
 
-async def refresh_gauges(services: Services) -> None:
+async def refresh_gauges(ctx: Ctx) -> None:
     """Update gauges that are read from the database at scrape time."""
-    async with services.db.transaction() as session:
+    async with ctx.app.db.transaction() as session:
         length, _ = await audit_repository.read_head(session)
     AUDIT_CHAIN_LENGTH.set(length)
-    last = await last_verification(services)
+    last = await last_verification(ctx.app.state)
     if last is not None:  # possibly run by another process (the CLI, a cron job)
         AUDIT_VERIFY_OK.set(1 if last.get("ok") else 0)
         AUDIT_VERIFY_TIME.set(datetime.fromisoformat(last["at"]).timestamp())
+
+
+async def metrics(ctx: Ctx, *, authorization: str | None) -> bytes:
+    """Return the Prometheus exposition to a caller holding the ops token.
+
+    Raises:
+        Unauthenticated: no token configured, or a missing or wrong bearer token.
+    """
+    if not ops_token_matches(authorization, ctx.app.settings.ops_token):
+        raise Unauthenticated(headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    await refresh_gauges(ctx)
+    return generate_latest(REGISTRY)
+
+
+def ops_token_matches(header: str | None, ops_token: str) -> bool:
+    """Tell whether an Authorization header carries the ops token.
+
+    Args:
+        header: the request's Authorization header.
+        ops_token: the configured token; empty means nobody may read metrics.
+
+    Returns:
+        True only for "Bearer <ops_token>", compared in constant time.
+    """
+    if not ops_token or not header:
+        return False
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(presented.strip().encode(), ops_token.encode())

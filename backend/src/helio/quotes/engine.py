@@ -12,7 +12,6 @@ import json
 
 import pvlib
 
-from helio.quotes.engine_errors import RoofTooSmall, WeatherInvalid
 from helio.quotes.engine_finance import (
     payback_year,
     plane_capacity,
@@ -34,6 +33,7 @@ from helio.quotes.engine_inputs import (
 from helio.quotes.engine_pv import PlaneYield, plane_yield
 from helio.quotes.engine_result import PlaneResult, Quote
 from helio.quotes.engine_weather import Sky, TmyWeather, clear_sky, sky_digest, tmy_sky
+from helio.quotes.exceptions import RoofTooSmall, WeatherInvalid
 
 # Bump the first part on any change of the model; pvlib's version is part of the model too.
 MODEL_VERSION = f"helio-pv-1/pvlib-{pvlib.__version__}"

@@ -14,8 +14,8 @@ import pandas as pd
 import pvlib
 from pandas.errors import Pandas4Warning
 
-from helio.quotes.engine_errors import WeatherInvalid
 from helio.quotes.engine_inputs import EngineConfig, Location
+from helio.quotes.exceptions import WeatherInvalid
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
-from helio.authz.guards import Access
-from helio.kit.pagination import page_after_id
+from helio.authz.access import Access
+from helio.kit.pagination import keyset_page
 from helio.models import Quote
+
+CUSTOMER = "customer"
 
 
 def visible(access: Access) -> Select[Quote]:
@@ -23,15 +25,38 @@ async def get_visible(session: AsyncSession, access: Access, quote_id: str) -> Q
 
 
 async def page(
-    session: AsyncSession, access: Access, *, limit: int, after: str | None
-) -> list[Quote] | None:
-    """Return up to `limit` + 1 visible quotes, newest first, after the quote `after`.
+    session: AsyncSession, access: Access, *, cursor: str | None, limit: int
+) -> tuple[list[Quote], str | None]:
+    """Return up to `limit` visible quotes, newest first, after the cursor; and the next cursor.
 
-    Returns None when `after` names no visible quote (an invalid cursor).
+    Raises:
+        InvalidCursor: the cursor does not decode.
     """
-    return await page_after_id(session, visible(access), Quote, after=after, limit=limit)
+    return await keyset_page(session, visible(access), Quote, cursor=cursor, limit=limit)
 
 
 def add(session: AsyncSession, quote: Quote) -> None:
     """Stage a new quote."""
     session.add(quote)
+
+
+async def of_customer(session: AsyncSession, customer_id: str) -> list[Quote]:
+    """Return the quotes a customer owns, oldest first (the customer's export)."""
+    stmt = (
+        select(Quote)
+        .where(Quote.owner_type == CUSTOMER, Quote.owner_id == customer_id)
+        .order_by(Quote.created_at, Quote.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def strip_customer(session: AsyncSession, customer_id: str) -> None:
+    """Strip a customer's quotes to their figures: the inputs (place, energy use) are personal.
+
+    Quotes keep their figures (price, size, result) for accounting.
+    """
+    await session.execute(
+        update(Quote)
+        .where(Quote.owner_type == CUSTOMER, Quote.owner_id == customer_id)
+        .values(inputs={"erased": True}, site_id=None)
+    )

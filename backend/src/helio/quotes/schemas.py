@@ -6,21 +6,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from helio.sites.schemas import ID_PATTERN
+from helio.kit.ids import ID_PATTERN
+from helio.kit.pagination import Page
+from helio.kit.schemas import StrictInput
 
 
-class QuoteCreate(BaseModel):
+class QuoteCreate(StrictInput):
     """POST /quotes: which site, and how much of its yearly use the system should cover."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     site_id: str = Field(pattern=ID_PATTERN)
     target_offset_pct: float = Field(default=100.0, ge=1, le=200)
 
 
-class QuoteSummary(BaseModel):
+class QuoteSummaryRead(BaseModel):
     """A stored quote's headline figures (list view)."""
 
     id: str
@@ -36,7 +36,7 @@ class QuoteSummary(BaseModel):
     expired: bool
 
 
-class QuoteRead(QuoteSummary):
+class QuoteRead(QuoteSummaryRead):
     """A stored quote in full: the inputs it was computed from and the engine's result."""
 
     inputs: dict[str, Any] = Field(description="inputs, engine configuration and weather digest")
@@ -45,8 +45,5 @@ class QuoteRead(QuoteSummary):
     )
 
 
-class QuotePage(BaseModel):
+class QuotePage(Page[QuoteSummaryRead]):
     """One page of quotes, newest first."""
-
-    items: list[QuoteSummary]
-    next_cursor: str | None

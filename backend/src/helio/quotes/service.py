@@ -6,19 +6,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from fastapi import Request
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.audit.service import record
+from helio import audit
+from helio.audit import AuditAction, Target
 from helio.authz import scoping
-from helio.authz.guards import Access
-from helio.errors import Conflict, RateLimited, ValidationFailed
+from helio.errors import ValidationFailed
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import EnergyUsage, Quote, Site
-from helio.models.base import new_id
+from helio.platform.context import Ctx
+from helio.platform.quote_settings import QuoteSettings
 from helio.quotes import repository
-from helio.quotes.config import quote_settings, run_cpu_bound
 from helio.quotes.engine import (
     MODEL_VERSION,
     EngineConfig,
@@ -32,8 +32,15 @@ from helio.quotes.engine import (
     WeatherInvalid,
     compute_quote,
 )
+from helio.quotes.engine_inputs import PanelModel
 from helio.quotes.engine_result import Quote as EngineQuote
-from helio.quotes.schemas import QuoteCreate, QuotePage, QuoteRead, QuoteSummary
+from helio.quotes.exceptions import (
+    ModelVersionMismatch,
+    QuoteQuotaReached,
+    UsageRequired,
+    WeatherMismatch,
+)
+from helio.quotes.schemas import QuoteCreate, QuotePage, QuoteRead, QuoteSummaryRead
 from helio.quotes.weather import (
     CLEAR_SKY_REFERENCE,
     WeatherChoice,
@@ -42,10 +49,10 @@ from helio.quotes.weather import (
     weather_for,
     with_weather_note,
 )
-from helio.services import Services
 from helio.sites import service as sites
 
 OFFERED = "offered"
+QUOTE = "quote"
 
 
 @dataclass(frozen=True)
@@ -56,53 +63,52 @@ class QuoteOwner:
     id: str
 
 
-class UsageRequired(ValidationFailed):
-    code = "usage_required"
-    message = "Enter the site's energy use before asking for a quote (rule QUOTE-1)."
+def engine_config(settings: QuoteSettings) -> EngineConfig:
+    """Return the engine configuration the quote settings describe."""
+    return EngineConfig(
+        panel=PanelModel(
+            name=settings.panel_name, watts=settings.panel_watts, area_m2=settings.panel_area_m2
+        ),
+        price_per_watt=settings.price_per_watt,
+        fixed_costs=settings.fixed_costs,
+        incentive_fraction=settings.incentive_fraction,
+        degradation_pct_per_year=settings.degradation_pct_per_year,
+        co2_kg_per_kwh=settings.co2_kg_per_kwh,
+        validity_days=settings.validity_days,
+    )
 
 
-class QuoteQuotaReached(RateLimited):
-    """The owner's daily quote quota is used up (rule QUOTE-2)."""
-
-
-class ModelVersionMismatch(Conflict):
-    code = "model_version_mismatch"
-    message = "This quote was computed by another model version and cannot be recomputed here."
-
-
-class WeatherMismatch(Conflict):
-    code = "weather_mismatch"
-    message = "This weather year is not the one the quote was computed from."
-
-
-async def create_quote(
-    session: AsyncSession,
-    access: Access,
-    data: QuoteCreate,
-    *,
-    services: Services,
-    request: Request | None = None,
-) -> QuoteRead:
+async def create_quote(session: AsyncSession, ctx: Ctx, *, data: QuoteCreate) -> QuoteRead:
     """Compute and store a quote for one of the caller's sites.
 
     Raises:
         NotFound: not the caller's site (404, like a missing one).
         UsageRequired: the site has no energy use yet (422).
         QuoteQuotaReached: the daily quota is used up (429 with Retry-After).
-        EngineBusy: the worker pool's waiting line is full (429).
+        PoolBusy: the worker pool's waiting line is full (429).
         RoofTooSmall: no plane holds one panel (422).
 
     A configured weather service that fails never fails the quote: it falls back to clear
     sky and the quote's assumptions say so.
     """
-    site = await sites.require_site(session, access, data.site_id)
-    usage = await sites.usage_for(session, site)
+    site = await sites.require_site(session, ctx, site_id=data.site_id)
+    usage = await sites.usage_for(session, ctx, site=site)
     if usage is None:
         raise UsageRequired
     inputs = site_inputs(site, usage, QuoteOptions(target_offset_pct=data.target_offset_pct))
-    owner = QuoteOwner("customer", access.user_id)
-    quote = await _compute_and_store(session, services, access, owner, inputs, site.id)
-    await _audit(session, access, quote, sorted(data.model_fields_set), request)
+    owner = QuoteOwner("customer", ctx.caller.user_id)
+    quote = await _compute_and_store(session, ctx, owner, inputs, site.id)
+    await audit.record(
+        session,
+        ctx,
+        AuditAction.QUOTE_CREATED,
+        target=Target(QUOTE, quote.id),
+        details={
+            "fields": sorted(data.model_fields_set),
+            "site_id": quote.site_id,
+            "owner_type": quote.owner_type,
+        },
+    )
     return quote_read(quote)
 
 
@@ -133,16 +139,12 @@ def site_inputs(site: Site, usage: EnergyUsage, options: QuoteOptions) -> QuoteI
 
 
 async def _compute_and_store(
-    session: AsyncSession,
-    services: Services,
-    access: Access,
-    owner: QuoteOwner,
-    inputs: QuoteInputs,
-    site_id: str | None,
+    session: AsyncSession, ctx: Ctx, owner: QuoteOwner, inputs: QuoteInputs, site_id: str | None
 ) -> Quote:
-    settings = quote_settings(services)
-    config = settings.engine_config()
-    allowed, retry_after = await services.limiter.hit(
+    app = ctx.app
+    settings = app.quote_settings
+    config = engine_config(settings)
+    allowed, retry_after = await app.limiter.hit(
         settings.daily_rate, "quotes", owner.kind, owner.id
     )
     if not allowed:
@@ -150,9 +152,9 @@ async def _compute_and_store(
             retry_after, f"At most {settings.daily_limit} quotes a day.", code="quote_quota"
         )
     # After the quota: a caller over it never causes an outbound call.
-    choice = await weather_for(services, inputs.location)
-    computed, stored = await run_cpu_bound(services, _run_engine, inputs, config, choice)
-    quote = _row(owner, access.user_id, site_id, stored, computed)
+    choice = await weather_for(app, inputs.location)
+    computed, stored = await app.cpu.run(_run_engine, inputs, config, choice)
+    quote = _row(owner, ctx.caller.user_id, site_id, stored, computed)
     repository.add(session, quote)
     await session.flush()
     return quote
@@ -247,9 +249,7 @@ def recompute(
     return with_weather_note(computed, stored.get("weather") or {})
 
 
-async def recompute_stored(
-    services: Services, stored: dict[str, Any], model_version: str
-) -> EngineQuote:
+async def recompute_stored(ctx: Ctx, *, stored: dict[str, Any], model_version: str) -> EngineQuote:
     """Recompute a stored quote in the worker pool, getting its TMY again when it used one.
 
     Raises:
@@ -262,34 +262,36 @@ async def recompute_stored(
     weather = None
     if stored.get("weather_sha256") is not None:
         location = Location.model_validate(stored["inputs"]["location"])
-        weather = await stored_weather(services, stored.get("weather") or {}, location)
-    return await run_cpu_bound(services, recompute, stored, model_version, weather)
+        weather = await stored_weather(ctx.app, stored.get("weather") or {}, location)
+    return await ctx.app.cpu.run(recompute, stored, model_version, weather)
 
 
-async def get_quote(session: AsyncSession, access: Access, quote_id: str) -> QuoteRead:
+async def get_quote(session: AsyncSession, ctx: Ctx, *, quote_id: str) -> QuoteRead:
     """Return one quote the caller may see.
 
     Raises:
         NotFound: missing or not the caller's (the same 404).
     """
+    access = ctx.caller
     quote = await repository.get_visible(session, access, quote_id)
-    return quote_read(scoping.visible_or_404(quote, access, "quote"))
+    return quote_read(scoping.visible_or_404(quote, access, QUOTE))
 
 
 async def list_quotes(
-    session: AsyncSession, access: Access, *, limit: int, cursor: str | None
+    session: AsyncSession, ctx: Ctx, *, limit: int, cursor: str | None
 ) -> QuotePage:
-    """Return one page of the quotes the caller may see, newest first."""
-    rows = await repository.page(session, access, limit=limit, after=cursor)
-    if rows is None:
-        raise sites.InvalidCursor
-    items = [quote_summary(q) for q in rows[:limit]]
-    return QuotePage(items=items, next_cursor=rows[limit - 1].id if len(rows) > limit else None)
+    """Return one page of the quotes the caller may see, newest first.
+
+    Raises:
+        InvalidCursor: a cursor this list did not issue (422).
+    """
+    rows, next_cursor = await repository.page(session, ctx.caller, cursor=cursor, limit=limit)
+    return QuotePage(items=[quote_summary(q) for q in rows], next_cursor=next_cursor)
 
 
-def quote_summary(quote: Quote) -> QuoteSummary:
+def quote_summary(quote: Quote) -> QuoteSummaryRead:
     """Return the headline figures of a stored quote."""
-    return QuoteSummary.model_validate(_summary_fields(quote))
+    return QuoteSummaryRead.model_validate(_summary_fields(quote))
 
 
 def quote_read(quote: Quote) -> QuoteRead:
@@ -309,21 +311,3 @@ def _summary_fields(quote: Quote) -> dict[str, Any]:
         "valid_until": quote.valid_until,
         "expired": quote.valid_until <= utcnow(),
     }
-
-
-async def _audit(
-    session: AsyncSession,
-    access: Access,
-    quote: Quote,
-    fields: list[str],
-    request: Request | None,
-) -> None:
-    await record(
-        session,
-        action="quotes.create",
-        actor=access.principal,
-        resource_type="quote",
-        resource_id=quote.id,
-        request=request,
-        details={"fields": fields, "site_id": quote.site_id, "owner_type": quote.owner_type},
-    )

@@ -23,13 +23,13 @@ import pandas as pd
 import pvlib
 import structlog
 
-from helio.errors import Conflict
-from helio.quotes.config import QuoteSettings, quote_settings, run_cpu_bound
+from helio.platform.app import App
+from helio.platform.quote_settings import QuoteSettings
 from helio.quotes.engine import EngineConfig, Location, TmyWeather
 from helio.quotes.engine_result import Quote as EngineQuote
 from helio.quotes.engine_weather import FloatArray, sky_digest, tmy_sky
+from helio.quotes.exceptions import WeatherUnavailable
 from helio.security.outbound import OutboundError, OutboundRefused, fetch
-from helio.services import Services
 
 _log = structlog.get_logger(component="quotes.weather")
 
@@ -65,11 +65,6 @@ class WeatherFailure(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class WeatherUnavailable(Conflict):
-    code = "weather_unavailable"
-    message = "The weather year this quote was computed from cannot be obtained again."
 
 
 @dataclass(frozen=True)
@@ -124,24 +119,24 @@ def cache_key(template: str, cell: tuple[float, float]) -> str:
     return f"quotes:weather:{template_sha256(template)[:16]}:{cell[0]:.1f}:{cell[1]:.1f}"
 
 
-async def weather_for(services: Services, location: Location) -> WeatherChoice:
+async def weather_for(app: App, location: Location) -> WeatherChoice:
     """Return the TMY of the site's cell (cached, else fetched), or clear sky and the reason.
 
     Args:
-        services: the app's shared state, worker pool and quote settings.
+        app: the app's shared state, worker pool and quote settings.
         location: the site; only its 0.1° cell leaves the process.
 
     Returns:
         A TMY with its stored reference, or the clear-sky default (with `fallback` set when
         a configured service failed). Never raises for a failing weather service.
     """
-    settings = quote_settings(services)
+    settings = app.quote_settings
     if not settings.weather_url:
         return WeatherChoice(None, CLEAR_SKY_REFERENCE)
     cell = weather_cell(location)
     key = cache_key(settings.weather_url, cell)
     try:
-        year = await _load_year(services, settings, cell)
+        year = await _load_year(app, settings, cell)
     except WeatherFailure as failure:
         return clear_sky_fallback(failure.reason, list(cell))
     reference = {
@@ -154,22 +149,20 @@ async def weather_for(services: Services, location: Location) -> WeatherChoice:
     return WeatherChoice(year.weather(location.time_zone), reference)
 
 
-async def stored_weather(
-    services: Services, reference: dict[str, Any], location: Location
-) -> TmyWeather:
+async def stored_weather(app: App, reference: dict[str, Any], location: Location) -> TmyWeather:
     """Return the year a stored quote used: from the cache, else fetched again.
 
     Raises:
         WeatherUnavailable: another weather service is configured now, or the year cannot
             be had (409); the caller never gets a different year silently.
     """
-    settings = quote_settings(services)
+    settings = app.quote_settings
     same_service = template_sha256(settings.weather_url) == reference.get("template_sha256")
     cell = _stored_cell(reference.get("cell"))
     if not settings.weather_url or not same_service or cell is None:
         raise WeatherUnavailable
     try:
-        year = await _load_year(services, settings, cell)
+        year = await _load_year(app, settings, cell)
     except WeatherFailure:
         raise WeatherUnavailable from None
     return year.weather(location.time_zone)
@@ -199,33 +192,29 @@ def with_weather_note(quote: EngineQuote, reference: dict[str, Any]) -> EngineQu
     return replace(quote, assumptions=(*quote.assumptions, FALLBACK_NOTE))
 
 
-async def _load_year(
-    services: Services, settings: QuoteSettings, cell: tuple[float, float]
-) -> TmyYear:
+async def _load_year(app: App, settings: QuoteSettings, cell: tuple[float, float]) -> TmyYear:
     key = cache_key(settings.weather_url, cell)
-    cached = await services.state.get(key)
+    cached = await app.state.get(key)
     if cached is not None:
         try:
-            return await run_cpu_bound(services, decode_year, cached)
+            return await app.cpu.run(decode_year, cached)
         except WeatherFailure:
-            await services.state.delete(key)
+            await app.state.delete(key)
     failed_key = key + ":failed"
-    if await services.state.get(failed_key) is not None:
+    if await app.state.get(failed_key) is not None:
         raise WeatherFailure("weather_recently_failed")
     try:
-        year = await _fetch_year(services, settings, cell)
+        year = await _fetch_year(app, settings, cell)
     except WeatherFailure:
         if settings.weather_retry_seconds:
-            await services.state.set(failed_key, "1", settings.weather_retry_seconds)
+            await app.state.set(failed_key, "1", settings.weather_retry_seconds)
         raise
-    encoded = await run_cpu_bound(services, encode_year, year)
-    await services.state.set(key, encoded, CACHE_TTL_SECONDS)
+    encoded = await app.cpu.run(encode_year, year)
+    await app.state.set(key, encoded, CACHE_TTL_SECONDS)
     return year
 
 
-async def _fetch_year(
-    services: Services, settings: QuoteSettings, cell: tuple[float, float]
-) -> TmyYear:
+async def _fetch_year(app: App, settings: QuoteSettings, cell: tuple[float, float]) -> TmyYear:
     url = settings.weather_url.format(lat=f"{cell[0]:.1f}", lon=f"{cell[1]:.1f}")
     policy = settings.weather_policy()
     host = httpx.URL(url).host
@@ -236,7 +225,7 @@ async def _fetch_year(
     if response.status != 200:
         raise WeatherFailure("weather_http_status")
     name = f"PVGIS-format TMY from {host[:60]} for {cell[0]:.1f}, {cell[1]:.1f}"
-    year = await run_cpu_bound(services, parse_pvgis_tmy, response.body, cell, name)
+    year = await app.cpu.run(parse_pvgis_tmy, response.body, cell, name)
     _log.info("quote_weather_fetched", host=host, cell=list(cell), size=len(response.body))
     return year
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 import struct
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -29,6 +30,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 DIGEST_BYTES = 32
 INDEX_BYTES = 1 + DIGEST_BYTES
+# Blind-index versions run 1..255; version 0 marks the index of an erased
+# account, random so it matches no lookup and keeps the unique email index happy.
+ERASED_VERSION = 0
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]+")
 _TRUNK_MARK = re.compile(r"^((?:\+|00)\d{1,3})[\s\-.]*\(0\)")  # the "(0)" of "+44 (0)20 …"
@@ -190,3 +194,8 @@ class BlindIndexer:
             info=b"helio/blind-index/v1/" + kind.encode("ascii"),
         )
         return hkdf.derive(self._keys.blind_index_key(version))
+
+
+def erased_index() -> bytes:
+    """Return a random blind index of version 0 that no lookup can match."""
+    return bytes([ERASED_VERSION]) + secrets.token_bytes(DIGEST_BYTES)

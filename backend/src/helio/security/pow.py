@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from helio.errors import Forbidden
 from helio.kit.clock import clock
-from helio.security.state import SharedState
+from helio.state.shared import SharedState
 
 HEADER = "X-PoW-Solution"
 VERSION = "v1"

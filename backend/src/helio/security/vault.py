@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helio.models import DataKey
 from helio.security import data_keys
 from helio.security.crypto import DataKeyCache, DecryptionError, FieldCipher, data_key_context
-from helio.security.keys import KeyProvider, WrappedKey, generate_data_key_async, unwrap_async
+from helio.security.keys.types import KeyProvider, WrappedKey, generate_data_key_async, unwrap_async
 
 
 class KeyDestroyed(DecryptionError):

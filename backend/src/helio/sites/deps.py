@@ -1,11 +1,16 @@
-"""The named guards of /sites."""
+"""The named guards and path parameters of /sites."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from helio.authz.guards import Access, require
-from helio.authz.matrix import Perm
+from fastapi import Path
 
-SitesReader = Annotated[Access, require(Perm.SITES_READ)]
-SitesWriter = Annotated[Access, require(Perm.SITES_WRITE)]
+from helio.auth.deps import require
+from helio.authz.access import Access
+from helio.authz.matrix import Perm
+from helio.kit.ids import ID_PATTERN
+
+SitesRead = Annotated[Access, require(Perm.SITES_READ)]
+SitesWrite = Annotated[Access, require(Perm.SITES_WRITE)]
+SiteId = Annotated[str, Path(pattern=ID_PATTERN, description="opaque site id")]

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from helio.errors import ValidationFailed
 from helio.security.xml import Element, parse_untrusted_xml
+from helio.sites.exceptions import GreenButtonInvalid
 
 ESPI_NS = "http://naesb.org/espi"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -30,12 +30,6 @@ _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtyp
 _EARLIEST = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
 _LATEST = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
 _INTEGER = re.compile(r"\s*-?\d{1,15}\s*")
-
-
-class GreenButtonInvalid(ValidationFailed):
-    """The upload is well-formed XML but not usable Green Button usage data."""
-
-    code, message = "invalid_green_button", "The file is not usable Green Button usage data."
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
-from helio.authz.guards import Access
-from helio.kit.pagination import page_after_id
+from helio.authz.access import Access
+from helio.kit.pagination import keyset_page
 from helio.models import EnergyUsage, Site, User
 
 
@@ -25,13 +26,14 @@ async def get_visible(session: AsyncSession, access: Access, site_id: str) -> Si
 
 
 async def page(
-    session: AsyncSession, access: Access, *, limit: int, after: str | None
-) -> list[Site] | None:
-    """Return up to `limit` + 1 visible sites, newest first, after the site `after`.
+    session: AsyncSession, access: Access, *, cursor: str | None, limit: int
+) -> tuple[list[Site], str | None]:
+    """Return up to `limit` visible sites, newest first, after the cursor; and the next cursor.
 
-    Returns None when `after` names no visible site (an invalid cursor).
+    Raises:
+        InvalidCursor: the cursor does not decode.
     """
-    return await page_after_id(session, visible(access), Site, after=after, limit=limit)
+    return await keyset_page(session, visible(access), Site, cursor=cursor, limit=limit)
 
 
 async def lock_owner(session: AsyncSession, owner_id: str) -> None:
@@ -74,3 +76,16 @@ async def usages_of(session: AsyncSession, site_ids: Sequence[str]) -> dict[str,
 def add_usage(session: AsyncSession, usage: EnergyUsage) -> None:
     """Stage a new usage row."""
     session.add(usage)
+
+
+async def owned_by(session: AsyncSession, owner_id: str) -> list[Site]:
+    """Return every site of an owner, oldest first (the owner's export)."""
+    stmt = select(Site).where(Site.owner_id == owner_id).order_by(Site.created_at, Site.id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def delete_owned(session: AsyncSession, owner_id: str) -> None:
+    """Delete every site of an owner and their energy use (the owner is being erased)."""
+    own_sites = select(Site.id).where(Site.owner_id == owner_id).scalar_subquery()
+    await session.execute(sa_delete(EnergyUsage).where(EnergyUsage.site_id.in_(own_sites)))
+    await session.execute(sa_delete(Site).where(Site.owner_id == owner_id))

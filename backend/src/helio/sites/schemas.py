@@ -10,7 +10,6 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
@@ -18,12 +17,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from helio.kit.pagination import Page
+from helio.kit.schemas import StrictInput
 from helio.sites.rules import check_country, check_time_zone, time_zone_fits
 
-STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 MAX_ROOF_PLANES = 4
 SUPPORTED_CURRENCIES = frozenset({"USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF"})
-ID_PATTERN = r"^[0-9a-f]{32}$"
 
 
 def _printable(value: str) -> str:
@@ -51,10 +50,8 @@ Text120 = Annotated[
 
 
 # Lengths keep the sealed JSON of a whole address under the 2048-byte column.
-class AddressIn(BaseModel):
+class AddressCreate(StrictInput):
     """A postal address; stored encrypted, bound to its site row."""
-
-    model_config = STRICT
 
     line1: Text120
     line2: Text120 | None = None
@@ -64,10 +61,8 @@ class AddressIn(BaseModel):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(check_country)]
 
 
-class RoofPlaneIn(BaseModel):
+class RoofPlaneCreate(StrictInput):
     """One roof plane: area m², tilt °, azimuth ° clockwise from north, shading loss %."""
-
-    model_config = STRICT
 
     area_m2: float = Field(gt=0, le=1000)
     tilt_deg: float = Field(ge=0, le=60)
@@ -75,10 +70,8 @@ class RoofPlaneIn(BaseModel):
     shading_loss_pct: float = Field(default=0.0, ge=0, le=80)
 
 
-class TariffIn(BaseModel):
+class TariffCreate(StrictInput):
     """The utility tariff: price per kWh, ISO 4217 currency and yearly escalation %."""
-
-    model_config = STRICT
 
     price_per_kwh: Annotated[
         Decimal, Field(gt=0, le=5, max_digits=10, decimal_places=5), AfterValidator(_scale(5))
@@ -103,21 +96,19 @@ class TariffIn(BaseModel):
 TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(check_time_zone)]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
-RoofPlanes = Annotated[list[RoofPlaneIn], Field(min_length=1, max_length=MAX_ROOF_PLANES)]
+RoofPlanes = Annotated[list[RoofPlaneCreate], Field(min_length=1, max_length=MAX_ROOF_PLANES)]
 
 
-class SiteCreate(BaseModel):
+class SiteCreate(StrictInput):
     """POST /sites: a property. Owner, ids and timestamps come from the server."""
 
-    model_config = STRICT
-
     label: Text80 | None = None
-    address: AddressIn
+    address: AddressCreate
     latitude: Latitude
     longitude: Longitude
     timezone: TimeZone
     roof_planes: RoofPlanes
-    tariff: TariffIn
+    tariff: TariffCreate
 
     @model_validator(mode="after")
     def _zone_matches_place(self) -> SiteCreate:
@@ -125,18 +116,16 @@ class SiteCreate(BaseModel):
         return self
 
 
-class SiteUpdate(BaseModel):
+class SiteUpdate(StrictInput):
     """PATCH /sites/{id}: any subset of the editable fields; only `label` may be null."""
 
-    model_config = STRICT
-
     label: Text80 | None = None
-    address: AddressIn | None = None
+    address: AddressCreate | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     timezone: TimeZone | None = None
     roof_planes: RoofPlanes | None = None
-    tariff: TariffIn | None = None
+    tariff: TariffCreate | None = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> SiteUpdate:
@@ -150,10 +139,8 @@ class SiteUpdate(BaseModel):
         return self
 
 
-class UsageIn(BaseModel):
+class UsageUpdate(StrictInput):
     """PUT /sites/{id}/usage as JSON: twelve monthly kWh figures, January first."""
-
-    model_config = STRICT
 
     monthly_kwh: list[Annotated[float, Field(ge=0, le=1_000_000)]] = Field(
         min_length=12, max_length=12
@@ -221,8 +208,5 @@ class SiteRead(BaseModel):
     updated_at: datetime | None
 
 
-class SitePage(BaseModel):
+class SitePage(Page[SiteRead]):
     """One page of sites."""
-
-    items: list[SiteRead]
-    next_cursor: str | None

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.audit.service import record
+from helio import audit
+from helio.audit import AuditAction, Target
 from helio.authz import scoping
-from helio.authz.guards import Access
-from helio.errors import Conflict, ValidationFailed
+from helio.errors import ValidationFailed
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import EnergyUsage, Site
-from helio.models.base import new_id
-from helio.quotes.config import run_cpu_bound
+from helio.platform.context import Ctx
 from helio.security.vault import FieldVault
-from helio.services import Services
 from helio.sites import repository
+from helio.sites.exceptions import MAX_SITES_PER_CUSTOMER, NoUsableUsage, SiteLimitReached
 from helio.sites.greenbutton import UsageProfile, parse_green_button
 from helio.sites.rules import time_zone_fits
 from helio.sites.schemas import (
-    AddressIn,
+    AddressCreate,
     AddressRead,
     RoofPlaneRead,
     SiteCreate,
@@ -31,98 +30,84 @@ from helio.sites.schemas import (
     SiteRead,
     SiteUpdate,
     TariffRead,
-    UsageIn,
     UsageRead,
+    UsageUpdate,
 )
 
-# Business limit (ASVS V2.1.3, rule SITE-6).
-MAX_SITES_PER_CUSTOMER = 5
 MANUAL, GREEN_BUTTON = "manual", "green_button"
+SITE = "site"
 _ADDRESS = {"table": "sites", "column": "address_ct"}
 
 
-class SiteLimitReached(Conflict):
-    code = "site_limit_reached"
-    message = f"A customer can have at most {MAX_SITES_PER_CUSTOMER} sites (rule SITE-6)."
-
-
-class InvalidCursor(ValidationFailed):
-    code, message = "invalid_cursor", "The cursor is not valid."
-
-
-async def require_site(session: AsyncSession, access: Access, site_id: str) -> Site:
-    """Return a site the caller may reach.
+async def require_site(session: AsyncSession, ctx: Ctx, *, site_id: str) -> Site:
+    """Return a site the caller may reach (for this domain and for quotes).
 
     Raises:
         NotFound: the site does not exist or belongs to someone else (the same 404).
     """
+    access = ctx.caller
     return scoping.visible_or_404(
-        await repository.get_visible(session, access, site_id), access, "site"
+        await repository.get_visible(session, access, site_id), access, SITE
     )
 
 
-async def usage_for(session: AsyncSession, site: Site) -> EnergyUsage | None:
+async def usage_for(session: AsyncSession, ctx: Ctx, *, site: Site) -> EnergyUsage | None:
     """Return the energy use stored for a site the caller already reached."""
     return await repository.usage_of(session, site.id)
 
 
 async def list_sites(
-    session: AsyncSession, access: Access, *, vault: FieldVault, limit: int, cursor: str | None
+    session: AsyncSession, ctx: Ctx, *, limit: int, cursor: str | None
 ) -> SitePage:
-    """Return one page of the caller's sites, newest first."""
-    rows = await repository.page(session, access, limit=limit, after=cursor)
-    if rows is None:
-        raise InvalidCursor
-    rows, more = rows[:limit], len(rows) > limit
+    """Return one page of the caller's sites, newest first.
+
+    Raises:
+        InvalidCursor: a cursor this list did not issue (422).
+    """
+    rows, next_cursor = await repository.page(session, ctx.caller, cursor=cursor, limit=limit)
     usages = await repository.usages_of(session, [site.id for site in rows])
+    vault = ctx.app.vault
     items = [await _read(session, vault, site, usages.get(site.id)) for site in rows]
-    return SitePage(items=items, next_cursor=rows[-1].id if more else None)
+    return SitePage(items=items, next_cursor=next_cursor)
 
 
-async def get_site(
-    session: AsyncSession, access: Access, site_id: str, *, vault: FieldVault
-) -> SiteRead:
+async def get_site(session: AsyncSession, ctx: Ctx, *, site_id: str) -> SiteRead:
     """Return one of the caller's sites."""
-    site = await require_site(session, access, site_id)
-    return await _read(session, vault, site, await repository.usage_of(session, site.id))
+    site = await require_site(session, ctx, site_id=site_id)
+    usage = await repository.usage_of(session, site.id)
+    return await _read(session, ctx.app.vault, site, usage)
 
 
-async def create_site(
-    session: AsyncSession,
-    access: Access,
-    data: SiteCreate,
-    *,
-    vault: FieldVault,
-    request: Request | None = None,
-) -> SiteRead:
+async def create_site(session: AsyncSession, ctx: Ctx, *, data: SiteCreate) -> SiteRead:
     """Create a site for the caller, at most five per customer; audited by field name.
 
     Raises:
         SiteLimitReached: the caller already has the maximum number of sites (409).
     """
-    owner_id = access.user_id
+    owner_id = ctx.caller.user_id
     await repository.lock_owner(session, owner_id)
     if await repository.count_owned(session, owner_id) >= MAX_SITES_PER_CUSTOMER:
         raise SiteLimitReached
     site = Site(id=new_id(), owner_id=owner_id, label=data.label, **_columns(data))
-    site.address_ct = await _seal(session, vault, site, data.address)
+    site.address_ct = await _seal(session, ctx.app.vault, site, data.address)
     repository.add(session, site)
     await session.flush()
-    await _audit(session, access, "sites.create", site.id, sorted(data.model_fields_set), request)
-    return await _read(session, vault, site, None)
+    await audit.record(
+        session,
+        ctx,
+        AuditAction.SITE_CREATED,
+        target=Target(SITE, site.id),
+        details={"fields": sorted(data.model_fields_set)},
+    )
+    return await _read(session, ctx.app.vault, site, None)
 
 
 async def update_site(
-    session: AsyncSession,
-    access: Access,
-    site_id: str,
-    data: SiteUpdate,
-    *,
-    vault: FieldVault,
-    request: Request | None = None,
+    session: AsyncSession, ctx: Ctx, *, site_id: str, data: SiteUpdate
 ) -> SiteRead:
     """Change the fields sent; audit the names of those whose value changed."""
-    site = await require_site(session, access, site_id)
+    site = await require_site(session, ctx, site_id=site_id)
+    vault = ctx.app.vault
     _check_zone(data.timezone or site.timezone, _pick(data.longitude, site.longitude))
     changed = _apply_plain(site, data)
     if data.address is not None and data.address != await _open(session, vault, site):
@@ -131,71 +116,57 @@ async def update_site(
     if changed:
         site.updated_at = utcnow()
         await session.flush()
-        await _audit(session, access, "sites.update", site.id, sorted(changed), request)
+        await audit.record(
+            session,
+            ctx,
+            AuditAction.SITE_UPDATED,
+            target=Target(SITE, site.id),
+            details={"fields": sorted(changed)},
+        )
     return await _read(session, vault, site, await repository.usage_of(session, site.id))
 
 
-async def delete_site(
-    session: AsyncSession, access: Access, site_id: str, *, request: Request | None = None
-) -> None:
+async def delete_site(session: AsyncSession, ctx: Ctx, *, site_id: str) -> None:
     """Delete one of the caller's sites and its usage; quotes keep their stored inputs."""
-    site = await require_site(session, access, site_id)
+    site = await require_site(session, ctx, site_id=site_id)
     await repository.delete(session, site)
-    await _audit(session, access, "sites.delete", site_id, [], request)
+    await audit.record(
+        session, ctx, AuditAction.SITE_DELETED, target=Target(SITE, site_id), details={"fields": []}
+    )
 
 
-async def set_monthly_usage(
-    session: AsyncSession,
-    access: Access,
-    site_id: str,
-    data: UsageIn,
-    *,
-    request: Request | None = None,
+async def set_usage(
+    session: AsyncSession, ctx: Ctx, *, site_id: str, body: UsageUpdate | bytes
 ) -> UsageRead:
-    """Store twelve monthly kWh figures typed by the customer (no hourly profile)."""
-    site = await require_site(session, access, site_id)
-    return await _store_usage(session, access, site, MANUAL, data.monthly_kwh, None, request)
-
-
-async def set_green_button_usage(
-    session: AsyncSession,
-    access: Access,
-    site_id: str,
-    document: bytes,
-    *,
-    services: Services,
-    request: Request | None = None,
-) -> UsageRead:
-    """Parse a Green Button export in the bounded worker pool and store its profiles.
+    """Store the energy use: twelve monthly figures, or a Green Button file parsed off the loop.
 
     Raises:
-        NotFound: not the caller's site (checked before the file is parsed).
+        NotFound: not the caller's site (checked before a file is parsed).
         UnsafeXml, MalformedXml, GreenButtonInvalid: the file is refused (422).
     """
-    site = await require_site(session, access, site_id)
-    profile = await run_cpu_bound(services, parse_green_button, document)
+    site = await require_site(session, ctx, site_id=site_id)
+    if isinstance(body, UsageUpdate):
+        return await _store_usage(session, ctx, site, MANUAL, body.monthly_kwh, None)
+    profile = await ctx.app.cpu.run(parse_green_button, body)
     monthly = _usable_months(profile)
     hourly = None if profile.hourly_kwh is None else [v for row in profile.hourly_kwh for v in row]
-    return await _store_usage(session, access, site, GREEN_BUTTON, monthly, hourly, request)
+    return await _store_usage(session, ctx, site, GREEN_BUTTON, monthly, hourly)
 
 
 def _usable_months(profile: UsageProfile) -> list[float]:
     try:
-        return UsageIn(monthly_kwh=list(profile.monthly_kwh)).monthly_kwh
+        return UsageUpdate(monthly_kwh=list(profile.monthly_kwh)).monthly_kwh
     except ValidationError:
-        raise ValidationFailed(
-            "The file shows no usable electricity use for a year.", code="invalid_green_button"
-        ) from None
+        raise NoUsableUsage from None
 
 
 async def _store_usage(
     session: AsyncSession,
-    access: Access,
+    ctx: Ctx,
     site: Site,
     source: str,
     monthly: list[float],
     hourly: list[float] | None,
-    request: Request | None,
 ) -> UsageRead:
     usage = await repository.usage_of(session, site.id)
     if usage is None:
@@ -205,7 +176,13 @@ async def _store_usage(
     usage.updated_at = utcnow()
     await session.flush()
     fields = ["monthly_kwh"] + ([] if hourly is None else ["hourly_profile"])
-    await _audit(session, access, "sites.usage.update", site.id, fields, request, source=source)
+    await audit.record(
+        session,
+        ctx,
+        AuditAction.SITE_USAGE_UPDATED,
+        target=Target(SITE, site.id),
+        details={"fields": fields, "source": source},
+    )
     return usage_read(usage)
 
 
@@ -270,7 +247,9 @@ def _apply_plain(site: Site, data: SiteUpdate) -> list[str]:
     return sorted({"tariff" if name in _TARIFF_COLUMNS else name for name in changed})
 
 
-async def _seal(session: AsyncSession, vault: FieldVault, site: Site, address: AddressIn) -> bytes:
+async def _seal(
+    session: AsyncSession, vault: FieldVault, site: Site, address: AddressCreate
+) -> bytes:
     sealed = await vault.seal(
         session, site.owner_id, address.model_dump_json(), row_id=site.id, **_ADDRESS
     )
@@ -279,9 +258,9 @@ async def _seal(session: AsyncSession, vault: FieldVault, site: Site, address: A
     return sealed
 
 
-async def _open(session: AsyncSession, vault: FieldVault, site: Site) -> AddressIn | None:
+async def _open(session: AsyncSession, vault: FieldVault, site: Site) -> AddressCreate | None:
     plain = await vault.open(session, site.owner_id, site.address_ct, row_id=site.id, **_ADDRESS)
-    return None if plain is None else AddressIn.model_validate_json(plain)
+    return None if plain is None else AddressCreate.model_validate_json(plain)
 
 
 async def _read(
@@ -302,25 +281,4 @@ async def _read(
         usage=None if usage is None else usage_read(usage),
         created_at=site.created_at,
         updated_at=site.updated_at,
-    )
-
-
-async def _audit(
-    session: AsyncSession,
-    access: Access,
-    action: str,
-    site_id: str,
-    fields: list[str],
-    request: Request | None,
-    **extra: str,
-) -> None:
-    details: dict[str, Any] = {"fields": fields, **extra}
-    await record(
-        session,
-        action=action,
-        actor=access.principal,
-        resource_type="site",
-        resource_id=site_id,
-        request=request,
-        details=details,
     )

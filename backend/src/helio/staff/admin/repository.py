@@ -5,44 +5,47 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.authz.matrix import Role
-from helio.kit.pagination import newest_first
+from helio.kit.pagination import keyset_page
 from helio.models import AccessAttestation, AuthSession, User, UserRole, WebAuthnCredential
 
 ACTIVE = "active"
+
+
+def visible(access: Access) -> Select[User]:
+    """Select the staff accounts the caller may see (deleted ones never)."""
+    return select(User).where(scoping.staff(access), User.deleted_at.is_(None))
 
 
 async def visible_staff(
     session: AsyncSession, access: Access, staff_id: str, *, lock: bool = False
 ) -> User | None:
     """Return a staff account the caller may see, locked for update when `lock`."""
-    stmt = select(User).where(User.id == staff_id, scoping.staff(access))
+    stmt = visible(access).where(User.id == staff_id)
     if lock:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalars().first()
 
 
 async def staff_page(
-    session: AsyncSession, access: Access, *, limit: int, after: tuple[datetime, str] | None
-) -> list[User]:
-    """Return up to `limit` visible staff accounts, newest first, after a keyset position."""
-    stmt = select(User).where(scoping.staff(access), User.deleted_at.is_(None))
-    stmt = newest_first(stmt, User, after=after, limit=limit)
-    return list((await session.execute(stmt)).scalars())
+    session: AsyncSession, access: Access, *, cursor: str | None, limit: int
+) -> tuple[list[User], str | None]:
+    """Return up to `limit` visible staff accounts, newest first, after the cursor.
+
+    Raises:
+        InvalidCursor: the cursor does not decode.
+    """
+    return await keyset_page(session, visible(access), User, cursor=cursor, limit=limit)
 
 
 async def all_staff(session: AsyncSession, access: Access) -> list[User]:
     """Return every visible staff account, oldest first (the access review)."""
-    stmt = (
-        select(User)
-        .where(scoping.staff(access), User.deleted_at.is_(None))
-        .order_by(User.created_at, User.id)
-    )
+    stmt = visible(access).order_by(User.created_at, User.id)
     return list((await session.execute(stmt)).scalars())
 
 

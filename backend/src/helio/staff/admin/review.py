@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.accounts.service import read_profile
-from helio.audit.service import record
-from helio.authz.guards import Access
+from helio import audit
+from helio.audit import AuditAction, Target
+from helio.auth.accounts.profiles import read_profile
 from helio.authz.rules import holds_admin
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_id
 from helio.models import AccessAttestation, User
-from helio.models.base import new_id
-from helio.services import Services
-from helio.staff import actions
+from helio.platform.context import Ctx
 from helio.staff.admin import repository
 from helio.staff.admin.schemas import (
-    AccessReview,
-    Attestation,
-    ReviewEntry,
+    AccessReviewRead,
+    AttestationRead,
+    ReviewEntryRead,
     ReviewFlag,
-    ReviewSummary,
+    ReviewSummaryRead,
     snapshot_of,
 )
 from helio.staff.admin.service import ACTIVE, INVITED, mfa_methods
@@ -31,10 +29,10 @@ from helio.staff.grants import repository as grants
 DORMANT_AFTER_DAYS = 45
 
 
-async def report(session: AsyncSession, services: Services, access: Access) -> AccessReview:
+async def report(session: AsyncSession, ctx: Ctx) -> AccessReviewRead:
     """Build the access review of every staff account."""
     now = utcnow()
-    staff = await repository.all_staff(session, access)
+    staff = await repository.all_staff(session, ctx.caller)
     ids = [user.id for user in staff]
     roles = await repository.roles_of(session, ids)
     passkeys = await repository.passkey_holders(session, ids)
@@ -42,12 +40,12 @@ async def report(session: AsyncSession, services: Services, access: Access) -> A
     open_grants = await grants.open_counts(session, ids, now)
     entries = []
     for user in staff:
-        profile = await read_profile(session, services, user)
+        profile = await read_profile(session, ctx.app, user)
         last_used = _latest(user.last_login_at, seen.get(user.id))
         methods = mfa_methods(user, user.id in passkeys)
         days = (now - (last_used or user.created_at)).days
         entries.append(
-            ReviewEntry(
+            ReviewEntryRead(
                 id=user.id,
                 email=profile.email,
                 full_name=profile.full_name,
@@ -61,7 +59,7 @@ async def report(session: AsyncSession, services: Services, access: Access) -> A
                 flags=_flags(user, methods, days),
             )
         )
-    return AccessReview(
+    return AccessReviewRead(
         generated_at=now,
         summary=_summary(entries),
         staff=entries,
@@ -85,9 +83,9 @@ def _flags(user: User, methods: list[str], days: int) -> list[ReviewFlag]:
     return flags
 
 
-def _summary(entries: list[ReviewEntry]) -> ReviewSummary:
+def _summary(entries: list[ReviewEntryRead]) -> ReviewSummaryRead:
     active = [entry for entry in entries if entry.status == ACTIVE]
-    return ReviewSummary(
+    return ReviewSummaryRead(
         staff=len(entries),
         active=len(active),
         admin_count=sum(holds_admin(entry.roles) for entry in active),
@@ -97,43 +95,34 @@ def _summary(entries: list[ReviewEntry]) -> ReviewSummary:
     )
 
 
-async def _last_attestation(session: AsyncSession) -> Attestation | None:
+async def _last_attestation(session: AsyncSession) -> AttestationRead | None:
     row = await repository.last_attestation(session)
     return None if row is None else _attestation(row)
 
 
-def _attestation(row: AccessAttestation) -> Attestation:
-    return Attestation(
+def _attestation(row: AccessAttestation) -> AttestationRead:
+    return AttestationRead(
         id=row.id, attested_by=row.attested_by, note=row.note, created_at=row.created_at
     )
 
 
-async def attest(
-    session: AsyncSession,
-    services: Services,
-    access: Access,
-    *,
-    note: str | None,
-    request: Request | None = None,
-) -> Attestation:
+async def attest(session: AsyncSession, ctx: Ctx, *, note: str | None) -> AttestationRead:
     """Record that the caller reviewed the current access, with a PII-free snapshot of it."""
-    review = await report(session, services, access)
+    review = await report(session, ctx)
     row = AccessAttestation(
         id=new_id(),
-        attested_by=access.user_id,
+        attested_by=ctx.caller.user_id,
         note=note,
         snapshot=snapshot_of(review),
         created_at=utcnow(),
     )
     repository.add_attestation(session, row)
     await session.flush()
-    await record(
+    await audit.record(
         session,
-        action=actions.ACCESS_REVIEW_ATTESTED,
-        actor=access.principal,
-        resource_type="access_attestation",
-        resource_id=row.id,
-        request=request,
+        ctx,
+        AuditAction.ACCESS_REVIEW_ATTESTED,
+        target=Target("access_attestation", row.id),
         details={"staff": review.summary.staff, "admin_count": review.summary.admin_count},
     )
     return _attestation(row)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import Query
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
     model_validator,
 )
 
-from helio.staff.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
-from helio.staff.schemas import INPUT, UtcTime
+from helio.kit.pagination import CURSOR_PATTERN, Page
+from helio.kit.schemas import StrictInput
+from helio.staff.fields import DEFAULT_LIMIT, MAX_LIMIT, UtcTime
 
 # The customer role is never given through staff administration.
 StaffRole = Literal["support", "sales", "engineer", "admin"]
@@ -30,20 +29,18 @@ def _distinct(roles: list[StaffRole]) -> list[StaffRole]:
 Roles = Annotated[list[StaffRole], Field(min_length=1, max_length=4), AfterValidator(_distinct)]
 
 
-class StaffInvite(BaseModel):
+class StaffCreate(StrictInput):
     """POST /admin/staff: who to invite and with which staff roles."""
 
-    model_config = INPUT
-
-    email: Annotated[EmailStr, StringConstraints(max_length=254)]
-    full_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    email: Annotated[EmailStr, StringConstraints(strip_whitespace=True, max_length=254)]
+    full_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+    ]
     roles: Roles
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(StrictInput):
     """PATCH /admin/staff/{id}: new roles, and/or `active: false` to deactivate."""
-
-    model_config = INPUT
 
     roles: Roles | None = None
     active: bool | None = None
@@ -55,16 +52,11 @@ class StaffUpdate(BaseModel):
         return self
 
 
-class StaffQuery(BaseModel):
+class StaffQuery(StrictInput):
     """GET /admin/staff parameters."""
-
-    model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(default=None, pattern=CURSOR_PATTERN)
-
-
-StaffQueryDep = Annotated[StaffQuery, Query()]
 
 
 class StaffRead(BaseModel):
@@ -80,26 +72,24 @@ class StaffRead(BaseModel):
     created_at: UtcTime
 
 
-class StaffPage(BaseModel):
+class StaffPage(Page[StaffRead]):
     """A page of staff accounts, newest first."""
 
-    items: list[StaffRead]
-    next_cursor: str | None
 
-
-class InvitationAccept(BaseModel):
+class InvitationAcceptCreate(StrictInput):
     """POST /auth/invitations/accept: the emailed token and the new password."""
 
-    model_config = INPUT
-
-    token: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    # Stripped as it always was here (unlike sign-in, which keeps every character).
+    password: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1024)
+    ]
 
 
 ReviewFlag = Literal["no_mfa", "dormant", "invitation_pending"]
 
 
-class ReviewEntry(BaseModel):
+class ReviewEntryRead(BaseModel):
     """One staff account in the access review."""
 
     id: str
@@ -115,7 +105,7 @@ class ReviewEntry(BaseModel):
     flags: list[ReviewFlag]
 
 
-class ReviewSummary(BaseModel):
+class ReviewSummaryRead(BaseModel):
     """The figures an attesting admin checks first."""
 
     staff: int
@@ -126,7 +116,7 @@ class ReviewSummary(BaseModel):
     dormant_after_days: int
 
 
-class Attestation(BaseModel):
+class AttestationRead(BaseModel):
     """A recorded attestation of the access review."""
 
     id: str
@@ -135,24 +125,22 @@ class Attestation(BaseModel):
     created_at: UtcTime
 
 
-class AccessReview(BaseModel):
+class AccessReviewRead(BaseModel):
     """GET /admin/access-review: every staff account and the summary."""
 
     generated_at: UtcTime
-    summary: ReviewSummary
-    staff: list[ReviewEntry]
-    last_attestation: Attestation | None
+    summary: ReviewSummaryRead
+    staff: list[ReviewEntryRead]
+    last_attestation: AttestationRead | None
 
 
-class AttestRequest(BaseModel):
+class AttestationCreate(StrictInput):
     """POST /admin/access-review/attest: an optional note; who and when are recorded."""
 
-    model_config = INPUT
-
-    note: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
 
 
-def snapshot_of(review: AccessReview) -> dict[str, Any]:
+def snapshot_of(review: AccessReviewRead) -> dict[str, Any]:
     """Return the attested state without PII (ids, roles, MFA, use, flags)."""
     return {
         "generated_at": review.generated_at.isoformat(),

@@ -7,56 +7,35 @@ who may trigger it, on whom, and records it.
 
 from __future__ import annotations
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.accounts.service import read_profile
-from helio.audit.service import record
-from helio.auth import lockout, notices, sessions, tokens
-from helio.auth import repository as auth_repository
-from helio.auth import service as auth_service
-from helio.auth.policy import policy_of
-from helio.authz import scoping
-from helio.authz.guards import Access
-from helio.errors import Conflict
-from helio.kit.clock import utcnow
-from helio.models import User
-from helio.services import Services
-from helio.staff import actions
-from helio.staff.customers import repository
-
-RESOURCE = "customer"
+from helio import audit
+from helio.audit import AuditAction, Target
+from helio.auth.accounts.profiles import read_profile
+from helio.auth.accounts.service import send_reset_link
+from helio.auth.accounts.verification import send_verification
+from helio.auth.login import lockout
+from helio.auth.sessions import service as sessions
+from helio.platform.context import Ctx
+from helio.staff.customers.exceptions import AlreadyVerified
+from helio.staff.customers.service import RESOURCE, visible_customer
 
 
-class AlreadyVerified(Conflict):
-    code, message = "already_verified", "This email address is already verified."
-
-
-async def unlock(
-    session: AsyncSession,
-    services: Services,
-    access: Access,
-    customer_id: str,
-    request: Request | None = None,
-) -> None:
+async def unlock(session: AsyncSession, ctx: Ctx, *, customer_id: str) -> None:
     """Lift the sign-in delay or lockout of a customer account.
 
     Raises:
         NotFound: no such customer.
     """
-    user = await _customer(session, access, customer_id)
-    profile = await read_profile(session, services, user)
-    await lockout.unlock(services, profile.email)
-    await _audit(session, access, actions.CUSTOMER_UNLOCKED, user, request)
+    user = await visible_customer(session, ctx, customer_id=customer_id)
+    profile = await read_profile(session, ctx.app, user)
+    await lockout.unlock(ctx.app, profile.email)
+    await audit.record(
+        session, ctx, AuditAction.CUSTOMER_UNLOCKED, target=Target(RESOURCE, user.id)
+    )
 
 
-async def force_password_reset(
-    session: AsyncSession,
-    services: Services,
-    access: Access,
-    customer_id: str,
-    request: Request | None = None,
-) -> int:
+async def force_password_reset(session: AsyncSession, ctx: Ctx, *, customer_id: str) -> int:
     """Disable the current password, end every session and mail a reset link.
 
     For an account believed compromised: the old password stops working at
@@ -64,10 +43,8 @@ async def force_password_reset(
 
     Args:
         session: the request's transaction.
-        services: the app services.
-        access: the support or admin caller.
+        ctx: the support or admin caller.
         customer_id: the account.
-        request: for the audit event.
 
     Returns:
         How many sessions were ended.
@@ -75,64 +52,31 @@ async def force_password_reset(
     Raises:
         NotFound: no such customer.
     """
-    user = await _customer(session, access, customer_id)
+    user = await visible_customer(session, ctx, customer_id=customer_id)
     user.password_hash = None
-    ended = await sessions.revoke(session, services, user.id, reason="reset_forced")
-    await auth_repository.retire_one_time(session, user.id, [tokens.PASSWORD_RESET], utcnow())
-    seconds = policy_of(services).password_reset_seconds
-    value, _ = await tokens.issue_one_time(session, user.id, tokens.PASSWORD_RESET, seconds=seconds)
-    await notices.reset(session, services, user, value)
-    await _audit(
+    ended = await sessions.end_sessions(session, ctx, user_id=user.id, reason="reset_forced")
+    await send_reset_link(session, ctx, user=user)
+    await audit.record(
         session,
-        access,
-        actions.CUSTOMER_RESET_FORCED,
-        user,
-        request,
-        {"sessions_ended": len(ended)},
+        ctx,
+        AuditAction.CUSTOMER_PASSWORD_RESET_FORCED,
+        target=Target(RESOURCE, user.id),
+        details={"sessions_ended": len(ended)},
     )
     return len(ended)
 
 
-async def resend_verification(
-    session: AsyncSession,
-    services: Services,
-    access: Access,
-    customer_id: str,
-    request: Request | None = None,
-) -> None:
+async def resend_verification(session: AsyncSession, ctx: Ctx, *, customer_id: str) -> None:
     """Send a fresh verification link (the per-hour mail limit of sign-up still applies).
 
     Raises:
         NotFound: no such customer.
         AlreadyVerified: nothing to verify.
     """
-    user = await _customer(session, access, customer_id)
+    user = await visible_customer(session, ctx, customer_id=customer_id)
     if user.email_verified_at is not None:
         raise AlreadyVerified
-    await auth_service.send_verification(session, services, user)
-    await _audit(session, access, actions.CUSTOMER_VERIFICATION_RESENT, user, request)
-
-
-async def _customer(session: AsyncSession, access: Access, customer_id: str) -> User:
-    return scoping.visible_or_404(
-        await repository.visible(session, access, customer_id), access, RESOURCE
-    )
-
-
-async def _audit(
-    session: AsyncSession,
-    access: Access,
-    action: str,
-    user: User,
-    request: Request | None,
-    details: dict[str, int] | None = None,
-) -> None:
-    await record(
-        session,
-        action=action,
-        actor=access.principal,
-        resource_type=RESOURCE,
-        resource_id=user.id,
-        request=request,
-        details=details,
+    await send_verification(session, ctx.app, user)
+    await audit.record(
+        session, ctx, AuditAction.CUSTOMER_VERIFICATION_RESENT, target=Target(RESOURCE, user.id)
     )

@@ -5,18 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from helio.authz import scoping
-from helio.authz.guards import Access
+from helio.authz.access import Access
 from helio.models import User
 
 
-async def visible(session: AsyncSession, access: Access, customer_id: str) -> User | None:
+def visible(access: Access) -> Select[User]:
+    """Select the customers the caller may see: searches filter by it, views go through it."""
+    return select(User).where(scoping.customers(access))
+
+
+async def get_visible(session: AsyncSession, access: Access, customer_id: str) -> User | None:
     """Return the customer if the caller may see it."""
-    stmt = select(User).where(User.id == customer_id, scoping.customers(access))
+    stmt = visible(access).where(User.id == customer_id)
     return (await session.execute(stmt)).scalars().first()
 
 
@@ -31,10 +36,5 @@ async def by_index(
     """Return visible customers whose blind index in `column` is one of `candidates`."""
     if not candidates:
         return []
-    stmt = (
-        select(User)
-        .where(column.in_(list(candidates)), scoping.customers(access))
-        .order_by(User.id)
-        .limit(limit)
-    )
+    stmt = visible(access).where(column.in_(list(candidates))).order_by(User.id).limit(limit)
     return list((await session.execute(stmt)).scalars())

@@ -5,25 +5,21 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from helio.staff.schemas import INPUT, Reason, UtcTime
+from helio.kit.pagination import Page
+from helio.kit.schemas import StrictInput
+from helio.staff.fields import Reason, UtcTime
 
 
-class SearchQuery(BaseModel):
+class SearchQuery(StrictInput):
     """GET /staff/customers: an exact email or phone number, or a name prefix (3+ letters)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    query: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
     limit: int = Field(default=20, ge=1, le=50)
 
 
-SearchQueryDep = Annotated[SearchQuery, Query()]
-
-
-class CustomerMasked(BaseModel):
+class CustomerMaskedRead(BaseModel):
     """What staff see of a customer without revealing: masked PII, account state."""
 
     id: str
@@ -38,11 +34,8 @@ class CustomerMasked(BaseModel):
     last_login_at: UtcTime | None
 
 
-class CustomerPage(BaseModel):
+class CustomerPage(Page[CustomerMaskedRead]):
     """Search results (exact matches or one name prefix; never more than one page)."""
-
-    items: list[CustomerMasked]
-    next_cursor: str | None = None
 
 
 class RevealField(StrEnum):
@@ -53,10 +46,8 @@ class RevealField(StrEnum):
     NOTES = "notes"
 
 
-class RevealRequest(BaseModel):
+class RevealCreate(StrictInput):
     """POST /staff/customers/{id}/reveal: which fields, and why (recorded in the audit trail)."""
-
-    model_config = INPUT
 
     fields: list[RevealField] = Field(min_length=1, max_length=len(RevealField))
     reason: Reason
@@ -67,7 +58,7 @@ class RevealRequest(BaseModel):
         return list(dict.fromkeys(value))
 
 
-class Revealed(BaseModel):
+class RevealRead(BaseModel):
     """The plaintext of exactly the requested fields."""
 
     id: str

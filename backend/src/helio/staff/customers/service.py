@@ -10,32 +10,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from helio.accounts.service import Profile, name_prefix, read_profile
-from helio.audit.service import record, record_separately
+from helio import audit
+from helio.audit import AuditAction, Outcome, Target
+from helio.auth.accounts.profiles import Profile, name_prefix, read_profile
 from helio.authz import masking, scoping
-from helio.authz.guards import Access
 from helio.errors import RateLimited
 from helio.models import User
-from helio.services import Services
-from helio.staff import actions
+from helio.platform.context import Ctx
 from helio.staff.customers import repository
 from helio.staff.customers.schemas import (
-    CustomerMasked,
+    CustomerMaskedRead,
     CustomerPage,
-    Revealed,
     RevealField,
+    RevealRead,
     SearchQuery,
 )
 from helio.staff.grants import service as grants
 
 RESOURCE = "customer"
-# Per staff member: enough for a support shift, too few to copy the customer base.
-REVEAL_RATE = "10/hour"
-REVEAL_RATE_KEY = "staff_reveal_rate"
 _PHONE = re.compile(r"^(\+|00)[0-9 ().\-/]{6,}$")
 # The name-prefix index narrows to candidates; this many are decrypted to check the rest.
 _NAME_CANDIDATES = 100
@@ -46,22 +41,16 @@ _INDEX_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 }
 
 
-async def search(
-    session: AsyncSession,
-    services: Services,
-    access: Access,
-    query: SearchQuery,
-    request: Request | None = None,
-) -> CustomerPage:
+async def search(session: AsyncSession, ctx: Ctx, *, query: SearchQuery) -> CustomerPage:
     """Find visible customers by exact email or phone, or by name prefix; PII masked."""
-    users = await _candidates(session, services, access, query)
-    found: list[CustomerMasked] = []
+    users = await _candidates(session, ctx, query)
+    found: list[CustomerMaskedRead] = []
     for user in users:
-        profile = await read_profile(session, services, user)
+        profile = await read_profile(session, ctx.app, user)
         if _matches_name(query.query, profile) and len(found) < query.limit:
-            await _viewed(session, access, user.id, "search", request)
+            await _viewed(session, ctx, user.id, "search")
             found.append(masked_view(user, profile))
-    return CustomerPage(items=found)
+    return CustomerPage(items=found, next_cursor=None)
 
 
 def _index_of(text: str) -> tuple[str, str, int]:
@@ -73,16 +62,14 @@ def _index_of(text: str) -> tuple[str, str, int]:
     return "name_prefix", name_prefix(text), _NAME_CANDIDATES
 
 
-async def _candidates(
-    session: AsyncSession, services: Services, access: Access, query: SearchQuery
-) -> list[User]:
+async def _candidates(session: AsyncSession, ctx: Ctx, query: SearchQuery) -> list[User]:
     kind, value, limit = _index_of(query.query)
     try:
-        candidates = services.indexer.lookup_candidates(kind, value)
+        candidates = ctx.app.indexer.lookup_candidates(kind, value)
     except ValueError:
         return []
     column = _INDEX_COLUMNS[kind]
-    return await repository.by_index(session, access, column, candidates, limit=limit)
+    return await repository.by_index(session, ctx.caller, column, candidates, limit=limit)
 
 
 def _matches_name(text: str, profile: Profile) -> bool:
@@ -93,44 +80,34 @@ def _matches_name(text: str, profile: Profile) -> bool:
     return "".join((profile.full_name or "").split()).casefold().startswith(wanted)
 
 
-async def view(
-    session: AsyncSession,
-    services: Services,
-    access: Access,
-    customer_id: str,
-    request: Request | None = None,
-) -> CustomerMasked:
+async def view(session: AsyncSession, ctx: Ctx, *, customer_id: str) -> CustomerMaskedRead:
     """Return one visible customer with PII masked.
 
     Raises:
         NotFound: no such customer, or not visible to the caller.
     """
-    user = await _visible(session, access, customer_id)
-    profile = await read_profile(session, services, user)
-    await _viewed(session, access, user.id, "view", request)
+    user = await visible_customer(session, ctx, customer_id=customer_id)
+    profile = await read_profile(session, ctx.app, user)
+    await _viewed(session, ctx, user.id, "view")
     return masked_view(user, profile)
 
 
 async def reveal(
     session: AsyncSession,
-    services: Services,
-    access: Access,
-    customer_id: str,
+    ctx: Ctx,
     *,
+    customer_id: str,
     fields: list[RevealField],
     reason: str,
-    request: Request | None = None,
-) -> Revealed:
+) -> RevealRead:
     """Return the plaintext of the chosen fields; the reason goes to the audit trail.
 
     Args:
         session: the request's transaction.
-        services: the app services.
-        access: the caller (support, admin, or an engineer under a grant).
+        ctx: the caller (support, admin, or an engineer under a grant).
         customer_id: whose data.
         fields: which fields to reveal; only these are returned.
         reason: why, as the caller stated it.
-        request: for the audit event's request metadata.
 
     Returns:
         The requested fields in plaintext.
@@ -139,69 +116,65 @@ async def reveal(
         RateLimited: the caller revealed too much lately (429, audited as denied).
         NotFound: no such customer, or not visible to the caller.
     """
-    await _reveal_allowed(services, access, customer_id, request)
-    user = await _visible(session, access, customer_id)
-    profile = await read_profile(session, services, user)
+    await _reveal_allowed(ctx, customer_id)
+    user = await visible_customer(session, ctx, customer_id=customer_id)
+    profile = await read_profile(session, ctx.app, user)
     names = [field.value for field in fields]
-    await record(
+    await audit.record(
         session,
-        action=actions.CUSTOMER_REVEALED,
-        actor=access.principal,
-        resource_type=RESOURCE,
-        resource_id=user.id,
+        ctx,
+        AuditAction.CUSTOMER_REVEALED,
+        target=Target(RESOURCE, user.id),
         reason=reason,
-        request=request,
         details={"fields": names},
     )
-    await grants.record_use(session, access, user.id, use="reveal", request=request)
+    await grants.record_use(session, ctx, customer_id=user.id, use="reveal")
     values: dict[str, Any] = {name: getattr(profile, name) for name in names}
-    return Revealed(id=user.id, fields=values)
+    return RevealRead(id=user.id, fields=values)
 
 
-async def _reveal_allowed(
-    services: Services, access: Access, customer_id: str, request: Request | None
-) -> None:
-    rate = str(services.extras.get(REVEAL_RATE_KEY, REVEAL_RATE))
-    allowed, retry_after = await services.limiter.hit(rate, "reveal", access.user_id)
+async def _reveal_allowed(ctx: Ctx, customer_id: str) -> None:
+    rate = ctx.app.staff_policy.reveal_rate
+    allowed, retry_after = await ctx.app.limiter.hit(rate, "reveal", ctx.caller.user_id)
     if allowed:
         return
-    await record_separately(
-        services.db,
-        action=actions.CUSTOMER_REVEALED,
-        outcome="denied",
-        actor=access.principal,
-        resource_type=RESOURCE,
-        resource_id=customer_id,
-        request=request,
+    await audit.record_separately(
+        ctx.app.db,
+        ctx,
+        AuditAction.CUSTOMER_REVEALED,
+        outcome=Outcome.DENIED,
+        target=Target(RESOURCE, customer_id),
         details={"refused": "rate_limited"},
     )
     raise RateLimited(retry_after)
 
 
-async def _visible(session: AsyncSession, access: Access, customer_id: str) -> User:
+async def visible_customer(session: AsyncSession, ctx: Ctx, *, customer_id: str) -> User:
+    """Return a customer the caller may see.
+
+    Raises:
+        NotFound: no such customer, or not visible to the caller.
+    """
+    access = ctx.caller
     return scoping.visible_or_404(
-        await repository.visible(session, access, customer_id), access, RESOURCE
+        await repository.get_visible(session, access, customer_id), access, RESOURCE
     )
 
 
-async def _viewed(
-    session: AsyncSession, access: Access, customer_id: str, via: str, request: Request | None
-) -> None:
-    await record(
+async def _viewed(session: AsyncSession, ctx: Ctx, customer_id: str, via: str) -> None:
+    await audit.record(
         session,
-        action=actions.CUSTOMER_VIEWED,
-        actor=access.principal,
-        resource_type=RESOURCE,
-        resource_id=customer_id,
-        request=request,
+        ctx,
+        AuditAction.CUSTOMER_VIEWED,
+        target=Target(RESOURCE, customer_id),
         details={"via": via},
     )
-    await grants.record_use(session, access, customer_id, use=via, request=request)
+    await grants.record_use(session, ctx, customer_id=customer_id, use=via)
 
 
-def masked_view(user: User, profile: Profile) -> CustomerMasked:
+def masked_view(user: User, profile: Profile) -> CustomerMaskedRead:
     """Return the masked form of a customer."""
-    return CustomerMasked(
+    return CustomerMaskedRead(
         id=user.id,
         status=user.status,
         email=masking.mask_email(profile.email),

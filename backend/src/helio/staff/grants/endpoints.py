@@ -2,70 +2,58 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, status
 
-from fastapi import APIRouter, Path, Request, status
-
-from helio.authz.guards import Access, require
-from helio.authz.matrix import Perm
-from helio.deps import DbSession
-from helio.kit.clock import utcnow
+from helio.http.deps import DbSession, RequestCtx
 from helio.staff.grants import service
-from helio.staff.grants.schemas import GrantCreate, GrantPage, GrantQueryDep, GrantRead
+from helio.staff.grants.deps import (
+    GrantId,
+    GrantParams,
+    GrantsDecide,
+    GrantsRead,
+    GrantsRequest,
+    GrantsRevoke,
+)
+from helio.staff.grants.schemas import GrantCreate, GrantPage, GrantRead
 
 router = APIRouter(tags=["grants"])
-
-GrantsRequest = Annotated[Access, require(Perm.GRANTS_REQUEST)]
-GrantsRead = Annotated[Access, require(Perm.GRANTS_READ)]
-GrantsDecide = Annotated[Access, require(Perm.GRANTS_DECIDE)]
-GrantsRevoke = Annotated[Access, require(Perm.GRANTS_REVOKE)]
-GrantId = Annotated[str, Path(max_length=64)]
 
 
 @router.post("/staff/grants", status_code=status.HTTP_201_CREATED)
 async def request_grant(
-    access: GrantsRequest, session: DbSession, body: GrantCreate, request: Request
+    body: GrantCreate, access: GrantsRequest, ctx: RequestCtx, session: DbSession
 ) -> GrantRead:
     """Ask for time-boxed access to one customer (max 4 h), with a reason."""
-    grant = await service.request_grant(
-        session,
-        access,
-        customer_id=body.customer_id,
-        reason=body.reason,
-        minutes=body.minutes,
-        request=request,
-    )
-    return service.to_read(grant, utcnow())
+    return await service.request_grant(session, ctx.with_access(access), data=body)
 
 
 @router.get("/staff/grants")
-async def list_grants(access: GrantsRead, session: DbSession, query: GrantQueryDep) -> GrantPage:
+async def list_grants(
+    query: GrantParams, access: GrantsRead, ctx: RequestCtx, session: DbSession
+) -> GrantPage:
     """List grants: an engineer's own, or every grant for admins (`?state=pending`)."""
-    return await service.list_grants(session, access, query)
+    return await service.list_grants(session, ctx.with_access(access), query=query)
 
 
 @router.post("/admin/grants/{grant_id}/approve")
 async def approve_grant(
-    access: GrantsDecide, session: DbSession, grant_id: GrantId, request: Request
+    grant_id: GrantId, access: GrantsDecide, ctx: RequestCtx, session: DbSession
 ) -> GrantRead:
     """Approve a pending grant (step-up; never the requester); it starts now."""
-    grant = await service.decide(session, access, grant_id, approve=True, request=request)
-    return service.to_read(grant, utcnow())
+    return await service.decide(session, ctx.with_access(access), grant_id=grant_id, approve=True)
 
 
 @router.post("/admin/grants/{grant_id}/deny")
 async def deny_grant(
-    access: GrantsDecide, session: DbSession, grant_id: GrantId, request: Request
+    grant_id: GrantId, access: GrantsDecide, ctx: RequestCtx, session: DbSession
 ) -> GrantRead:
     """Deny a pending grant (step-up; never the requester)."""
-    grant = await service.decide(session, access, grant_id, approve=False, request=request)
-    return service.to_read(grant, utcnow())
+    return await service.decide(session, ctx.with_access(access), grant_id=grant_id, approve=False)
 
 
 @router.post("/admin/grants/{grant_id}/revoke")
 async def revoke_grant(
-    access: GrantsRevoke, session: DbSession, grant_id: GrantId, request: Request
+    grant_id: GrantId, access: GrantsRevoke, ctx: RequestCtx, session: DbSession
 ) -> GrantRead:
     """End a pending or active grant at once."""
-    grant = await service.revoke(session, access, grant_id, request=request)
-    return service.to_read(grant, utcnow())
+    return await service.revoke(session, ctx.with_access(access), grant_id=grant_id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.authz import scoping
-from helio.authz.guards import Access
-from helio.kit.pagination import newest_first
+from helio.authz.access import Access
+from helio.kit.pagination import keyset_page
 from helio.models import AccessGrant, User
 
 PENDING, APPROVED, DENIED, REVOKED = "pending", "approved", "denied", "revoked"
@@ -21,11 +21,16 @@ def add(session: AsyncSession, grant: AccessGrant) -> None:
     session.add(grant)
 
 
-async def visible(
+def visible(access: Access) -> Select[AccessGrant]:
+    """Select the grants the caller may see: lists filter by it, single lookups go through it."""
+    return select(AccessGrant).where(scoping.grants(access))
+
+
+async def get_visible(
     session: AsyncSession, access: Access, grant_id: str, *, lock: bool = False
 ) -> AccessGrant | None:
     """Return a grant the caller may see, locked for update when `lock`."""
-    stmt = select(AccessGrant).where(AccessGrant.id == grant_id, scoping.grants(access))
+    stmt = visible(access).where(AccessGrant.id == grant_id)
     if lock:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalars().first()
@@ -45,19 +50,27 @@ def _state(state: str | None, now: datetime) -> ColumnElement[bool]:
     return false()
 
 
+def visible_in_state(access: Access, state: str | None, now: datetime) -> Select[AccessGrant]:
+    """Select the grants the caller may see, in one state (any when None)."""
+    return visible(access).where(_state(state, now))
+
+
 async def page(
     session: AsyncSession,
     access: Access,
     *,
     state: str | None,
     now: datetime,
+    cursor: str | None,
     limit: int,
-    after: tuple[datetime, str] | None,
-) -> list[AccessGrant]:
-    """Return up to `limit` visible grants, newest first, after a keyset position."""
-    stmt = select(AccessGrant).where(scoping.grants(access), _state(state, now))
-    stmt = newest_first(stmt, AccessGrant, after=after, limit=limit)
-    return list((await session.execute(stmt)).scalars())
+) -> tuple[list[AccessGrant], str | None]:
+    """Return up to `limit` visible grants, newest first, after the cursor; and the next cursor.
+
+    Raises:
+        InvalidCursor: the cursor does not decode.
+    """
+    stmt = visible_in_state(access, state, now)
+    return await keyset_page(session, stmt, AccessGrant, cursor=cursor, limit=limit)
 
 
 async def live_for(

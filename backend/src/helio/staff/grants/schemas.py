@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
 
-from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from helio.authz.rules import MAX_GRANT_MINUTES, MIN_GRANT_MINUTES
-from helio.staff.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
-from helio.staff.schemas import INPUT, ObjectId, Reason, UtcTime
+from helio.kit.pagination import CURSOR_PATTERN, Page
+from helio.kit.schemas import StrictInput
+from helio.staff.fields import DEFAULT_LIMIT, MAX_LIMIT, ObjectId, Reason, UtcTime
 
 
 class GrantState(StrEnum):
@@ -21,27 +20,20 @@ class GrantState(StrEnum):
     REVOKED = "revoked"
 
 
-class GrantCreate(BaseModel):
+class GrantCreate(StrictInput):
     """POST /staff/grants: which customer, why, for how long; nothing else is accepted."""
-
-    model_config = INPUT
 
     customer_id: ObjectId
     reason: Reason
     minutes: int = Field(ge=MIN_GRANT_MINUTES, le=MAX_GRANT_MINUTES)
 
 
-class GrantQuery(BaseModel):
+class GrantQuery(StrictInput):
     """GET /staff/grants parameters."""
-
-    model_config = ConfigDict(extra="forbid")
 
     state: GrantState | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(default=None, pattern=CURSOR_PATTERN)
-
-
-GrantQueryDep = Annotated[GrantQuery, Query()]
 
 
 class GrantRead(BaseModel):
@@ -60,8 +52,5 @@ class GrantRead(BaseModel):
     created_at: UtcTime
 
 
-class GrantPage(BaseModel):
+class GrantPage(Page[GrantRead]):
     """A page of grants, newest first."""
-
-    items: list[GrantRead]
-    next_cursor: str | None

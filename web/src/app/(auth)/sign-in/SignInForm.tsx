@@ -13,7 +13,7 @@ import { useAction } from "@/lib/use-action";
 
 type Pending = { token: string; methods: string[] };
 
-function landing(result: Schemas["LoginOut"], next: string, audience: Audience): string {
+function landing(result: Schemas["LoginRead"], next: string, audience: Audience): string {
   if (result.mfa_enrolment === "required") return "/console/security?enrol=1";
   if (result.mfa_enrolment === "offered" && audience === "portal") return "/account/security?welcome=1";
   return next;
@@ -25,7 +25,7 @@ export function SignInForm({ next, audience }: { next: string; audience: Audienc
   const [pending, setPending] = useState<Pending | null>(null);
   const [useRecovery, setUseRecovery] = useState(false);
 
-  function finish(result: Schemas["LoginOut"]) {
+  function finish(result: Schemas["LoginRead"]) {
     // A full load: the new session's cookies and the server-rendered pages go together.
     window.location.replace(new URL(landing(result, next, audience), window.location.origin));
   }

@@ -14,12 +14,12 @@ export function SinksForm({ sinks }: { sinks: Schemas["SinkRead"][] }) {
   const router = useRouter();
   const { busy, problem, guarded, fields, needsStepUp, stepUpDone } = useGuardedAction();
 
-  async function save(next: Schemas["SinkIn"][]) {
+  async function save(next: Schemas["SinkUpdate"][]) {
     const ok = await guarded(() => unwrap(browserApi().PUT("/api/v1/admin/alerts/sinks", { body: { sinks: next } })));
     if (ok) router.refresh();
   }
 
-  const kept = (except?: string, toggle?: string): Schemas["SinkIn"][] =>
+  const kept = (except?: string, toggle?: string): Schemas["SinkUpdate"][] =>
     sinks.filter((s) => s.id !== except).map((s) => ({ id: s.id, enabled: s.id === toggle ? !s.enabled : s.enabled }));
 
   function add(event: FormEvent<HTMLFormElement>) {

@@ -1,1 +1,0 @@
-"""Accounts of customers and staff: identity data, encrypted at rest."""

@@ -1,0 +1,1 @@
+"""Second factors: TOTP, recovery codes, passkeys (WebAuthn), and the MFA step-up."""

@@ -1,0 +1,71 @@
+"""Request and response bodies of second factors, step-up and passkeys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, StringConstraints
+
+from helio.auth.fields import Code, OpaqueToken, Password
+from helio.auth.tokens.schemas import TokenRead
+from helio.kit.pagination import Page
+from helio.kit.schemas import StrictInput
+
+
+class TotpSetupRead(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
+class TotpConfirmCreate(StrictInput):
+    code: Code
+
+
+class StepUpCreate(StrictInput):
+    code: Code | None = None
+    password: Password | None = None
+
+
+class ElevatedRead(BaseModel):
+    """A replaced session: new cookies are set; bearer clients get new tokens here."""
+
+    step_up_expires_at: datetime
+    recovery_codes: list[str] | None = None
+    tokens: TokenRead | None = None
+
+
+class RecoveryCodesRead(BaseModel):
+    recovery_codes: list[str]
+
+
+class PasskeyRead(BaseModel):
+    id: str
+    name: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class PasskeyPage(Page[PasskeyRead]):
+    """The caller's passkeys."""
+
+
+class MfaStatusRead(BaseModel):
+    totp: bool
+    passkeys: list[PasskeyRead]
+    recovery_codes_left: int
+    methods_available: list[str] = ["totp", "webauthn"]
+
+
+class PasskeyCreate(StrictInput):
+    credential: dict[str, Any]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+
+
+class PasskeyLoginOptionsCreate(StrictInput):
+    mfa_token: OpaqueToken
+
+
+class PasskeyLoginCreate(StrictInput):
+    mfa_token: OpaqueToken
+    credential: dict[str, Any]

@@ -1,0 +1,1 @@
+"""Sessions: one model for cookies and tokens; CSRF; logout and the device list."""

@@ -1,0 +1,100 @@
+"""Queries on sessions: by secret, live ones, revocation, the sign-in history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helio.models import AuthSession
+
+
+def _live(now: datetime) -> Any:
+    return and_(
+        AuthSession.revoked_at.is_(None),
+        AuthSession.idle_expires_at > now,
+        AuthSession.absolute_expires_at > now,
+    )
+
+
+def add(session: AsyncSession, row: Any) -> None:
+    """Stage a new row (session, token, credential, code)."""
+    session.add(row)
+
+
+async def get_session(session: AsyncSession, session_id: str) -> AuthSession | None:
+    """Return a session by id."""
+    return await session.get(AuthSession, session_id)
+
+
+async def session_by_secret(session: AsyncSession, secret_hash: bytes) -> AuthSession | None:
+    """Return the cookie session whose secret hashes to `secret_hash`."""
+    stmt = select(AuthSession).where(AuthSession.secret_hash == secret_hash)
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def live_sessions(session: AsyncSession, user_id: str, now: datetime) -> list[AuthSession]:
+    """Return a user's unexpired, unrevoked sessions, newest first."""
+    stmt = (
+        select(AuthSession)
+        .where(AuthSession.user_id == user_id, _live(now))
+        .order_by(AuthSession.created_at.desc(), AuthSession.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def revoke_sessions(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    now: datetime,
+    reason: str,
+    keep: str | None = None,
+    only: Sequence[str] | None = None,
+) -> list[str]:
+    """Revoke a user's live sessions (all, all but `keep`, or those in `only`); return their ids."""
+    stmt = select(AuthSession.id).where(AuthSession.user_id == user_id, _live(now))
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    if only is not None:
+        stmt = stmt.where(AuthSession.id.in_(list(only)))
+    ids = list((await session.execute(stmt)).scalars())
+    if ids:
+        await session.execute(
+            update(AuthSession)
+            .where(AuthSession.id.in_(ids), AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason, secret_hash=None)
+        )
+    return ids
+
+
+async def sign_in_history(
+    session: AsyncSession, user_id: str, device: str | None, ip_prefix: str | None
+) -> tuple[bool, bool]:
+    """Return (signed in before at all, signed in before from this device and network)."""
+    same_device = AuthSession.device == device if device else AuthSession.device.is_(None)
+    same_net = AuthSession.ip_prefix == ip_prefix if ip_prefix else AuthSession.ip_prefix.is_(None)
+    stmt = select(
+        exists().where(AuthSession.user_id == user_id),
+        exists().where(AuthSession.user_id == user_id, same_device, same_net),
+    )
+    before, known = (await session.execute(stmt)).one()
+    return bool(before), bool(known)
+
+
+async def all_of(session: AsyncSession, user_id: str) -> list[AuthSession]:
+    """Return every session of an account, ended ones included, newest first."""
+    stmt = (
+        select(AuthSession)
+        .where(AuthSession.user_id == user_id)
+        .order_by(AuthSession.created_at.desc())
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def delete_all_of(session: AsyncSession, user_id: str) -> None:
+    """Delete every session of an account (their refresh tokens go with them)."""
+    await session.execute(delete(AuthSession).where(AuthSession.user_id == user_id))

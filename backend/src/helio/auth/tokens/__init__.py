@@ -1,0 +1,1 @@
+"""Tokens: access tokens (EdDSA JWTs), rotating refresh tokens, one-time tokens; the JWKS."""

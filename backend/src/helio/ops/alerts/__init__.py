@@ -1,0 +1,1 @@
+"""Where security alerts go: the admins' list of mail and webhook sinks."""

@@ -1,0 +1,1 @@
+"""Audit search and export for admins; both are themselves audited."""

@@ -1,0 +1,37 @@
+"""Every domain's personal-data entries, in the order shredding erases them.
+
+A domain adds its entry here when it gains a table with an owner column;
+`tests/test_personal_data.py` fails until it does.
+"""
+
+from __future__ import annotations
+
+from helio.auth import personal_data as auth
+from helio.customers.personal_data import CONSENT
+from helio.models import DataKey
+from helio.platform.personal_data import PersonalData
+from helio.quotes.personal_data import QUOTES
+from helio.sites.personal_data import SITES
+from helio.staff.grants.personal_data import GRANTS
+
+DATA_KEYS = PersonalData(
+    owner=DataKey.owner_id,
+    export_as=None,
+    export=None,
+    erase=None,
+    kept_because="destroyed by the vault before the other entries run (crypto-shredding)",
+)
+
+PERSONAL_DATA: tuple[PersonalData, ...] = (
+    DATA_KEYS,
+    QUOTES,  # before sites: a quote keeps its figures, not its site
+    SITES,
+    auth.SESSIONS,
+    auth.ONE_TIME_TOKENS,
+    auth.RECOVERY_CODES,
+    auth.PASSKEYS,
+    auth.ROLES,
+    CONSENT,
+    GRANTS,
+    auth.ACCOUNT,
+)

@@ -1,0 +1,1 @@
+"""The application object (`App`) and the request context (`Ctx`) every service receives."""

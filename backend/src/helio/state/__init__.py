@@ -1,0 +1,1 @@
+"""Shared state every replica sees: counters and flags with expiry, rate limits, reliable queues."""

@@ -1,0 +1,1 @@
+"""Stand-ins for external services, for tests and offline demos; not in the runtime package."""
