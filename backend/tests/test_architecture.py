@@ -32,7 +32,16 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("http",),  # middleware, error rendering, the dependencies every route uses
     ("auth",),  # accounts, sign-in, MFA, sessions, tokens; the route guard
     ("customers", "keys_admin", "ops", "quotes", "sites", "staff"),  # the domains
-    ("api", "cli", "commands", "dbgrants", "main", "personal_data", "seed"),  # composition
+    (
+        "api",
+        "cli",
+        "commands",
+        "dbgrants",
+        "main",
+        "personal_data",
+        "preflight",
+        "seed",
+    ),  # composition
 )
 LAYER_OF = {name: index for index, names in enumerate(LAYERS) for name in names}
 ROUTE_FILES = ("endpoints.py", "deps.py")

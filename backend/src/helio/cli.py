@@ -167,9 +167,10 @@ def serve(
 
 def _start_mail_sink(settings: Settings) -> Controller | None:
     """Start the development mail sink in this process, or end the command in one line."""
+    from helio.kit.net import describe_bind_error
     from helio.mail import sink
     from helio.mail.config import uses_local_sink
-    from helio.preflight import describe_bind_error, sink_listener
+    from helio.preflight import sink_listener
 
     if not uses_local_sink(settings):
         return None

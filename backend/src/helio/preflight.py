@@ -7,13 +7,13 @@ never end in a traceback.
 
 from __future__ import annotations
 
-import errno
 import socket
 from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError
 
 from helio.config import Settings
+from helio.kit.net import describe_bind_error
 from helio.mail.config import SINK_HOST, uses_local_sink
 
 # MySQL/MariaDB error numbers of a user that lacks a privilege or cannot sign in.
@@ -65,13 +65,6 @@ def bind_problem(listener: Listener) -> str | None:
         except OSError as refused:
             return listener.refused(describe_bind_error(refused))
     return None
-
-
-def describe_bind_error(error: OSError) -> str:
-    """Say in a few words why binding failed."""
-    if error.errno == errno.EADDRINUSE:
-        return "is already in use"
-    return f"cannot be used ({error.strerror or error})"
 
 
 def taken(settings: Settings) -> list[str]:

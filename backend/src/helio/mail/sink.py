@@ -25,8 +25,8 @@ from aiosmtpd.controller import Controller
 
 from helio.config import get_settings
 from helio.kit.clock import clock
+from helio.kit.net import describe_bind_error
 from helio.mail.config import SINK_HOST, is_loopback
-from helio.preflight import describe_bind_error
 
 READABLE_HEADERS = ("From", "To", "Subject", "Date")
 
