@@ -6,7 +6,6 @@ from fastapi import APIRouter, FastAPI
 
 from helio.auth.endpoints import router as auth_router
 from helio.authz.access import route_permission
-from helio.authz.endpoints import router as whoami_router
 from helio.authz.matrix import PUBLIC_ROUTES
 from helio.customers.endpoints import router as customers_router
 from helio.http.routes import api_routes
@@ -23,7 +22,6 @@ from helio.staff.grants.endpoints import router as staff_grants_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
-api_router.include_router(whoami_router)
 api_router.include_router(customers_router)
 api_router.include_router(staff_customers_router)
 api_router.include_router(staff_grants_router)

@@ -2392,10 +2392,10 @@ export interface components {
             type: string;
         };
         /**
-         * WhoAmI
+         * WhoAmIRead
          * @description Who the session belongs to and what the matrix lets it do.
          */
-        WhoAmI: {
+        WhoAmIRead: {
             /** Email Verified */
             email_verified: boolean;
             /**
@@ -3574,7 +3574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WhoAmI"];
+                    "application/json": components["schemas"]["WhoAmIRead"];
                 };
             };
         };

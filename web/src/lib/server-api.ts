@@ -42,7 +42,7 @@ export async function load<T>(call: (api: HelioClient) => Promise<FetchResult<T>
   }
 }
 
-export type WhoAmI = Schemas["WhoAmI"];
+export type WhoAmI = Schemas["WhoAmIRead"];
 
 /** Who is signed in on this request (one API call per request), or null. */
 export const whoami = cache(async (): Promise<WhoAmI | null> => {
