@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from helio.authz.matrix import MATRIX, ROLE_ORDER, STEP_UP, Perm, Reach, reach
+from helio.authz.matrix import MATRIX, ROLE_ORDER, STEP_UP, Perm, Reach, Role, reach
 from helio.authz.principal import Principal
 from helio.errors import Forbidden, StepUpRequired
 from helio.kit.clock import utcnow
@@ -47,6 +47,11 @@ class Access:
 def best_reach(principal: Principal, perm: Perm) -> Reach:
     """Return the widest reach any of the principal's roles has for `perm`."""
     return max((reach(perm, role) for role in principal.roles), default=Reach.NONE)
+
+
+def held_roles(principal: Principal) -> list[Role]:
+    """Return the principal's roles in the matrix's order (customer first, admin last)."""
+    return [role for role in ROLE_ORDER if role in principal.roles]
 
 
 def check(principal: Principal, perm: Perm) -> Access:

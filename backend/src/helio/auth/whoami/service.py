@@ -7,8 +7,8 @@ client hide what the matrix denies instead of offering it and failing.
 from __future__ import annotations
 
 from helio.auth.whoami.schemas import ReachName, WhoAmIRead
-from helio.authz.access import best_reach
-from helio.authz.matrix import ROLE_ORDER, STEP_UP, Perm, Reach
+from helio.authz.access import best_reach, held_roles
+from helio.authz.matrix import STEP_UP, Perm, Reach
 from helio.authz.principal import Principal
 
 _REACH_NAMES: dict[Reach, ReachName] = {
@@ -26,7 +26,7 @@ def describe(principal: Principal) -> WhoAmIRead:
     return WhoAmIRead(
         user_id=principal.user_id,
         kind="staff" if principal.is_staff else "customer",
-        roles=[role for role in ROLE_ORDER if role in principal.roles],
+        roles=held_roles(principal),
         permissions={perm: _REACH_NAMES[reach] for perm, reach in allowed.items()},
         step_up_permissions=sorted(perm for perm in STEP_UP if perm in allowed),
         mfa_verified=principal.mfa_verified,
