@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from helio.authz.matrix import MATRIX, ROLE_ORDER, STEP_UP, Perm, Reach, reach
+from helio.authz.matrix import MATRIX, ROLE_ORDER, STEP_UP, Perm, Reach, Role, reach
 from helio.authz.principal import Principal
 from helio.errors import Forbidden, StepUpRequired
 from helio.kit.clock import utcnow
@@ -72,6 +72,20 @@ def check(principal: Principal, perm: Perm) -> Access:
     if perm in STEP_UP and not _recent_step_up(principal):
         raise StepUpRequired
     return Access(principal, perm, granted)
+
+
+def acting_role(principal: Principal, perm: Perm) -> Role:
+    """Return the role through which the principal holds `perm` (the widest reach wins).
+
+    Records such as an order's timeline name this role, never the person.
+
+    Raises:
+        Forbidden: no role of the principal holds the permission.
+    """
+    holding = [role for role in ROLE_ORDER if role in principal.roles and reach(perm, role)]
+    if not holding:
+        raise Forbidden
+    return max(holding, key=lambda role: reach(perm, role))
 
 
 def _recent_step_up(principal: Principal) -> bool:

@@ -43,6 +43,10 @@ ENCRYPTED_TABLES: tuple[EncryptedTable, ...] = (
         ),
     ),
     EncryptedTable("sites", owner_column="owner_id", columns=("address_ct",)),
+    EncryptedTable(
+        "orders", owner_column="customer_id", columns=("contact_name_ct", "contact_phone_ct")
+    ),
+    EncryptedTable("order_events", owner_column="customer_id", columns=("note_ct",)),
 )
 
 

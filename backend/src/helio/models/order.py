@@ -15,8 +15,8 @@ class Order(Base):
     """An order: its figures are copied from the quote it was placed from, never sent in."""
 
     __tablename__ = "orders"
-    __table_args__ = (
-        # One order per idempotency key of a customer: a double submit is one order.
+    # One order per idempotency key of a customer: a double submit is one order.
+    __table_args__ = (  # type: ignore[assignment]  # constraints, then the options
         UniqueConstraint("customer_id", "idempotency_key"),
         Base.__table_args__,
     )
@@ -57,7 +57,10 @@ class OrderEvent(Base):
     """One line of an order's timeline: a step, a reschedule, a correction or a payment."""
 
     __tablename__ = "order_events"
-    __table_args__ = (UniqueConstraint("order_id", "seq"), Base.__table_args__)
+    __table_args__ = (  # type: ignore[assignment]  # constraints, then the options
+        UniqueConstraint("order_id", "seq"),
+        Base.__table_args__,
+    )
 
     id: Mapped[str] = id_column()
     order_id: Mapped[str] = mapped_column(
