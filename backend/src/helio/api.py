@@ -15,6 +15,8 @@ from helio.ops.endpoints import router as ops_router
 from helio.ops.endpoints import staff_router as ops_staff_router
 from helio.orders.endpoints import router as orders_router
 from helio.orders.endpoints import staff_router as staff_orders_router
+from helio.payments.endpoints import router as payments_router
+from helio.payments.endpoints import webhook_router as payment_webhook_router
 from helio.quotes.endpoints import router as quotes_router
 from helio.sites.endpoints import router as sites_router
 from helio.staff.admin.endpoints import invitations_router as staff_invitations_router
@@ -33,6 +35,8 @@ api_router.include_router(sites_router)
 api_router.include_router(quotes_router)
 api_router.include_router(orders_router)
 api_router.include_router(staff_orders_router)
+api_router.include_router(payments_router)
+api_router.include_router(payment_webhook_router)
 api_router.include_router(audit_router)
 api_router.include_router(alerts_router)
 api_router.include_router(ops_staff_router)
