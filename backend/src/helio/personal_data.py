@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from helio.auth import personal_data as auth
 from helio.customers.personal_data import CONSENT
+from helio.leads.personal_data import LEADS
 from helio.models import DataKey
 from helio.orders.personal_data import ORDER_EVENTS, ORDERS_ENTRY
 from helio.payments.personal_data import PAYMENTS
@@ -38,5 +39,6 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     auth.ROLES,
     CONSENT,
     GRANTS,
+    LEADS,  # before the account: found by the account's email index too
     auth.ACCOUNT,
 )

@@ -47,6 +47,12 @@ ENCRYPTED_TABLES: tuple[EncryptedTable, ...] = (
         "orders", owner_column="customer_id", columns=("contact_name_ct", "contact_phone_ct")
     ),
     EncryptedTable("order_events", owner_column="customer_id", columns=("note_ct",)),
+    # A lead owns its data key (it has no account): the owner column is its own id.
+    EncryptedTable(
+        "leads",
+        owner_column="id",
+        columns=("name_ct", "email_ct", "phone_ct", "postcode_ct", "message_ct"),
+    ),
 )
 
 
