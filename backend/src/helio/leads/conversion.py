@@ -65,7 +65,7 @@ async def convert(session: AsyncSession, ctx: Ctx, *, lead_id: str) -> LeadRead:
         target=Target(LEAD, lead.id),
         details={"customer_id": account.id, "invited": invited},
     )
-    return await lead_read(session, ctx, lead, masked=False)
+    return await lead_read(session, ctx, lead=lead, masked=False)
 
 
 async def _invited_account(session: AsyncSession, ctx: Ctx, person: sealed.LeadPerson) -> User:

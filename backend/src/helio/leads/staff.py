@@ -45,7 +45,7 @@ async def visible_lead(
     return scoping.visible_or_404(row, access, LEAD)
 
 
-async def lead_read(session: AsyncSession, ctx: Ctx, lead: Lead, *, masked: bool) -> LeadRead:
+async def lead_read(session: AsyncSession, ctx: Ctx, *, lead: Lead, masked: bool) -> LeadRead:
     """Return the console view of a lead (masked unless asked otherwise)."""
     person = await sealed.open_person(session, ctx.app, lead)
     shown = person.masked() if masked else person
@@ -82,7 +82,7 @@ async def list_leads(session: AsyncSession, ctx: Ctx, *, query: LeadQuery) -> Le
     rows, next_cursor = await repository.page(
         session, ctx.caller, cursor=query.cursor, limit=query.limit, status=status
     )
-    items = [await lead_read(session, ctx, row, masked=True) for row in rows]
+    items = [await lead_read(session, ctx, lead=row, masked=True) for row in rows]
     return LeadPage(items=items, next_cursor=next_cursor)
 
 
@@ -96,14 +96,14 @@ async def view(session: AsyncSession, ctx: Ctx, *, lead_id: str) -> LeadRead:
     mine = _yours(ctx, lead)
     if mine:
         await audit.record(session, ctx, AuditAction.LEAD_VIEWED, target=Target(LEAD, lead.id))
-    return await lead_read(session, ctx, lead, masked=not mine)
+    return await lead_read(session, ctx, lead=lead, masked=not mine)
 
 
 async def enter(session: AsyncSession, ctx: Ctx, *, data: LeadEntryCreate) -> LeadRead:
     """Store a lead a salesperson took (by phone, at a fair), assigned to them."""
     lead = await new_lead(session, ctx, data=data, source="sales", assignee_id=ctx.caller.user_id)
     await audit.record(session, ctx, AuditAction.LEAD_CREATED, target=Target(LEAD, lead.id))
-    return await lead_read(session, ctx, lead, masked=False)
+    return await lead_read(session, ctx, lead=lead, masked=False)
 
 
 async def update(session: AsyncSession, ctx: Ctx, *, lead_id: str, data: LeadUpdate) -> LeadRead:
@@ -133,7 +133,7 @@ async def update(session: AsyncSession, ctx: Ctx, *, lead_id: str, data: LeadUpd
         target=Target(LEAD, lead.id),
         details={"fields": changed, "assignee_id": lead.assignee_id},
     )
-    return await lead_read(session, ctx, lead, masked=not _yours(ctx, lead))
+    return await lead_read(session, ctx, lead=lead, masked=not _yours(ctx, lead))
 
 
 async def _apply(session: AsyncSession, lead: Lead, data: LeadUpdate) -> list[str]:
