@@ -4,6 +4,7 @@ with nothing changed; a valid event moves the order; late events do not undo new
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from decimal import Decimal
 from typing import Any
@@ -20,11 +21,17 @@ from helio.kit.clock import clock
 from helio.kit.ids import new_id
 from helio.models import Order, PaymentEvent, PaymentRequest
 from helio.orders.workflow import Status
-from helio.payments import service, signing
-from helio.payments.exceptions import OrderNotPayable, SignatureInvalid, TimestampOutOfWindow
+from helio.payments import service, signing, simulate
+from helio.payments.exceptions import (
+    OrderNotPayable,
+    SignatureInvalid,
+    SimulatorRefused,
+    TimestampOutOfWindow,
+)
 from helio.payments.provider import SimulatedProvider, simulator_for
 from helio.payments.schemas import PaymentRequestRead
 from helio.platform.app import App
+from helio.platform.context import Ctx
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
@@ -286,3 +293,28 @@ class TestSigning:
             signing.verify(b"k" * 32, header.replace(f"t={now}", f"t={now + 1}"), body, now=now)
         with pytest.raises(TimestampOutOfWindow):
             signing.verify(b"k" * 32, header, body, now=now + 301)
+
+
+class TestSimulatorCommand:
+    async def test_the_signed_event_is_taken_by_the_webhook(
+        self, deposit: Deposit, client: AsyncClient, clean: App
+    ) -> None:
+        async with clean.db.transaction() as session:
+            event = await simulate.signed_event(
+                session, Ctx.system(clean), payment_id=deposit.payment.id, outcome="succeeded"
+            )
+        answer = await client.post(WEBHOOK, content=event.body, headers=event.headers)
+        assert answer.json() == {"received": True, "effect": "applied"}
+
+    async def test_production_refuses_the_simulator(self, deposit: Deposit, clean: App) -> None:
+        production = dataclasses.replace(
+            clean, settings=clean.settings.model_copy(update={"env": "production"})
+        )
+        async with clean.db.transaction() as session:
+            with pytest.raises(SimulatorRefused):
+                await simulate.signed_event(
+                    session,
+                    Ctx.system(production),
+                    payment_id=deposit.payment.id,
+                    outcome="succeeded",
+                )

@@ -38,3 +38,7 @@ class EventReplayed(Conflict):
 
 class OrderNotPayable(Conflict):
     code, message = "order_not_payable", "A cancelled or finished order takes no deposit."
+
+
+class SimulatorRefused(Conflict):
+    code, message = "simulator_refused", "The payment simulator does not run in production."
