@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
@@ -64,3 +64,25 @@ class PaymentWebhookRead(BaseModel):
 
     received: bool
     effect: Literal["applied", "stale", "ignored"]
+
+
+def event_body_schema() -> dict[str, Any]:
+    """Return the JSON schema of a provider event with its definitions inlined.
+
+    The webhook reads its body raw (the signature covers the exact bytes), so the OpenAPI
+    document declares it from this schema; inlined, it needs no `$defs` of its own.
+    """
+    schema = PaymentEventCreate.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
