@@ -37,6 +37,7 @@ from helio.authz.matrix import Role
 from helio.config import Settings
 from helio.kit.clock import utcnow
 from helio.kit.ids import new_id
+from helio.mail.sink import start as start_sink
 from helio.main import build_app
 from helio.models import Quote
 
@@ -146,32 +147,47 @@ async def _move(http: httpx.AsyncClient, headers: dict[str, str], orders: list[s
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="helio-bench-") as tmp:
-        port = free_port()
-        env = environment(Path(tmp), args, port)
+        port, mail_port = free_port(), free_port()
+        env = environment(Path(tmp), args, port, HELIO_MAIL_SINK_PORT=str(mail_port))
         await migrate(env)
         people, staff, quotes = await _accounts(env, args.customers)
-        with server(env, port):
-            limits = httpx.Limits(max_connections=args.concurrency + 2)
-            async with httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits
-            ) as http:
-                await wait_ready(http)
-                tokens = [(await _token(http, e, s), quotes[e]) for e, s in people]
-                support = await _token(http, *staff)
-                placing, placed = Load(), list[str]()
-                started = time.perf_counter()
-                await asyncio.gather(*(
-                    _place(http, *tokens[i % len(tokens)], placing, started + args.seconds, placed)
-                    for i in range(args.concurrency)
-                ))  # fmt: skip
-                place_elapsed = time.perf_counter() - started
-                moving = Load()
-                shares = [placed[i :: args.concurrency] for i in range(args.concurrency)]
-                started = time.perf_counter()
-                await asyncio.gather(*(
-                    _move(http, support, share, moving, started + args.seconds) for share in shares
-                ))  # fmt: skip
-                move_elapsed = time.perf_counter() - started
+        # Every step mails the customer: a local sink takes them, as `make run` does.
+        sink = start_sink(Path(tmp) / "mail", port=mail_port)
+        try:
+            return await _load(args, env, port, people, staff, quotes)
+        finally:
+            sink.stop()
+
+
+async def _load(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    port: int,
+    people: list[tuple[str, str]],
+    staff: tuple[str, str],
+    quotes: dict[str, list[str]],
+) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=args.concurrency + 2)
+    base_url = f"http://127.0.0.1:{port}"
+    with server(env, port):
+        async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+            await wait_ready(http)
+            tokens = [(await _token(http, e, s), quotes[e]) for e, s in people]
+            support = await _token(http, *staff)
+            placing, placed = Load(), list[str]()
+            started = time.perf_counter()
+            await asyncio.gather(*(
+                _place(http, *tokens[i % len(tokens)], placing, started + args.seconds, placed)
+                for i in range(args.concurrency)
+            ))  # fmt: skip
+            place_elapsed = time.perf_counter() - started
+            moving = Load()
+            shares = [placed[i :: args.concurrency] for i in range(args.concurrency)]
+            started = time.perf_counter()
+            await asyncio.gather(*(
+                _move(http, support, share, moving, started + args.seconds) for share in shares
+            ))  # fmt: skip
+            move_elapsed = time.perf_counter() - started
     return {"placing": placing, "placed": len(placed), "place_s": place_elapsed,
             "moving": moving, "move_s": move_elapsed}  # fmt: skip
 
