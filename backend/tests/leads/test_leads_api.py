@@ -17,6 +17,7 @@ from tests.fixtures.apps import served
 from tests.fixtures.principals import PASSWORD, Harness, error_code
 
 from helio.authz.matrix import Role
+from helio.leads import service
 from helio.models import User
 from helio.security.pow import solve
 from helio.state.shared import RedisState
@@ -96,11 +97,13 @@ class TestPublicForm:
     @pytest.mark.asvs("V2.4.1", "V2.3.2")
     async def test_a_flood_from_one_address_meets_a_challenge_then_429(self, auth: Harness) -> None:
         http = auth.client("198.51.100.30")
-        for _ in range(5):
+        free = auth.app_state.auth_policy.pow_after_public_requests
+        limit = int(service.PER_ADDRESS.split("/")[0])
+        for _ in range(free):
             assert (await http.post(LEADS, json=lead_body())).status_code == 202
         challenged = await http.post(LEADS, json=lead_body())
         assert (challenged.status_code, error_code(challenged)) == (403, "pow_required")
-        sent = 5
+        sent = free
         while True:
             answer = await http.post(
                 LEADS, json=lead_body(), headers={"X-PoW-Solution": await _solution(http)}
@@ -108,10 +111,10 @@ class TestPublicForm:
             if answer.status_code != 202:
                 break
             sent += 1
-        assert sent == 20
+        assert sent == limit == 20
         assert answer.status_code == 429
         assert int(answer.headers["Retry-After"]) > 0
-        assert len(await audit_events(auth.app_state, "lead.received")) == 20
+        assert len(await audit_events(auth.app_state, "lead.received")) == limit
         # Another network is not held back by this one.
         other = await auth.client("192.0.2.44").post(LEADS, json=lead_body())
         assert other.status_code == 202
