@@ -209,6 +209,25 @@ class TestSteps:
         after = await _order(clean, order.id)
         assert (after.status, after.version) == (before.status, before.version)
 
+    @pytest.mark.asvs("V2.3.3")
+    async def test_a_failure_inside_a_step_leaves_the_order_as_it_was(
+        self, clean: App, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        owner = await new_customer(clean)
+        support = await new_account(clean, Role.SUPPORT)
+        order = await place_order(clean, owner)
+
+        async def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("the mail step failed")
+
+        monkeypatch.setattr(notifications, "step_reached", broken)
+        with pytest.raises(RuntimeError):
+            await move(clean, support, order.id, S.SURVEY_SCHEDULED)
+        stored = await _order(clean, order.id)
+        assert (stored.status, stored.version, stored.survey_starts_at) == (S.PLACED, 1, None)
+        assert await _count(clean, OrderEvent) == 1
+        assert await audit_events(clean, "order.transitioned") == []
+
     @pytest.mark.asvs("V2.3.1")
     async def test_the_installation_waits_for_the_deposit(self, clean: App) -> None:
         owner = await new_customer(clean)
