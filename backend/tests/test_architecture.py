@@ -31,7 +31,18 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("platform",),  # App, Ctx, tunables, the personal-data entry type
     ("http",),  # middleware, error rendering, the dependencies every route uses
     ("auth",),  # accounts, sign-in, MFA, sessions, tokens; the route guard
-    ("customers", "keys_admin", "ops", "quotes", "sites", "staff"),  # the domains
+    (
+        "customers",
+        "keys_admin",
+        "leads",
+        "ops",
+        "orders",
+        "payments",
+        "quotes",
+        "reports",
+        "sites",
+        "staff",
+    ),  # the domains
     (
         "api",
         "cli",

@@ -118,6 +118,16 @@ async def test_demo_customer_reads_profile_and_gets_a_quote_at_once(
     assert quote.json()["result"]["annual_production_kwh"] > 0
 
 
+async def test_demo_customer_has_an_order_with_its_timeline(
+    auth: Harness, printed: dict[str, Printed]
+) -> None:
+    http = await _sign_in(auth, printed[CUSTOMER])
+    [summary] = (await http.get("/api/v1/orders")).json()["items"]
+    order = (await http.get(f"/api/v1/orders/{summary['id']}")).json()
+    assert order["status"] == "placed"
+    assert [entry["to_status"] for entry in order["timeline"]] == ["placed"]
+
+
 @pytest.mark.asvs("V6.3.3")
 async def test_demo_staff_must_enrol_mfa_before_the_console(
     auth: Harness, printed: dict[str, Printed]

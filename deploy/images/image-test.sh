@@ -83,7 +83,8 @@ podman_run --detach --name "$container" \
   -e HELIO_DATABASE_URL="$app_url" -e HELIO_REDIS_URL="redis://127.0.0.1:6379/$redis_db" \
   -e HELIO_PUBLIC_URL=https://helio.example.org -e HELIO_TRUSTED_PROXIES=127.0.0.1/32 \
   -e HELIO_SMTP_URL=smtp://127.0.0.1:18325 -e HELIO_SECRET_KEY="$(secret)" \
-  -e HELIO_OPS_TOKEN="$(secret)" -e HELIO_AUDIT_SIGNING_KEY="$(head -c 32 /dev/urandom | base64)" \
+  -e HELIO_OPS_TOKEN="$(secret)" -e HELIO_PAYMENT_WEBHOOK_SECRET="$(secret)" \
+  -e HELIO_AUDIT_SIGNING_KEY="$(head -c 32 /dev/urandom | base64)" \
   "$image" serve >/dev/null
 
 ready=""
@@ -119,6 +120,7 @@ for doc in yaml.safe_load_all(sys.stdin):
     echo "HELIO_SMTP_URL=smtps://user:$(secret)@email-smtp.eu-west-1.amazonaws.com:465"
     echo "HELIO_SECRET_KEY=$(secret)"
     echo "HELIO_OPS_TOKEN=$(secret)"
+    echo "HELIO_PAYMENT_WEBHOOK_SECRET=$(secret)"
     echo "HELIO_AUDIT_SIGNING_KEY=$(head -c 32 /dev/urandom | base64)"
   } >> "$env_file"
   output=$(podman_run --env-file "$env_file" "$image" check-config 2>&1)

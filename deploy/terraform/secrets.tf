@@ -4,7 +4,7 @@
 
 locals {
   secrets = {
-    app         = "HELIO_SECRET_KEY, HELIO_OPS_TOKEN, HELIO_AUDIT_SIGNING_KEY (secret_key, ops_token, audit_signing_key)"
+    app         = "HELIO_SECRET_KEY, HELIO_OPS_TOKEN, HELIO_PAYMENT_WEBHOOK_SECRET, HELIO_AUDIT_SIGNING_KEY (secret_key, ops_token, payment_webhook_secret, audit_signing_key)"
     db-app      = "The app's least-privileged MySQL user (db_user, db_password, db_host, db_name)"
     db-migrator = "The migration user (db_user, db_password, db_host, db_name)"
     smtp        = "SES SMTP credentials (smtp_user, smtp_password, smtp_host)"

@@ -9,11 +9,18 @@ from helio.authz.access import route_permission
 from helio.authz.matrix import PUBLIC_ROUTES
 from helio.customers.endpoints import router as customers_router
 from helio.http.routes import api_routes
+from helio.leads.endpoints import router as leads_router
+from helio.leads.endpoints import staff_router as staff_leads_router
 from helio.ops.alerts.endpoints import router as alerts_router
 from helio.ops.audit.endpoints import router as audit_router
 from helio.ops.endpoints import router as ops_router
 from helio.ops.endpoints import staff_router as ops_staff_router
+from helio.orders.endpoints import router as orders_router
+from helio.orders.endpoints import staff_router as staff_orders_router
+from helio.payments.endpoints import router as payments_router
+from helio.payments.endpoints import webhook_router as payment_webhook_router
 from helio.quotes.endpoints import router as quotes_router
+from helio.reports.endpoints import router as reports_router
 from helio.sites.endpoints import router as sites_router
 from helio.staff.admin.endpoints import invitations_router as staff_invitations_router
 from helio.staff.admin.endpoints import router as staff_admin_router
@@ -29,6 +36,13 @@ api_router.include_router(staff_admin_router)
 api_router.include_router(staff_invitations_router)
 api_router.include_router(sites_router)
 api_router.include_router(quotes_router)
+api_router.include_router(orders_router)
+api_router.include_router(staff_orders_router)
+api_router.include_router(payments_router)
+api_router.include_router(payment_webhook_router)
+api_router.include_router(leads_router)
+api_router.include_router(staff_leads_router)
+api_router.include_router(reports_router)
 api_router.include_router(audit_router)
 api_router.include_router(alerts_router)
 api_router.include_router(ops_staff_router)

@@ -14,6 +14,7 @@ from alembic.config import Config
 
 from helio.commands.audit import audit_app
 from helio.commands.keys import keys_app
+from helio.commands.payments import payments_app
 from helio.config import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ authz_app = typer.Typer(help="The permission matrix.", no_args_is_help=True)
 app.add_typer(authz_app, name="authz")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(payments_app, name="payments")
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 from collections import Counter
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
     kms_standin: bool = False
     # Days between account deletion (DELETE /me) and crypto-shredding; tests use 0.
     shred_grace_days: int = Field(default=30, ge=0, le=3650)
+
+    # Payments (helio.payments): the provider, the webhook's HMAC secret (shared with the
+    # provider; empty → derived from the server secret, development and tests only) and the
+    # deposit asked when an order is placed, in percent of its price.
+    payment_provider: Literal["simulator"] = "simulator"
+    payment_webhook_secret: str = ""
+    deposit_pct: Decimal = Field(default=Decimal("10"), gt=0, le=100, decimal_places=2)
 
     # Audit trail and security alerts (helio.audit, helio.alerts).
     # Base64 32-byte Ed25519 seed; empty → a 0600 key file in the data dir.
@@ -158,6 +166,7 @@ class Settings(BaseSettings):
         problems: list[str] = []
         problems += _secret_problems("HELIO_SECRET_KEY", self.secret_key)
         problems += _secret_problems("HELIO_OPS_TOKEN", self.ops_token)
+        problems += _secret_problems("HELIO_PAYMENT_WEBHOOK_SECRET", self.payment_webhook_secret)
         if self.debug:
             problems.append("HELIO_DEBUG is on")
         if self.docs_enabled:

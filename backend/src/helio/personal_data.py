@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from helio.auth import personal_data as auth
 from helio.customers.personal_data import CONSENT
+from helio.leads.personal_data import LEADS
 from helio.models import DataKey
+from helio.orders.personal_data import ORDER_EVENTS, ORDERS_ENTRY
+from helio.payments.personal_data import PAYMENTS
 from helio.platform.personal_data import PersonalData
 from helio.quotes.personal_data import QUOTES
 from helio.sites.personal_data import SITES
@@ -24,6 +27,9 @@ DATA_KEYS = PersonalData(
 
 PERSONAL_DATA: tuple[PersonalData, ...] = (
     DATA_KEYS,
+    PAYMENTS,
+    ORDER_EVENTS,
+    ORDERS_ENTRY,  # before quotes and sites: an order keeps its figures and steps
     QUOTES,  # before sites: a quote keeps its figures, not its site
     SITES,
     auth.SESSIONS,
@@ -33,5 +39,6 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     auth.ROLES,
     CONSENT,
     GRANTS,
+    LEADS,  # before the account: found by the account's email index too
     auth.ACCOUNT,
 )

@@ -1,11 +1,14 @@
 """First-run data: the first admin, and the demo accounts with a demo site (never in production).
 
 The demo customer can ask for a quote at once: it owns a site with roof planes
-and a year of monthly use. Staff enrol MFA at their first sign-in, as all staff must.
+and a year of monthly use, and a first order placed from a quote of that site, so
+the portal shows an order and its timeline at once. Staff enrol MFA at their first
+sign-in, as all staff must.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -20,10 +23,17 @@ from helio.authz.principal import Principal
 from helio.config import Settings
 from helio.errors import Conflict
 from helio.kit.clock import utcnow
+from helio.kit.ids import new_token
+from helio.mail.outbox import Outbox
+from helio.mail.transport import MemoryTransport
 from helio.main import build_app
 from helio.models import User
+from helio.orders import service as orders
+from helio.orders.schemas import OrderCreate
 from helio.platform.app import App
 from helio.platform.context import Ctx
+from helio.quotes import service as quotes
+from helio.quotes.schemas import QuoteCreate
 from helio.sites import service as sites
 from helio.sites.schemas import SiteCreate, UsageUpdate
 
@@ -114,27 +124,47 @@ async def seed_demo(settings: Settings) -> list[tuple[str, str, str]]:
                 )
                 user.email_verified_at = utcnow()
                 if kind == "customer":
-                    await _demo_site(session, app, user)
+                    await _demo_order(session, app, user, await _demo_site(session, app, user))
                 created.append((email, ",".join(roles), password))
     finally:
         await app.close()
     return created
 
 
-async def _demo_site(session: AsyncSession, app: App, user: User) -> None:
-    """Give the demo customer a site with roof planes and monthly use, through the service."""
+def _demo_principal(user: User, *, has_mfa: bool = False) -> Principal:
     # The seed acts for the customer; "seed-demo" stands where a session id would be.
-    principal = Principal(
+    return Principal(
         user_id=user.id,
         roles=frozenset({Role.CUSTOMER}),
         session_id="seed-demo",
         session_kind="cookie",
         mfa_verified=False,
-        has_mfa=False,
+        has_mfa=has_mfa,
         step_up_at=None,
         email_verified=True,
     )
-    ctx = Ctx(app, check(principal, Perm.SITES_WRITE))
+
+
+async def _demo_site(session: AsyncSession, app: App, user: User) -> str:
+    """Give the demo customer a site with roof planes and monthly use, through the service."""
+    ctx = Ctx(app, check(_demo_principal(user), Perm.SITES_WRITE))
     site = await sites.create_site(session, ctx, data=SiteCreate.model_validate(DEMO_SITE))
     usage = UsageUpdate(monthly_kwh=[float(kwh) for kwh in DEMO_MONTHLY_KWH])
     await sites.set_usage(session, ctx, site_id=site.id, body=usage)
+    return site.id
+
+
+async def _demo_order(session: AsyncSession, app: App, user: User, site_id: str) -> None:
+    """Quote the demo site and place the demo customer's first order, through the services.
+
+    Demo data stands for an order placed earlier: through the API, a customer sets up a
+    second factor before ordering (the principal below says it has, for this one order).
+    """
+    # Demo data mails nobody: the sink of `make run` is not up yet while seeding.
+    app = dataclasses.replace(app, outbox=Outbox(MemoryTransport()))
+    quoting = Ctx(app, check(_demo_principal(user), Perm.QUOTES_CREATE))
+    quote = await quotes.create_quote(session, quoting, data=QuoteCreate(site_id=site_id))
+    ordering = Ctx(app, check(_demo_principal(user, has_mfa=True), Perm.ORDERS_CREATE))
+    await orders.place(
+        session, ordering, data=OrderCreate(quote_id=quote.id), idempotency_key=new_token()[:40]
+    )

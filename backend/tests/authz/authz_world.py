@@ -18,6 +18,8 @@ from typing import Any
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from tests.factories.accounts import ADDRESS, PHONE, caller, new_account
+from tests.factories.leads import sales_lead
+from tests.factories.orders import place_order
 from tests.factories.sites import SITE_BODY
 
 from helio.auth.sessions import lifecycle as sessions
@@ -123,7 +125,8 @@ class World:
 
 
 async def build_world(app: FastAPI, app_state: App) -> World:
-    """Create a customer (A) and B, one staff member per role, a target staff and a grant."""
+    """Create customers A and B (with a second factor), one staff member per role, a target
+    staff, a grant, an order of A and a lead of the salesperson."""
     transport = ASGITransport(app=app, client=("203.0.113.7", 50000))
     http = AsyncClient(transport=transport, base_url=BASE_URL)
     world = World(app, app_state, http)
@@ -133,9 +136,11 @@ async def build_world(app: FastAPI, app_state: App) -> World:
         email="jane@example.com",
         phone=PHONE,
         address=ADDRESS,
+        mfa=True,
     )
     await world.sign_in(Role.CUSTOMER.value, customer_a)
-    await world.sign_in("customer_b", await new_account(app_state, full_name="Bob Other"))
+    customer_b = await new_account(app_state, full_name="Bob Other", mfa=True)
+    await world.sign_in("customer_b", customer_b)
     for role in ROLES[1:]:
         await world.sign_in(role.value, await new_account(app_state, role))
     target = await new_account(app_state, Role.SUPPORT, email="target@helio.example")
@@ -146,6 +151,8 @@ async def build_world(app: FastAPI, app_state: App) -> World:
         grant_id=await _pending_grant(app_state, world.callers[Role.ENGINEER.value], customer_a),
         credential_id=secrets.token_hex(16),
         quote_id=secrets.token_hex(16),
+        order_id=(await place_order(app_state, customer_a)).id,
+        lead_id=await sales_lead(app_state, world.callers[Role.SALES.value].user_id),
     )
     site = await world.call(Role.CUSTOMER.value, "POST", "/api/v1/sites", json=SITE_BODY)
     assert site.status_code == 201, site.text

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from tests.authz.authz_world import ANONYMOUS, ROLES, World, app_routes, build_world, route_id
+from tests.factories.leads import lead_body
 from tests.factories.sites import MONTHLY_KWH, SITE_BODY
 
 from helio.authz.access import route_permission
@@ -48,9 +49,19 @@ BODIES: dict[str, Body] = {
     "PATCH /api/v1/sites/{site_id}": {"label": "Matrix"},
     "PUT /api/v1/sites/{site_id}/usage": {"monthly_kwh": MONTHLY_KWH},
     "POST /api/v1/quotes": lambda w: {"site_id": w.ids["site_id"]},
+    "POST /api/v1/orders/{order_id}/cancel": {"note": "Matrix test"},
+    "POST /api/v1/staff/orders/{order_id}/transition": {"to": "cancelled", "note": "Matrix"},
+    "PATCH /api/v1/staff/orders/{order_id}": {
+        "contact": {"name": "Site Contact", "phone": "+44 20 7946 0001"},
+        "reason": REASON,
+    },
+    "PATCH /api/v1/staff/customers/{customer_id}": {"phone": "+44 20 7946 0002", "reason": REASON},
+    "POST /api/v1/staff/leads": lead_body(email="other.lead@example.net"),
+    "PATCH /api/v1/staff/leads/{lead_id}": {"status": "contacted"},
 }
 QUERIES: dict[str, dict[str, str]] = {
     "GET /api/v1/staff/customers": {"query": "jane@example.com"},
+    "GET /api/v1/staff/orders": {"status": "placed"},
 }
 
 

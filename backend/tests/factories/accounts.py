@@ -42,10 +42,12 @@ async def new_account(
     address: dict[str, Any] | None = None,
     notes: str | None = None,
     verified: bool = True,
+    mfa: bool = False,
 ) -> str:
     """Create an account (customer unless staff roles are given); return its id.
 
-    Staff accounts get a confirmed TOTP, as the guards require MFA for staff.
+    Staff accounts get a confirmed TOTP, as the guards require MFA for staff; a customer
+    gets one when `mfa` is asked (ordering needs it).
     """
     tag = secrets.token_hex(5)
     staff = bool(set(roles) & STAFF_ROLES)
@@ -63,7 +65,7 @@ async def new_account(
         extra = {k: v for k, v in {"address": address, "notes": notes}.items() if v}
         if extra:
             await update_pii(session, app, user, extra)
-        if staff:
+        if staff or mfa:
             user.totp_confirmed_at = utcnow()
         user.email_verified_at = utcnow() if verified else None
     return user.id
@@ -74,8 +76,12 @@ def principal(
     *roles: Role,
     step_up: bool = True,
     session_id: str | None = None,
+    has_mfa: bool | None = None,
 ) -> Principal:
-    """Return the principal of a verified session of this account (a new id when None)."""
+    """Return the principal of a verified session of this account (a new id when None).
+
+    Staff have a second factor; a customer has one when `has_mfa` says so.
+    """
     staff = bool(set(roles) & STAFF_ROLES)
     return Principal(
         user_id=user_id or new_id(),
@@ -83,7 +89,7 @@ def principal(
         session_id=session_id or secrets.token_hex(16),
         session_kind="token",
         mfa_verified=True,
-        has_mfa=staff,
+        has_mfa=staff if has_mfa is None else has_mfa,
         step_up_at=utcnow() if step_up else None,
         email_verified=True,
     )

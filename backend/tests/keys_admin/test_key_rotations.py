@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from tests.factories.leads import public_lead, stored_lead
 from tests.factories.pii import Customer, expected, make_customer, read_everything
 
 from helio.auth.accounts.profiles import find_by_email, find_by_name_prefix, find_by_phone
@@ -14,6 +15,7 @@ from helio.keys_admin.checkpoint import CheckpointStore, RotationBusy
 from helio.keys_admin.registry import registered_columns
 from helio.keys_admin.rotation import rotate_data_keys, rotate_index, rotate_kek
 from helio.keys_admin.run import RotationError, RotationOptions
+from helio.leads import repository as leads
 from helio.models import Base, DataKey, Site, User
 from helio.platform.app import App
 from helio.security.crypto import FieldCipher
@@ -213,6 +215,22 @@ class TestRotateIndex:
         assert set(await email_versions(clean)) == {new}
         await lookups_all_work()
         await assert_all_readable(clean, people)
+
+    async def test_leads_follow_the_new_index_version(
+        self, clean: App, store: CheckpointStore
+    ) -> None:
+        [person] = await customers(clean, 1)
+        lead = await public_lead(clean, email=person.email, phone=None)
+        report = await rotate_index(clean, options=RotationOptions(batch_size=2, checkpoints=store))
+        new = int(report.target)
+        row = await stored_lead(clean, lead)
+        assert row.email_bidx is not None
+        assert row.email_bidx[0] == new
+        assert row.phone_bidx is None
+        async with clean.db.transaction() as session:
+            assert [found.id for found in await leads.of_customer(session, person.user_id)] == [
+                lead
+            ]
 
 
 async def email_versions(app_state: App) -> list[int]:

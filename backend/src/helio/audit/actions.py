@@ -53,12 +53,31 @@ class AuditAction(StrEnum):
     SITE_DELETED = "site.deleted"
     SITE_USAGE_UPDATED = "site.usage_updated"
     QUOTE_CREATED = "quote.created"
+    # Orders (resource: the order). Details: ids, steps, changed field names; a correction's
+    # before/after values are masked.
+    ORDER_PLACED = "order.placed"
+    ORDER_TRANSITIONED = "order.transitioned"  # details: {"from", "to", "version"}
+    ORDER_CANCELLED = "order.cancelled"  # details: {"from", "by": "customer" | "staff"}
+    ORDER_UPDATED = "order.updated"  # a reschedule or contact correction; reason as stated
+    ORDER_VIEWED = "order.viewed"  # a staff read of one order
+    # Payments (resource: the payment request)
+    PAYMENT_REQUESTED = "payment.requested"
+    PAYMENT_EVENT_APPLIED = "payment.event_applied"  # details: {"event_id", "type", "effect"}
+    PAYMENT_WEBHOOK_REFUSED = "payment.webhook_refused"  # reason: the refusal code
+    # Leads (resource: the lead)
+    LEAD_RECEIVED = "lead.received"  # the public form
+    LEAD_CREATED = "lead.created"  # entered by sales
+    LEAD_UPDATED = "lead.updated"  # details: the changed field names
+    LEAD_VIEWED = "lead.viewed"  # a salesperson read the lead's details in plaintext
+    LEAD_CONVERTED = "lead.converted"  # details: {"customer_id", "invited": bool}
     # Staff access to customers (resource: the customer)
     CUSTOMER_VIEWED = "customer.viewed"  # details: {"via": "search" | "view"}
     CUSTOMER_REVEALED = "customer.revealed"  # details: {"fields": [...]}; reason: as stated
     CUSTOMER_UNLOCKED = "customer.unlocked"
     CUSTOMER_PASSWORD_RESET_FORCED = "customer.password_reset_forced"  # noqa: S105
     CUSTOMER_VERIFICATION_RESENT = "customer.verification_resent"
+    # details: {"changes": {field: {"before": masked, "after": masked}}}; reason: as stated
+    CUSTOMER_CONTACT_CORRECTED = "customer.contact_corrected"
     # Just-in-time grants (resource: the grant)
     GRANT_REQUESTED = "grant.requested"
     GRANT_APPROVED = "grant.approved"

@@ -79,6 +79,20 @@ def check(principal: Principal, perm: Perm) -> Access:
     return Access(principal, perm, granted)
 
 
+def acting_role(principal: Principal, perm: Perm) -> Role:
+    """Return the role through which the principal holds `perm` (the widest reach wins).
+
+    Records such as an order's timeline name this role, never the person.
+
+    Raises:
+        Forbidden: no role of the principal holds the permission.
+    """
+    holding = [role for role in ROLE_ORDER if role in principal.roles and reach(perm, role)]
+    if not holding:
+        raise Forbidden
+    return max(holding, key=lambda role: reach(perm, role))
+
+
 def _recent_step_up(principal: Principal) -> bool:
     return principal.step_up_at is not None and utcnow() - principal.step_up_at <= STEP_UP_WINDOW
 

@@ -45,11 +45,27 @@ class Perm(StrEnum):
     SITES_WRITE = "sites:write"
     QUOTES_READ = "quotes:read"
     QUOTES_CREATE = "quotes:create"
+    ORDERS_READ = "orders:read"
+    ORDERS_CREATE = "orders:create"  # needs a second factor enrolled (PRODUCT.md A07)
+    ORDERS_CANCEL = "orders:cancel"  # the customer's own, in the early steps only
+    PAYMENTS_CREATE = "payments:create"  # ask to pay an order's deposit
     # Staff console
     CUSTOMERS_READ = "customers:read"  # search and masked view
     CUSTOMERS_REVEAL = "customers:reveal"
     CUSTOMERS_MANAGE = "customers:manage"  # unlock, force reset, resend verification
     LEAD_QUOTES_CREATE = "lead_quotes:create"
+    STAFF_ORDERS_READ = "staff_orders:read"  # list, view and timeline, contact masked
+    ORDERS_MANAGE = "orders:manage"  # reschedule, correct the on-site contact
+    ORDERS_TRANSITION = "orders:transition"  # the transition route; each step below too
+    # Which workflow step a role may record (`helio.orders.workflow.STEP_PERMISSIONS`).
+    ORDER_STEP_SCHEDULE = "order_step:schedule"  # survey_scheduled, install_scheduled
+    ORDER_STEP_PROGRESS = "order_step:progress"  # surveyed, permit_*, installed, inspected
+    ORDER_STEP_ACTIVATE = "order_step:activate"  # activated: the panels are switched on
+    ORDER_STEP_CANCEL = "order_step:cancel"  # cancelled by staff, until installation
+    LEADS_READ = "leads:read"  # own and unassigned leads (ASSIGNED)
+    LEADS_WRITE = "leads:write"  # enter, claim, hand over, change status and value
+    LEADS_CONVERT = "leads:convert"  # invite the lead to become a customer
+    REPORTS_READ = "reports:read"  # aggregated pipeline figures, no personal data
     GRANTS_REQUEST = "grants:request"
     GRANTS_READ = "grants:read"
     GRANTS_DECIDE = "grants:decide"  # approve or deny an engineer's request
@@ -77,10 +93,25 @@ MATRIX: dict[Perm, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Perm.SITES_WRITE:           (O,       N,      N,    N,       N),
     Perm.QUOTES_READ:           (O,       N,      A,    N,       N),
     Perm.QUOTES_CREATE:         (O,       N,      N,    N,       N),
+    Perm.ORDERS_READ:           (O,       N,      N,    N,       N),
+    Perm.ORDERS_CREATE:         (O,       N,      N,    N,       N),
+    Perm.ORDERS_CANCEL:         (O,       N,      N,    N,       N),
+    Perm.PAYMENTS_CREATE:       (O,       N,      N,    N,       N),
     Perm.CUSTOMERS_READ:        (N,       L,      N,    G,       L),
     Perm.CUSTOMERS_REVEAL:      (N,       L,      N,    G,       L),
     Perm.CUSTOMERS_MANAGE:      (N,       L,      N,    N,       L),
     Perm.LEAD_QUOTES_CREATE:    (N,       N,      A,    N,       N),
+    Perm.STAFF_ORDERS_READ:     (N,       L,      A,    G,       L),
+    Perm.ORDERS_MANAGE:         (N,       L,      N,    N,       N),
+    Perm.ORDERS_TRANSITION:     (N,       L,      N,    N,       L),
+    Perm.ORDER_STEP_SCHEDULE:   (N,       L,      N,    N,       N),
+    Perm.ORDER_STEP_PROGRESS:   (N,       L,      N,    N,       N),
+    Perm.ORDER_STEP_ACTIVATE:   (N,       L,      N,    N,       N),
+    Perm.ORDER_STEP_CANCEL:     (N,       L,      N,    N,       L),
+    Perm.LEADS_READ:            (N,       N,      A,    N,       N),
+    Perm.LEADS_WRITE:           (N,       N,      A,    N,       N),
+    Perm.LEADS_CONVERT:         (N,       N,      A,    N,       N),
+    Perm.REPORTS_READ:          (N,       N,      L,    N,       L),
     Perm.GRANTS_REQUEST:        (N,       N,      N,    O,       N),
     Perm.GRANTS_READ:           (N,       N,      N,    O,       L),
     Perm.GRANTS_DECIDE:         (N,       N,      N,    N,       L),
@@ -118,6 +149,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/webauthn/login/options"),
         ("POST", "/api/v1/auth/webauthn/login/verify"),
         ("POST", "/api/v1/auth/invitations/accept"),
+        ("POST", "/api/v1/leads"),  # proof of work and per-address limits instead
+        ("POST", "/api/v1/webhooks/payments"),  # authenticated by its HMAC signature
     }
 )
 

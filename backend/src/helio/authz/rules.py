@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from helio.authz.matrix import Role
+from helio.authz.matrix import Perm, Reach, Role, reach
 from helio.errors import Conflict, Forbidden, ValidationFailed
 
 MAX_GRANT_MINUTES = 240
@@ -25,6 +25,20 @@ class OwnRoles(Forbidden):
 
 class LastAdmin(Conflict):
     code, message = "last_admin", "The last active admin cannot lose the admin role."
+
+
+class NotLeadWorker(ValidationFailed):
+    code, message = "assignee_not_sales", "Leads are assigned to an active salesperson."
+
+
+def works_leads(roles: Collection[Role], *, active: bool) -> None:
+    """Refuse to assign a lead to an account that may not work leads.
+
+    Raises:
+        NotLeadWorker: the account is inactive or none of its roles holds `leads:write`.
+    """
+    if not active or all(reach(Perm.LEADS_WRITE, role) == Reach.NONE for role in roles):
+        raise NotLeadWorker
 
 
 def not_own_grant(decider_id: str, requester_id: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, false, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from helio.authz.access import Access
@@ -18,7 +18,7 @@ from helio.authz.matrix import Reach
 from helio.errors import NotFound
 from helio.kit.clock import utcnow
 from helio.logging import get_logger
-from helio.models import AccessGrant, Quote, Site, User
+from helio.models import AccessGrant, Lead, Order, PaymentRequest, Quote, Site, User
 
 log = get_logger("authz")
 
@@ -77,6 +77,38 @@ def quotes(access: Access) -> ColumnElement[bool]:
     if access.reach == Reach.ALL:
         return true()
     return and_(Quote.owner_type == CUSTOMER_KIND, _customer_data(access, Quote.owner_id))
+
+
+def _lead_customers(
+    salesperson_id: str, customer_id: InstrumentedAttribute[str]
+) -> ColumnElement[bool]:
+    """Return "the customer came from a lead assigned to this salesperson"."""
+    return exists().where(Lead.customer_id == customer_id, Lead.assignee_id == salesperson_id)
+
+
+def orders(access: Access) -> ColumnElement[bool]:
+    """Orders the caller may see: a customer their own, a salesperson those of their leads'
+    customers (ASSIGNED), an engineer only under a live grant, support and admin all."""
+    if access.reach == Reach.ASSIGNED:
+        return _lead_customers(access.user_id, Order.customer_id)
+    return _customer_data(access, Order.customer_id)
+
+
+def payments(access: Access) -> ColumnElement[bool]:
+    """Payment requests the caller may see: by the reach over their customer."""
+    return _customer_data(access, PaymentRequest.customer_id)
+
+
+def leads(access: Access) -> ColumnElement[bool]:
+    """Leads the caller may see: a salesperson their own and the unassigned ones (ASSIGNED).
+
+    No customer reach applies: a lead is nobody's account, so OWN and GRANTED see none.
+    """
+    if access.reach == Reach.ALL:
+        return true()
+    if access.reach == Reach.ASSIGNED:
+        return or_(Lead.assignee_id == access.user_id, Lead.assignee_id.is_(None))
+    return false()
 
 
 def grants(access: Access) -> ColumnElement[bool]:

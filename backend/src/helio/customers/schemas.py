@@ -100,5 +100,7 @@ class AccountExportRead(BaseModel):
     sites: list[dict[str, Any]] = Field(default_factory=list)
     quotes: list[dict[str, Any]] = Field(default_factory=list)
     orders: list[dict[str, Any]] = Field(default_factory=list)
+    payments: list[dict[str, Any]] = Field(default_factory=list)
+    leads: list[dict[str, Any]] = Field(default_factory=list)
     sessions: list[dict[str, Any]] = Field(default_factory=list)
     consent_history: list[dict[str, Any]] = Field(default_factory=list)

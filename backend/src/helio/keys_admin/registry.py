@@ -43,6 +43,16 @@ ENCRYPTED_TABLES: tuple[EncryptedTable, ...] = (
         ),
     ),
     EncryptedTable("sites", owner_column="owner_id", columns=("address_ct",)),
+    EncryptedTable(
+        "orders", owner_column="customer_id", columns=("contact_name_ct", "contact_phone_ct")
+    ),
+    EncryptedTable("order_events", owner_column="customer_id", columns=("note_ct",)),
+    # A lead owns its data key (it has no account): the owner column is its own id.
+    EncryptedTable(
+        "leads",
+        owner_column="id",
+        columns=("name_ct", "email_ct", "phone_ct", "postcode_ct", "message_ct"),
+    ),
 )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.keys_admin.registry import EncryptedTable
 from helio.kit.clock import utcnow
-from helio.models import Base, DataKey, User
+from helio.models import Base, DataKey, Lead, User
 
 _KEYS: Table = Base.metadata.tables["data_keys"]
 _USERS: Table = Base.metadata.tables["users"]
@@ -236,6 +236,28 @@ async def store_indexes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
         for r in rows
     ]
     await session.execute(stmt, params)
+
+
+async def leads_for_indexing(session: AsyncSession, after: str, limit: int) -> list[AnyRow]:
+    """Lock and return the next leads by id with their email and phone and blind indexes."""
+    stmt = (
+        select(Lead.id, Lead.email_ct, Lead.phone_ct, Lead.email_bidx, Lead.phone_bidx)
+        .where(Lead.id > after)
+        .order_by(Lead.id)
+        .limit(limit)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def store_lead_indexes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Write recomputed lead blind indexes: dicts of id, email_bidx, phone_bidx."""
+    for row in rows:
+        await session.execute(
+            update(Lead)
+            .where(Lead.id == row["id"])
+            .values(email_bidx=row["email_bidx"], phone_bidx=row["phone_bidx"])
+        )
 
 
 async def email_index_versions(session: AsyncSession) -> dict[int, int]:

@@ -20,6 +20,7 @@ from helio.auth.accounts.profiles import name_prefix
 from helio.db import after_commit
 from helio.keys_admin import repository as repo
 from helio.keys_admin.checkpoint import CheckpointStore
+from helio.keys_admin.lead_indexes import reindex_leads
 from helio.keys_admin.registry import ENCRYPTED_TABLES
 from helio.keys_admin.run import (
     BatchRecorder,
@@ -256,7 +257,7 @@ async def _rotate_owner(session: AsyncSession, app: App, owner_id: str, started:
 
 
 async def rotate_index(app: App, *, options: RotationOptions | None = None) -> RotationReport:
-    """Recompute every email, phone and name-prefix blind index under a new key version.
+    """Recompute every blind index (accounts' and leads') under a new key version.
 
     Lookups keep working meanwhile: `BlindIndexer.lookup_candidates` matches
     every live version. The old versions are retired once no row uses them;
@@ -287,6 +288,7 @@ async def rotate_index(app: App, *, options: RotationOptions | None = None) -> R
             report.failed.clear()
             if not await _index_pass(app, recorder, "", opts.batch_size):
                 break
+        await reindex_leads(app, int(report.target), opts.batch_size, report)
         _retire_index_versions(app, report)
         store.clear(INDEX)
         return report.finish()

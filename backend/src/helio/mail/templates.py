@@ -86,6 +86,30 @@ TEMPLATES: dict[str, MailTemplate] = {
             "$link\n\nThe link works once and expires in $hours hours.\n"
         ),
     ),
+    "order_step": MailTemplate(
+        "Your Helio order has a new step",
+        Template(
+            "Hello,\n\nYour solar installation order has a new step: $step.$appointment\n\n"
+            "The details and the whole timeline are in your account:\n\n$link\n"
+        ),
+    ),
+    "customer_invitation": MailTemplate(
+        "Your Helio account is ready to be set up",
+        Template(
+            "Hello $name,\n\nAs agreed with our sales team, you can now create your Helio "
+            "account: choose your password here and follow your quote and installation "
+            "online:\n\n$link\n\nThe link works once and expires in $hours hours. If you did "
+            "not ask Helio to contact you, ignore this message.\n"
+        ),
+    ),
+    "contact_corrected": MailTemplate(
+        "Your Helio contact details were updated",
+        Template(
+            "Hello,\n\nHelio support updated the contact details of your account ($fields) "
+            "on $when. If you did not ask for this, contact Helio support and reset your "
+            "password:\n\n$link\n"
+        ),
+    ),
 }
 
 

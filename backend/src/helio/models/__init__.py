@@ -5,7 +5,10 @@ from helio.models.audit_event import AuditChainHead, AuditCheckpoint, AuditEvent
 from helio.models.auth_session import AuthSession, OneTimeToken, RefreshToken
 from helio.models.base import Base
 from helio.models.data_key import DataKey
+from helio.models.lead import Lead
 from helio.models.mfa import RecoveryCode, WebAuthnCredential
+from helio.models.order import Order, OrderEvent
+from helio.models.payment import PaymentEvent, PaymentRequest
 from helio.models.quote import Quote
 from helio.models.site import EnergyUsage, Site
 from helio.models.user import ConsentEvent, User, UserRole
@@ -22,7 +25,12 @@ __all__ = [
     "ConsentEvent",
     "DataKey",
     "EnergyUsage",
+    "Lead",
     "OneTimeToken",
+    "Order",
+    "OrderEvent",
+    "PaymentEvent",
+    "PaymentRequest",
     "Quote",
     "RecoveryCode",
     "RefreshToken",

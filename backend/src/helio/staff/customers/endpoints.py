@@ -13,7 +13,13 @@ from helio.staff.customers.deps import (
     CustomersReveal,
     SearchParams,
 )
-from helio.staff.customers.schemas import CustomerMaskedRead, CustomerPage, RevealCreate, RevealRead
+from helio.staff.customers.schemas import (
+    CustomerContactUpdate,
+    CustomerMaskedRead,
+    CustomerPage,
+    RevealCreate,
+    RevealRead,
+)
 
 router = APIRouter(prefix="/staff/customers", tags=["staff"])
 
@@ -32,6 +38,20 @@ async def view_customer(
 ) -> CustomerMaskedRead:
     """Show one customer with PII masked."""
     return await service.view(session, ctx.with_access(access), customer_id=customer_id)
+
+
+@router.patch("/{customer_id}")
+async def correct_contact(
+    customer_id: CustomerId,
+    body: CustomerContactUpdate,
+    access: CustomersManage,
+    ctx: RequestCtx,
+    session: DbSession,
+) -> CustomerMaskedRead:
+    """Correct the customer's name, phone or address (reason required; audited, customer told)."""
+    return await account.correct_contact(
+        session, ctx.with_access(access), customer_id=customer_id, data=body
+    )
 
 
 @router.post("/{customer_id}/reveal")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
+from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
 from helio.kit.schemas import StrictInput
+from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
 
 
@@ -63,3 +65,51 @@ class RevealRead(BaseModel):
 
     id: str
     fields: dict[str, Any]
+
+
+CONTACT_FIELDS = ("full_name", "phone", "address")
+
+
+class CustomerContactUpdate(StrictInput):
+    """PATCH /staff/customers/{id}: correct name, phone or address; why (audited).
+
+    The email is not here: it is how the account signs in and recovers, so only its
+    holder changes it.
+    """
+
+    full_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = None
+    phone: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=40)] | None
+    ) = None
+    address: AddressUpdate | None = None
+    reason: Reason
+
+    @field_validator("phone")
+    @classmethod
+    def _international_phone(cls, value: str | None) -> str | None:
+        if value is not None:
+            normalise_phone(value)
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> CustomerContactUpdate:
+        fields = self.model_fields_set & set(CONTACT_FIELDS)
+        if not fields:
+            raise ValueError("give a name, phone or address to correct")
+        if self.full_name is None and "full_name" in fields:
+            raise ValueError("full_name cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """Return the contact fields sent, the address as a plain dict (null clears)."""
+        return {
+            name: (
+                value.model_dump(exclude_none=True) if isinstance(value, AddressUpdate) else value
+            )
+            for name in CONTACT_FIELDS
+            if name in self.model_fields_set
+            for value in (getattr(self, name),)
+        }

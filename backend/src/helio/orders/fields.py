@@ -1,0 +1,46 @@
+"""Field types shared by the order inputs and outputs: times with their offset, the contact."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
+
+from helio.security.blind_index import normalise_phone
+
+MIN_WINDOW = timedelta(minutes=30)
+MAX_WINDOW = timedelta(hours=12)
+NOTE_MAX_CHARS = 1000
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return a stored (naive UTC) or given time as an aware UTC time."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def stored(value: datetime) -> datetime:
+    """Return an aware time as the naive UTC value a DATETIME(6) column holds."""
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _international(value: str) -> str:
+    # The number must carry its country code: an installer calls it as written.
+    normalise_phone(value)
+    return value
+
+
+UtcTime = Annotated[datetime, AfterValidator(as_utc)]
+# Inputs must say their offset ("2027-03-01T09:00:00+01:00"); answers come back in UTC.
+AwareTime = Annotated[AwareDatetime, AfterValidator(as_utc)]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS)
+]
+# Why a change was made, as staff state it (kept in the audit trail).
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+ContactPhone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=6, max_length=40),
+    AfterValidator(_international),
+]

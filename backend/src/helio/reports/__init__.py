@@ -1,0 +1,1 @@
+"""Reports: aggregated sales figures for sales and admins, never naming anyone."""
