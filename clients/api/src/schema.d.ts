@@ -756,6 +756,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Lead
+         * @description Ask to be called back (rate limited per address; proof of work after a few requests).
+         */
+        post: operations["submit_lead_api_v1_leads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -798,6 +818,90 @@ export interface paths {
         get: operations["export_me_api_v1_me_export_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Orders
+         * @description List your orders, newest first.
+         */
+        get: operations["list_orders_api_v1_orders_get"];
+        put?: never;
+        /**
+         * Place Order
+         * @description Place an order from one of your valid quotes; the same key and body give the same order.
+         */
+        post: operations["place_order_api_v1_orders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Order
+         * @description Return one of your orders: status, appointments, on-site contact and timeline.
+         */
+        get: operations["get_order_api_v1_orders__order_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Order
+         * @description Cancel your order (until the site survey is done).
+         */
+        post: operations["cancel_order_api_v1_orders__order_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/deposit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Deposit
+         * @description Open the deposit payment of your order (the open one again if it exists).
+         */
+        post: operations["request_deposit_api_v1_orders__order_id__deposit_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -957,7 +1061,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct Contact
+         * @description Correct the customer's name, phone or address (reason required; audited, customer told).
+         */
+        patch: operations["correct_contact_api_v1_staff_customers__customer_id__patch"];
         trace?: never;
     };
     "/api/v1/staff/customers/{customer_id}/force-password-reset": {
@@ -1064,6 +1172,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Leads
+         * @description List your leads and the unassigned ones, masked, newest first.
+         */
+        get: operations["list_leads_api_v1_staff_leads_get"];
+        put?: never;
+        /**
+         * Enter Lead
+         * @description Enter a lead you took yourself; it is assigned to you.
+         */
+        post: operations["enter_lead_api_v1_staff_leads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/leads/{lead_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * View Lead
+         * @description Show one lead: in plaintext if it is yours (audited), masked otherwise.
+         */
+        get: operations["view_lead_api_v1_staff_leads__lead_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Lead
+         * @description Claim an unassigned lead, or hand over, move the status or estimate the value of yours.
+         */
+        patch: operations["update_lead_api_v1_staff_leads__lead_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/staff/leads/{lead_id}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert Lead
+         * @description Invite your lead to become a customer (a single-use sign-up link by mail).
+         */
+        post: operations["convert_lead_api_v1_staff_leads__lead_id__convert_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/ops/audit-chain": {
         parameters: {
             query?: never;
@@ -1118,6 +1294,110 @@ export interface paths {
         get: operations["ops_health_api_v1_staff_ops_health_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Staff Orders
+         * @description List orders (filter by status), newest first.
+         */
+        get: operations["list_staff_orders_api_v1_staff_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * View Order
+         * @description Show one order with its timeline; the on-site contact is masked (audited).
+         */
+        get: operations["view_order_api_v1_staff_orders__order_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Order
+         * @description Move the current appointment or correct the on-site contact (reason required).
+         */
+        patch: operations["update_order_api_v1_staff_orders__order_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/staff/orders/{order_id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transition Order
+         * @description Record the order's next step (or cancel it); each step needs its own permission.
+         */
+        post: operations["transition_order_api_v1_staff_orders__order_id__transition_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/reports/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pipeline
+         * @description Count leads and orders, and sum their values, by stage and month (no personal data).
+         */
+        get: operations["pipeline_api_v1_staff_reports_pipeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Payment Webhook
+         * @description Take one signed provider event; each event id is processed once.
+         */
+        post: operations["payment_webhook_api_v1_webhooks_payments_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1206,8 +1486,16 @@ export interface components {
              * Format: date-time
              */
             exported_at: string;
+            /** Leads */
+            leads?: {
+                [key: string]: unknown;
+            }[];
             /** Orders */
             orders?: {
+                [key: string]: unknown;
+            }[];
+            /** Payments */
+            payments?: {
                 [key: string]: unknown;
             }[];
             profile: components["schemas"]["ProfileRead"];
@@ -1277,6 +1565,38 @@ export interface components {
             postal_code: string;
             /** Region */
             region?: string | null;
+        };
+        /**
+         * AppointmentWindowCreate
+         * @description An appointment: start and end with their UTC offset, 30 minutes to 12 hours long.
+         */
+        AppointmentWindowCreate: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+        };
+        /**
+         * AppointmentWindowRead
+         * @description An appointment window in UTC.
+         */
+        AppointmentWindowRead: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
         };
         /**
          * AttestationCreate
@@ -1467,6 +1787,42 @@ export interface components {
             trusted_proxies: string[];
         };
         /**
+         * ContactCreate
+         * @description Who the installers call on site (may differ from the account holder); stored encrypted.
+         */
+        ContactCreate: {
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+        };
+        /**
+         * ContactRead
+         * @description The on-site contact (masked in the staff view).
+         */
+        ContactRead: {
+            /** Name */
+            name: string | null;
+            /** Phone */
+            phone: string | null;
+        };
+        /**
+         * CustomerContactUpdate
+         * @description PATCH /staff/customers/{id}: correct name, phone or address; why (audited).
+         *
+         *     The email is not here: it is how the account signs in and recovers, so only its
+         *     holder changes it.
+         */
+        CustomerContactUpdate: {
+            address?: components["schemas"]["AddressUpdate"] | null;
+            /** Full Name */
+            full_name?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Reason */
+            reason: string;
+        };
+        /**
          * CustomerMaskedRead
          * @description What staff see of a customer without revealing: masked PII, account state.
          */
@@ -1643,6 +1999,115 @@ export interface components {
             /** Token */
             token: string;
         };
+        /**
+         * LeadCreate
+         * @description POST /leads: who to call back (a phone number or an email, or both), where, and why.
+         */
+        LeadCreate: {
+            /** Email */
+            email?: string | null;
+            /** Message */
+            message?: string | null;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone?: string | null;
+            /** Postcode */
+            postcode: string;
+        };
+        /**
+         * LeadEntryCreate
+         * @description POST /staff/leads: a lead taken by phone or at a fair; assigned to the salesperson.
+         */
+        LeadEntryCreate: {
+            /** Email */
+            email?: string | null;
+            /** Message */
+            message?: string | null;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone?: string | null;
+            /** Postcode */
+            postcode: string;
+        };
+        /**
+         * LeadPage
+         * @description One page of leads, newest first (masked).
+         */
+        LeadPage: {
+            /** Items */
+            items: components["schemas"]["LeadRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * LeadRead
+         * @description A lead in the console: plaintext for its salesperson, masked for anyone else.
+         */
+        LeadRead: {
+            /** Assignee Id */
+            assignee_id: string | null;
+            /** Converted At */
+            converted_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string | null;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Email */
+            email: string | null;
+            /** Estimated Value */
+            estimated_value: string | null;
+            /** Id */
+            id: string;
+            /** Masked */
+            masked: boolean;
+            /**
+             * Message
+             * @description plain text written by the lead; render as text
+             */
+            message: string | null;
+            /** Name */
+            name: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Postcode */
+            postcode: string | null;
+            /** Source */
+            source: string;
+            status: components["schemas"]["LeadStatus"];
+        };
+        /**
+         * LeadReceiptRead
+         * @description The public form's answer: the request was taken (nothing about it is echoed).
+         */
+        LeadReceiptRead: {
+            /** Received */
+            received: boolean;
+        };
+        /**
+         * LeadStatus
+         * @enum {string}
+         */
+        LeadStatus: "new" | "contacted" | "qualified" | "converted" | "lost";
+        /**
+         * LeadUpdate
+         * @description PATCH /staff/leads/{id}: claim or hand over, move the status, estimate the value.
+         */
+        LeadUpdate: {
+            /** Assignee Id */
+            assignee_id?: string | null;
+            /** Currency */
+            currency?: string | null;
+            /** Estimated Value */
+            estimated_value?: number | string | null;
+            status?: components["schemas"]["LeadStatus"] | null;
+        };
         /** LoginCreate */
         LoginCreate: {
             /** Email */
@@ -1700,6 +2165,138 @@ export interface components {
             recovery_codes_left: number;
             /** Totp */
             totp: boolean;
+        };
+        /**
+         * OrderCancelCreate
+         * @description POST /orders/{id}/cancel: an optional note for the timeline.
+         */
+        OrderCancelCreate: {
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * OrderCreate
+         * @description POST /orders: which quote, and optionally the on-site contact. Never a price.
+         */
+        OrderCreate: {
+            contact?: components["schemas"]["ContactCreate"] | null;
+            /** Quote Id */
+            quote_id: string;
+        };
+        /**
+         * OrderPage
+         * @description One page of orders, newest first.
+         */
+        OrderPage: {
+            /** Items */
+            items: components["schemas"]["OrderSummaryRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * OrderRead
+         * @description An order in full, with its on-site contact and its timeline (oldest first).
+         */
+        OrderRead: {
+            contact: components["schemas"]["ContactRead"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Customer Id */
+            customer_id: string;
+            /** Id */
+            id: string;
+            install_window: components["schemas"]["AppointmentWindowRead"] | null;
+            /**
+             * Net Price
+             * @description decimal string, two places; from the quote
+             */
+            net_price: string;
+            /** Payment Status */
+            payment_status: string;
+            /** Quote Id */
+            quote_id: string;
+            /** Site Id */
+            site_id: string | null;
+            status: components["schemas"]["Status"];
+            survey_window: components["schemas"]["AppointmentWindowRead"] | null;
+            /** System Kwp */
+            system_kwp: string;
+            /** Timeline */
+            timeline: components["schemas"]["TimelineEntryRead"][];
+            /** Updated At */
+            updated_at: string | null;
+            /** Version */
+            version: number;
+        };
+        /**
+         * OrderSummaryRead
+         * @description An order's headline: status, figures, appointments.
+         */
+        OrderSummaryRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Customer Id */
+            customer_id: string;
+            /** Id */
+            id: string;
+            install_window: components["schemas"]["AppointmentWindowRead"] | null;
+            /**
+             * Net Price
+             * @description decimal string, two places; from the quote
+             */
+            net_price: string;
+            /** Payment Status */
+            payment_status: string;
+            /** Quote Id */
+            quote_id: string;
+            /** Site Id */
+            site_id: string | null;
+            status: components["schemas"]["Status"];
+            survey_window: components["schemas"]["AppointmentWindowRead"] | null;
+            /** System Kwp */
+            system_kwp: string;
+            /** Updated At */
+            updated_at: string | null;
+            /** Version */
+            version: number;
+        };
+        /**
+         * OrderTransitionCreate
+         * @description POST /staff/orders/{id}/transition: the next step, its window when it schedules one.
+         */
+        OrderTransitionCreate: {
+            /** Note */
+            note?: string | null;
+            to: components["schemas"]["Status"];
+            /**
+             * Version
+             * @description the version you saw; a newer order answers 409
+             */
+            version?: number | null;
+            window?: components["schemas"]["AppointmentWindowCreate"] | null;
+        };
+        /**
+         * OrderUpdate
+         * @description PATCH /staff/orders/{id}: move the current appointment or correct the on-site contact.
+         */
+        OrderUpdate: {
+            contact?: components["schemas"]["ContactCreate"] | null;
+            install_window?: components["schemas"]["AppointmentWindowCreate"] | null;
+            /** Reason */
+            reason: string;
+            survey_window?: components["schemas"]["AppointmentWindowCreate"] | null;
+            /** Version */
+            version?: number | null;
         };
         /** PasskeyCreate */
         PasskeyCreate: {
@@ -1768,10 +2365,99 @@ export interface components {
             token: string;
         };
         /**
+         * PaymentRequestRead
+         * @description A payment asked of the customer for an order.
+         */
+        PaymentRequestRead: {
+            /**
+             * Amount
+             * @description decimal string, two places
+             */
+            amount: string;
+            /**
+             * Checkout Url
+             * @description where the customer pays (open requests only)
+             */
+            checkout_url: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Order Id */
+            order_id: string;
+            /** Paid At */
+            paid_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /**
+         * PaymentWebhookRead
+         * @description The webhook's answer: the event was taken, and what it did.
+         */
+        PaymentWebhookRead: {
+            /**
+             * Effect
+             * @enum {string}
+             */
+            effect: "applied" | "stale" | "ignored";
+            /** Received */
+            received: boolean;
+        };
+        /**
          * Perm
          * @enum {string}
          */
-        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage";
+        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "orders:read" | "orders:create" | "orders:cancel" | "payments:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "staff_orders:read" | "orders:manage" | "orders:transition" | "order_step:schedule" | "order_step:progress" | "order_step:activate" | "order_step:cancel" | "leads:read" | "leads:write" | "leads:convert" | "reports:read" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage";
+        /**
+         * PipelineRead
+         * @description The pipeline: counts and values by stage and month; no personal data.
+         */
+        PipelineRead: {
+            /** Rows */
+            rows: components["schemas"]["PipelineRowRead"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+        };
+        /**
+         * PipelineRowRead
+         * @description Leads or orders made in one month, now at one stage, in one currency.
+         */
+        PipelineRowRead: {
+            /** Count */
+            count: number;
+            /**
+             * Currency
+             * @description null for leads without an estimated value
+             */
+            currency: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "lead" | "order";
+            /**
+             * Month
+             * @description YYYY-MM, when the lead came or the order was placed
+             */
+            month: string;
+            /** Stage */
+            stage: string;
+            /**
+             * Value
+             * @description sum of estimated values (leads) or prices (orders)
+             */
+            value: string;
+        };
         /**
          * ProfileRead
          * @description The caller's own profile, decrypted.
@@ -2277,6 +2963,11 @@ export interface components {
             /** Roles */
             roles?: ("support" | "sales" | "engineer" | "admin")[] | null;
         };
+        /**
+         * Status
+         * @enum {string}
+         */
+        Status: "placed" | "survey_scheduled" | "surveyed" | "permit_submitted" | "permit_approved" | "install_scheduled" | "installed" | "inspected" | "activated" | "cancelled";
         /** StepUpCreate */
         StepUpCreate: {
             /** Code */
@@ -2310,6 +3001,36 @@ export interface components {
             escalation_pct: string;
             /** Price Per Kwh */
             price_per_kwh: string;
+        };
+        /**
+         * TimelineEntryRead
+         * @description One step, reschedule, correction or payment: who (role, id), when, from, to, note.
+         *
+         *     The note is text written by a person: clients render it as text, never as markup.
+         */
+        TimelineEntryRead: {
+            /**
+             * Actor Id
+             * @description staff view only; null for the customer
+             */
+            actor_id: string | null;
+            /** Actor Role */
+            actor_role: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** From Status */
+            from_status: string | null;
+            /** Kind */
+            kind: string;
+            /** Note */
+            note: string | null;
+            /** Seq */
+            seq: number;
+            /** To Status */
+            to_status: string;
         };
         /** TokenGrantCreate */
         TokenGrantCreate: {
@@ -3579,6 +4300,39 @@ export interface operations {
             };
         };
     };
+    submit_lead_api_v1_leads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadReceiptRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_me_api_v1_me_get: {
         parameters: {
             query?: never;
@@ -3668,6 +4422,175 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountExportRead"];
+                };
+            };
+        };
+    };
+    list_orders_api_v1_orders_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of a page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    place_order_api_v1_orders_post: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description a client-chosen key: the same key and body give the same order */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_order_api_v1_orders__order_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque order id */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_order_api_v1_orders__order_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque order id */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_deposit_api_v1_orders__order_id__deposit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque order id */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -4041,6 +4964,41 @@ export interface operations {
             };
         };
     };
+    correct_contact_api_v1_staff_customers__customer_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerContactUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerMaskedRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     force_password_reset_api_v1_staff_customers__customer_id__force_password_reset_post: {
         parameters: {
             query?: never;
@@ -4229,6 +5187,172 @@ export interface operations {
             };
         };
     };
+    list_leads_api_v1_staff_leads_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["LeadStatus"] | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enter_lead_api_v1_staff_leads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadEntryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    view_lead_api_v1_staff_leads__lead_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque lead id */
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_lead_api_v1_staff_leads__lead_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque lead id */
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    convert_lead_api_v1_staff_leads__lead_id__convert_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque lead id */
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     ops_audit_chain_api_v1_staff_ops_audit_chain_get: {
         parameters: {
             query?: {
@@ -4297,6 +5421,237 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthRead"];
+                };
+            };
+        };
+    };
+    list_staff_orders_api_v1_staff_orders_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["Status"] | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    view_order_api_v1_staff_orders__order_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque order id */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_order_api_v1_staff_orders__order_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque order id */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    transition_order_api_v1_staff_orders__order_id__transition_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque order id */
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderTransitionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pipeline_api_v1_staff_reports_pipeline_get: {
+        parameters: {
+            query?: {
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    payment_webhook_api_v1_webhooks_payments_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> */
+                "Helio-Signature"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Created
+                     * @description when the provider made the event (UNIX seconds)
+                     */
+                    created: number;
+                    /**
+                     * PaymentEventDataCreate
+                     * @description What the event is about: our order, the provider's payment, the sum.
+                     */
+                    data: {
+                        /** Amount */
+                        amount: string;
+                        /** Currency */
+                        currency: string;
+                        /** Order Id */
+                        order_id: string;
+                        /** Payment Ref */
+                        payment_ref: string;
+                    };
+                    /** Id */
+                    id: string;
+                    /**
+                     * Type
+                     * @enum {string}
+                     */
+                    type: "payment.succeeded" | "payment.failed" | "payment.refunded";
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentWebhookRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
