@@ -3,7 +3,7 @@ import { asvs, expect, test } from "./fixtures";
 import { advanceApiClock, enrolTotp, nextCode, signUp, submitPassword } from "./auth";
 import { checkPage, newEmail, PASSWORD, stack, watchPage } from "./helpers";
 
-test("a customer signs up, verifies, enrols TOTP, quotes, exports and deletes the account with a step-up", asvs("V6.3.3", "V7.5.1", "V10.1.1"), async ({ page }) => {
+test("a customer signs up, verifies, enrols TOTP, quotes, orders, exports and deletes the account with a step-up", asvs("V6.3.3", "V7.5.1", "V10.1.1"), async ({ page }) => {
   const problems = watchPage(page, { statuses: [403] }); // the deletion's first answer: step_up_required
   const { portalUrl } = stack();
   const email = newEmail("ann");
@@ -52,6 +52,28 @@ test("a customer signs up, verifies, enrols TOTP, quotes, exports and deletes th
   await expect(page.getByRole("heading", { name: "What this quote assumes" })).toBeVisible();
   await expect(page.locator("svg.chart rect.production")).toHaveCount(12);
   await checkPage(page, "quote");
+
+  // The quote becomes an order (a second factor is enrolled above, as ordering requires).
+  await page.getByRole("button", { name: "Order this system" }).click();
+  await page.getByLabel("On-site contact name").fill("Ann Example");
+  await page.getByLabel("On-site contact phone").fill("+1 415 555 0188");
+  await page.getByRole("button", { name: "Place the order" }).click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f]{32}$/);
+  await expect(page.getByTestId("order-status")).toHaveText("Order placed");
+  await expect(page.getByTestId("timeline-entry")).toHaveCount(1);
+  await expect(page.getByTestId("timeline-entry").first()).toContainText("Order placed");
+  await expect(page.getByRole("list", { name: "Steps of the order" }).locator("[aria-current=step]")).toHaveText("Order placed");
+  await page.getByRole("button", { name: "Pay the deposit" }).click();
+  await expect(page.getByTestId("deposit-status")).toHaveText("requested");
+  await expect(page.getByTestId("payment-status")).toHaveText(/Deposit requested/);
+  await expect(page.getByTestId("timeline-entry")).toHaveCount(2);
+  await checkPage(page, "order");
+  const orderPath = new URL(page.url()).pathname;
+  await page.goto(`${portalUrl}/orders`);
+  await expect(page.getByTestId("order-row")).toHaveCount(1);
+  await checkPage(page, "orders");
+  await page.getByTestId("order-row").getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`${orderPath}$`));
 
   await page.goto(`${portalUrl}/account/data`);
   const download = page.waitForEvent("download");

@@ -7,6 +7,7 @@ import { whoami } from "@/lib/server-api";
 const CUSTOMER_NAV = [
   { href: "/sites", label: "Homes" },
   { href: "/quotes", label: "Quotes" },
+  { href: "/orders", label: "Orders" },
   { href: "/account", label: "Account" },
 ];
 

@@ -5,6 +5,8 @@ import { ProductionChart } from "@/components/ProductionChart";
 import { quoteFigures } from "@/lib/quote";
 import { load } from "@/lib/server-api";
 
+import { PlaceOrder } from "./PlaceOrder";
+
 export const metadata = { title: "Your quote" };
 
 export default async function QuotePage({ params }: { params: Promise<{ quoteId: string }> }) {
@@ -38,6 +40,7 @@ export default async function QuotePage({ params }: { params: Promise<{ quoteId:
           <dd>{quote.valid_until.slice(0, 10)}</dd>
         </dl>
       </div>
+      {quote.expired ? null : <PlaceOrder quoteId={quote.id} />}
       <h2>Production against your use, month by month</h2>
       <ProductionChart production={f.monthlyProduction} usage={f.monthlyUsage} />
       <h2>What this quote assumes</h2>
