@@ -12,6 +12,9 @@ export interface Section {
 /** The console's sections and the permissions that open them (from the API's matrix). */
 export const SECTIONS: Section[] = [
   { href: "/console/customers", label: "Customers", anyOf: ["customers:read"] },
+  { href: "/console/orders", label: "Orders", anyOf: ["staff_orders:read"] },
+  { href: "/console/leads", label: "Leads", anyOf: ["leads:read"] },
+  { href: "/console/pipeline", label: "Pipeline", anyOf: ["reports:read"] },
   { href: "/console/grants", label: "Access grants", anyOf: ["grants:request", "grants:read", "grants:decide"] },
   { href: "/console/ops", label: "Operations", anyOf: ["ops:read"] },
   { href: "/console/staff", label: "Staff", anyOf: ["staff:read"] },

@@ -1,6 +1,7 @@
 "use client";
 
 import { unwrap, type Schemas } from "@helio/api-client";
+import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 import { ErrorNotice, Notice } from "@/components/ErrorNotice";
@@ -22,6 +23,7 @@ function show(value: unknown): string {
 }
 
 export function CustomerActions({ customerId, canReveal, canManage }: { customerId: string; canReveal: boolean; canManage: boolean }) {
+  const router = useRouter();
   const { busy, problem, run, fields } = useAction();
   const [revealed, setRevealed] = useState<Record<string, unknown> | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -48,6 +50,24 @@ export function CustomerActions({ customerId, canReveal, canManage }: { customer
     };
     const ok = await run(() => unwrap(calls[kind]()).then(() => true));
     if (ok) setDone(label);
+  }
+
+  async function correct(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setDone(null);
+    const form = new FormData(event.currentTarget);
+    const name = String(form.get("full_name") ?? "").trim();
+    const phone = String(form.get("phone") ?? "").trim();
+    const body = {
+      reason: String(form.get("correction_reason") ?? "").trim(),
+      ...(name ? { full_name: name } : {}),
+      ...(phone ? { phone } : {}),
+    };
+    const ok = await run(() => unwrap(api.PATCH("/api/v1/staff/customers/{customer_id}", { ...path, body })).then(() => true));
+    if (ok) {
+      setDone("The contact details are corrected; the customer gets a mail naming the changed fields.");
+      router.refresh();
+    }
   }
 
   return (
@@ -101,6 +121,18 @@ export function CustomerActions({ customerId, canReveal, canManage }: { customer
               Resend the confirmation mail
             </button>
           </div>
+          <h3>Correct the contact details</h3>
+          <form onSubmit={correct} noValidate aria-label="Correct the contact details">
+            <p className="hint">Fill only what changes. The email is not here: only its holder changes it.</p>
+            <div className="row">
+              <Field label="Correct name" name="full_name" autoComplete="off" maxLength={120} errors={fields} />
+              <Field label="Correct phone" name="phone" type="tel" autoComplete="off" maxLength={40} errors={fields} />
+            </div>
+            <Field label="Reason for the correction (recorded in the audit log)" name="correction_reason" required minLength={10} maxLength={500} errors={fields} apiName="reason" />
+            <button type="submit" disabled={busy}>
+              Save the correction
+            </button>
+          </form>
         </section>
       ) : null}
     </>
