@@ -30,6 +30,11 @@ describe("decidePath", () => {
     expect(decidePath("console", "/api/v1/admin/audit")).toBe("allow");
     expect(decidePath("portal", "/api/v1/auth/login")).toBe("allow");
     expect(decidePath("portal", "/api/openapi.json")).toBe("not_found");
+    expect(decidePath("portal", "/api/v1/orders/abc/deposit")).toBe("allow");
+    expect(decidePath("portal", "/api/v1/leads")).toBe("allow");
+    expect(decidePath("console", "/api/v1/orders")).toBe("not_found");
+    expect(decidePath("portal", "/api/v1/staff/orders")).toBe("not_found");
+    expect(decidePath("portal", "/api/v1/webhooks/payments")).toBe("not_found");
   });
 });
 

@@ -8,6 +8,8 @@ import { toProblem } from "@/lib/problem";
 import { load } from "@/lib/server-api";
 import { requireStaff } from "@/lib/staff-session";
 
+import { EnterLead } from "./EnterLead";
+
 export const metadata = { title: "Leads" };
 
 type LeadStatus = Schemas["LeadStatus"];
@@ -24,6 +26,7 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
     <main id="main">
       <h1>Leads</h1>
       <p className="hint">Your leads and the unassigned ones; contact details stay masked until a lead is yours.</p>
+      {"leads:write" in check.me.permissions ? <EnterLead /> : null}
       <form method="get" action="/console/leads" className="card" role="search" aria-label="Filter leads">
         <div>
           <label htmlFor="status">Status</label>
