@@ -696,6 +696,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/webauthn/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Passkey Sign In Options
+         * @description Options for signing in with a passkey only: no username, `allowCredentials` empty.
+         */
+        post: operations["passkey_sign_in_options_api_v1_auth_webauthn_passkey_options_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/webauthn/passkey/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Passkey Sign In
+         * @description Sign in with a discoverable passkey alone (user verification required); sets the cookies.
+         */
+        post: operations["passkey_sign_in_api_v1_auth_webauthn_passkey_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/webauthn/register/options": {
         parameters: {
             query?: never;
@@ -2344,6 +2384,16 @@ export interface components {
             last_used_at: string | null;
             /** Name */
             name: string | null;
+        };
+        /**
+         * PasskeySignInCreate
+         * @description POST /auth/webauthn/passkey/verify: the assertion of a discoverable passkey, no username.
+         */
+        PasskeySignInCreate: {
+            /** Credential */
+            credential: {
+                [key: string]: unknown;
+            };
         };
         /** PasswordChangeCreate */
         PasswordChangeCreate: {
@@ -4212,6 +4262,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginRead"] | components["schemas"]["TokenRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    passkey_sign_in_options_api_v1_auth_webauthn_passkey_options_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    passkey_sign_in_api_v1_auth_webauthn_passkey_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeySignInCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginRead"];
                 };
             };
             /** @description Validation Error */

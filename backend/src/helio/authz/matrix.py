@@ -148,6 +148,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/password/reset"),
         ("POST", "/api/v1/auth/webauthn/login/options"),
         ("POST", "/api/v1/auth/webauthn/login/verify"),
+        ("POST", "/api/v1/auth/webauthn/passkey/options"),
+        ("POST", "/api/v1/auth/webauthn/passkey/verify"),
         ("POST", "/api/v1/auth/invitations/accept"),
         ("POST", "/api/v1/leads"),  # proof of work and per-address limits instead
         ("POST", "/api/v1/webhooks/payments"),  # authenticated by its HMAC signature

@@ -18,6 +18,7 @@ from helio.auth.mfa.schemas import (
     PasskeyLoginCreate,
     PasskeyLoginOptionsCreate,
     PasskeyPage,
+    PasskeySignInCreate,
     RecoveryCodesRead,
     StepUpCreate,
     TotpConfirmCreate,
@@ -154,6 +155,28 @@ async def passkey_login_verify(
     )
     if signed.tokens is not None:
         return TokenRead.of(signed.tokens)
+    set_sign_in_cookies(response, ctx.app.settings, signed)
+    return LoginRead(mfa_required=False, mfa_enrolment=signed.enrolment)
+
+
+@router.post("/webauthn/passkey/options")
+async def passkey_sign_in_options(ctx: RequestCtx, pow_solution: PowSolution) -> dict[str, Any]:
+    """Options for signing in with a passkey only: no username, `allowCredentials` empty."""
+    return await webauthn.passkey_options(ctx, pow_solution=pow_solution)
+
+
+@router.post("/webauthn/passkey/verify")
+async def passkey_sign_in(
+    body: PasskeySignInCreate,
+    response: Response,
+    ctx: RequestCtx,
+    session: DbSession,
+    pow_solution: PowSolution,
+) -> LoginRead:
+    """Sign in with a discoverable passkey alone (user verification required); sets the cookies."""
+    signed = await webauthn.passkey_sign_in(
+        session, ctx, credential=body.credential, pow_solution=pow_solution
+    )
     set_sign_in_cookies(response, ctx.app.settings, signed)
     return LoginRead(mfa_required=False, mfa_enrolment=signed.enrolment)
 

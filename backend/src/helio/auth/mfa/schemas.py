@@ -69,3 +69,9 @@ class PasskeyLoginOptionsCreate(StrictInput):
 class PasskeyLoginCreate(StrictInput):
     mfa_token: OpaqueToken
     credential: dict[str, Any]
+
+
+class PasskeySignInCreate(StrictInput):
+    """POST /auth/webauthn/passkey/verify: the assertion of a discoverable passkey, no username."""
+
+    credential: dict[str, Any]

@@ -1,8 +1,12 @@
-"""Passkeys (WebAuthn) as a second factor: registration and the sign-in assertion.
+"""Passkeys (WebAuthn): registration, the second step of a sign-in, and sign-in with a passkey only.
 
 The `webauthn` library builds the options and verifies attestations and
-assertions (origin, RP id hash, challenge, signature, sign counter). Each
-challenge lives five minutes in shared state and is accepted once.
+assertions (origin, RP id hash, challenge, signature, sign counter, user
+verification). Each challenge lives five minutes in shared state and is
+accepted once. Passkeys are registered as discoverable (resident) credentials,
+so the browser can offer one without a username: the passkey-only sign-in asks
+with an empty `allowCredentials` and finds the account from the credential id
+and the user handle the authenticator returns.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +40,8 @@ from helio.audit import AuditAction
 from helio.auth import notices
 from helio.auth.accounts import repository as accounts
 from helio.auth.accounts.profiles import account_target, read_profile
-from helio.auth.login.service import SignedIn
+from helio.auth.login import lockout
+from helio.auth.login.service import SignedIn, count_failure, finish, guard_request
 from helio.auth.mfa import repository
 from helio.auth.mfa.exceptions import (
     MfaNotEnrolled,
@@ -47,6 +52,7 @@ from helio.auth.mfa.exceptions import (
 from helio.auth.mfa.pending import (
     Elevated,
     elevate,
+    email_of,
     fail,
     find_pending,
     mfa_removed,
@@ -58,14 +64,16 @@ from helio.auth.sessions import lifecycle
 from helio.auth.sessions.service import current_row
 from helio.auth.sessions.stepup import require_recent_auth
 from helio.authz.principal import SessionKind
-from helio.errors import NotFound
+from helio.errors import NotFound, RateLimited
 from helio.kit.clock import utcnow
 from helio.kit.ids import new_id
-from helio.models import WebAuthnCredential
+from helio.models import User, WebAuthnCredential
 from helio.platform.app import App
 from helio.platform.context import Ctx
 
 RP_NAME = "Helio"
+# Passkey-only sign-in options per client address (a moving window, shared by replicas).
+PASSKEY_OPTIONS_RATE = "30/minute"
 _MALFORMED = (WebAuthnException, ValueError, KeyError, TypeError)
 
 
@@ -127,7 +135,8 @@ async def register_options(session: AsyncSession, ctx: Ctx) -> dict[str, Any]:
         user_display_name=profile.full_name or profile.email,
         attestation=AttestationConveyancePreference.NONE,
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.PREFERRED,
+            # Discoverable: the passkey can sign in on its own, without a username.
+            resident_key=ResidentKeyRequirement.REQUIRED,
             user_verification=UserVerificationRequirement.PREFERRED,
         ),
         exclude_credentials=_descriptors(await repository.credentials(session, user.id)),
@@ -299,3 +308,122 @@ async def remove_passkey(session: AsyncSession, ctx: Ctx, *, credential_id: str)
     if len(rows) == 1 and user.totp_confirmed_at is None:
         await repository.delete_recovery_codes(session, user.id)
     await mfa_removed(session, ctx, user, "a passkey")
+
+
+async def passkey_options(ctx: Ctx, *, pow_solution: str | None) -> dict[str, Any]:
+    """Return assertion options for a sign-in with a passkey only (no username, no password).
+
+    `allowCredentials` is empty: the browser offers the discoverable passkeys it holds for
+    this host. The request is screened like a password sign-in (address block, proof of
+    work once its failures earn it), and each address may ask `PASSKEY_OPTIONS_RATE`
+    (every answer holds a challenge in shared state for a few minutes).
+
+    Raises:
+        TooManyAttempts, PowRequired (and other PoW errors): the address is blocked or must
+            solve a challenge.
+        RateLimited: the address asked for options too often (429 with Retry-After).
+    """
+    ip = await guard_request(ctx, scope="login", pow_solution=pow_solution)
+    allowed, retry_after = await ctx.app.limiter.hit(PASSKEY_OPTIONS_RATE, "passkey-options", ip)
+    if not allowed:
+        raise RateLimited(retry_after)
+    options = generate_authentication_options(
+        rp_id=rp_id(ctx),
+        allow_credentials=[],
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
+    await _remember(ctx.app, f"wapl:{_digest(options.challenge)}", options.challenge)
+    result: dict[str, Any] = json.loads(options_to_json(options))
+    return result
+
+
+def _asserted_challenge(credential: dict[str, Any]) -> bytes:
+    """The challenge the client signed (from clientDataJSON); verification checks it again."""
+    response = credential["response"]
+    client_data = json.loads(base64url_to_bytes(str(response["clientDataJSON"])))
+    return base64url_to_bytes(str(client_data["challenge"]))
+
+
+def _user_handle(credential: dict[str, Any]) -> bytes:
+    handle = credential["response"].get("userHandle")
+    if not isinstance(handle, str) or not handle:
+        raise WebAuthnFailed()
+    return base64url_to_bytes(handle)
+
+
+def _may_sign_in(user: User | None) -> bool:
+    return (
+        user is not None
+        and user.status == "active"
+        and user.deleted_at is None
+        and user.email_verified_at is not None
+    )
+
+
+async def passkey_sign_in(
+    session: AsyncSession, ctx: Ctx, *, credential: dict[str, Any], pow_solution: str | None
+) -> SignedIn:
+    """Sign in with a discoverable passkey alone; the same session and audit as a password sign-in.
+
+    The challenge must be one this server issued for a passkey sign-in (taken once); the
+    credential must be registered and its user handle must name the account that owns it;
+    the assertion must verify with user verification (the authenticator's PIN or
+    biometric), so the session counts as multi-factor. Every refusal is one answer, counted
+    against the address and, when the credential names an account, against that account.
+
+    Raises:
+        TooManyAttempts, PowRequired (and other PoW errors): blocked, locked or must solve.
+        WebAuthnFailed: anything about the assertion is wrong (400).
+    """
+    await guard_request(ctx, scope="login", pow_solution=pow_solution)
+    user: User | None = None
+    key: str | None = None
+    try:
+        challenge = await _take(ctx.app, f"wapl:{_digest(_asserted_challenge(credential))}")
+        raw_id = base64url_to_bytes(str(credential.get("rawId") or credential.get("id") or ""))
+        row = await repository.credential_by_raw_id(session, raw_id)
+        user = await accounts.get(session, row.user_id) if row is not None else None
+        if user is not None:
+            key = lockout.account_key(ctx.app, await email_of(session, ctx.app, user))
+            await lockout.check_account(ctx.app, key)
+        handle = _user_handle(credential)
+        if challenge is None or row is None or not _may_sign_in(user):
+            raise WebAuthnFailed()
+        if handle != row.user_id.encode("ascii"):
+            raise WebAuthnFailed()
+        verified = verify_authentication_response(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id(ctx),
+            expected_origin=ctx.app.settings.allowed_origins,
+            credential_public_key=row.public_key,
+            credential_current_sign_count=row.sign_count,
+            require_user_verification=True,
+        )
+    except (*_MALFORMED, WebAuthnFailed) as exc:
+        await _passkey_refused(ctx, user, key, type(exc).__name__)
+    assert user is not None
+    row.sign_count, row.last_used_at = verified.new_sign_count, utcnow()
+    await lockout.record_success(ctx.app, key or "")
+    user = await accounts.lock_account(session, user.id)
+    return await finish(session, ctx, user=user, kind="cookie", mfa=True, method="passkey")
+
+
+async def _passkey_refused(ctx: Ctx, user: User | None, key: str | None, reason: str) -> NoReturn:
+    user_id = user.id if user is not None else None
+    failure = await count_failure(ctx, key=key, user_id=user_id)
+    await audit.record_separately(
+        ctx.app.db,
+        ctx,
+        AuditAction.AUTH_SIGNED_IN,
+        actor_id=user_id,
+        target=account_target(user_id),
+        reason=reason,
+        details={
+            "method": "passkey",
+            "kind": "cookie",
+            "failures": failure.failures,
+            "known_account": user is not None,
+        },
+    )
+    raise WebAuthnFailed()
