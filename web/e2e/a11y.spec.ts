@@ -47,8 +47,13 @@ test("no serious or critical axe violation on any page of the portal", async ({ 
     [site, "site"],
     ["/quotes", "quotes"],
     [quote, "quote"],
+    ["/orders", "orders"],
   ];
   for (const [path, name] of signedIn) await visit(page, portalUrl, path, name);
+  await page.goto(`${portalUrl}/orders`);
+  await page.getByTestId("order-row").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f]{32}$/);
+  await checkPage(page, "order");
   expect(problems).toEqual([]);
 });
 
@@ -67,10 +72,17 @@ test("no serious or critical axe violation on any page of the console", async ({
   await page.getByRole("row").nth(1).getByRole("link").click();
   await expect(page).toHaveURL(/\/console\/customers\/[0-9a-f]{32}$/);
   const customer = new URL(page.url()).pathname;
+  await page.goto(`${consoleUrl}/console/orders`);
+  await page.getByTestId("staff-order-row").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/console\/orders\/[0-9a-f]{32}$/);
+  const order = new URL(page.url()).pathname;
   for (const [path, name] of [
     ["/console", "console-home"],
     [`/console/customers?query=${encodeURIComponent(demoCustomer().email)}`, "console-customers"],
     [customer, "console-customer"],
+    ["/console/orders", "console-orders"],
+    [order, "console-order"],
+    ["/console/pipeline", "console-pipeline"],
     ["/console/grants", "console-grants"],
     ["/console/ops", "console-ops"],
     ["/console/staff", "console-staff"],

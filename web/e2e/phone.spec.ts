@@ -2,7 +2,7 @@ import type { Page } from "@playwright/test";
 
 import { expect, test } from "./fixtures";
 
-import { demoCustomer, signInCustomer } from "./auth";
+import { demoCustomer, signInCustomer, signInStaff } from "./auth";
 import { checkPage, stack, watchPage } from "./helpers";
 
 /** The page fits the phone's width: nothing to scroll sideways (wide tables scroll in their own box). */
@@ -41,11 +41,31 @@ test("the portal on a phone: laid out for its width, installable, no accessibili
   await expect(page.locator("svg.chart rect.production")).toHaveCount(12);
   await fitsTheScreen(page);
   await checkPage(page, "phone-quote");
+  await visit(page, `${portalUrl}/orders`, "orders");
+  await page.getByTestId("order-row").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f]{32}$/);
+  await fitsTheScreen(page);
+  await checkPage(page, "phone-order");
   await visit(page, `${portalUrl}/account`, "account");
   await visit(page, `${portalUrl}/account/sessions`, "sessions");
   // The navigation stays reachable on the small screen.
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Quotes" })).toBeVisible();
 
   await visit(page, `${consoleUrl}/sign-in`, "console-sign-in");
+  expect(problems).toEqual([]);
+});
+
+test("the console on a phone: orders, an order and the pipeline fit the screen", async ({ page }) => {
+  const problems = watchPage(page);
+  const { consoleUrl } = stack();
+  await signInStaff(page, "admin");
+  await visit(page, `${consoleUrl}/console`, "console-home");
+  await visit(page, `${consoleUrl}/console/orders`, "console-orders");
+  await page.getByTestId("staff-order-row").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/console\/orders\/[0-9a-f]{32}$/);
+  await fitsTheScreen(page);
+  await checkPage(page, "phone-console-order");
+  await visit(page, `${consoleUrl}/console/pipeline`, "console-pipeline");
+  await visit(page, `${consoleUrl}/console/audit`, "console-audit");
   expect(problems).toEqual([]);
 });

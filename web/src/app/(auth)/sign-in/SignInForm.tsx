@@ -1,6 +1,6 @@
 "use client";
 
-import { unwrap, type Schemas } from "@helio/api-client";
+import { ApiError, unwrap, type Schemas } from "@helio/api-client";
 import { startAuthentication } from "@simplewebauthn/browser";
 import { useState, type FormEvent } from "react";
 
@@ -77,6 +77,42 @@ export function SignInForm({ next, audience }: { next: string; audience: Audienc
     if (result && "mfa_required" in result) finish(result);
   }
 
+  /** Sign in with a discoverable passkey alone: the browser offers the passkeys it holds for this site. */
+  async function passkeyOnly() {
+    const result = await run(async () => {
+      const api = browserApi();
+      const options = await withProofOfWork(
+        "login",
+        (headers) => unwrap(api.POST("/api/v1/auth/webauthn/passkey/options", { headers })),
+        setSolving,
+      );
+      let credential: unknown;
+      try {
+        // The API sends the standard JSON form of PublicKeyCredentialRequestOptions.
+        credential = await startAuthentication({ optionsJSON: options as never });
+      } catch {
+        throw new ApiError({
+          status: 0,
+          code: "passkey_not_used",
+          message: "No passkey was used: the prompt was closed, timed out, or this device holds no passkey for Helio.",
+          requestId: null,
+        });
+      }
+      return withProofOfWork(
+        "login",
+        (headers) =>
+          unwrap(
+            api.POST("/api/v1/auth/webauthn/passkey/verify", {
+              body: { credential: credential as Record<string, unknown> },
+              headers,
+            }),
+          ),
+        setSolving,
+      );
+    });
+    if (result) finish(result);
+  }
+
   if (pending) {
     const hasPasskey = pending.methods.includes("webauthn");
     const hasTotp = pending.methods.includes("totp");
@@ -133,6 +169,14 @@ export function SignInForm({ next, audience }: { next: string; audience: Audienc
         </button>
         {solving ? <span role="status">Checking you are not a robot…</span> : null}
       </div>
+      {audience === "portal" ? (
+        <div className="passkey-sign-in">
+          <p className="hint">Or, without typing anything, with a passkey saved on this device or your phone:</p>
+          <button type="button" className="secondary" onClick={passkeyOnly} disabled={busy}>
+            Sign in with a passkey
+          </button>
+        </div>
+      ) : null}
     </form>
   );
 }
