@@ -76,7 +76,7 @@ export async function submitPassword(page: Page, site: string, email: string, pa
   await page.goto(`${site}/sign-in`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** Enrol an authenticator app on the security page shown; keep its secret for later sign-ins. */
