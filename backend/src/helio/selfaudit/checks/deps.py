@@ -92,4 +92,5 @@ async def _run(backend_dir: Path, osv_dir: Path) -> dict[str, Any] | None:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """The moment as naive UTC, comparable with `utcnow()`."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

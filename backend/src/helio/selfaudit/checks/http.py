@@ -31,8 +31,10 @@ REQUIRED_HEADERS: dict[str, str] = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "",
     "strict-transport-security": "",
-    "cache-control": "no-store",
+    "cache-control": "",
 }
+# Errors and probes must not be cached; a page may be (the JWKS is public, max-age=300).
+NO_STORE_PATHS = ("/healthz",)
 _TRACE = re.compile(
     r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|"
     r"\b(sqlalchemy|asyncmy|pymysql|starlette|uvicorn)\.[a-z_.]+|"
@@ -43,6 +45,11 @@ _TRACE = re.compile(
 
 def _missing(response: httpx.Response, *, https: bool) -> list[str]:
     missing = []
+    cache = response.headers.get("cache-control", "")
+    if (response.status_code >= 400 or response.url.path in NO_STORE_PATHS) and cache and (
+        "no-store" not in cache.lower()
+    ):
+        missing.append(f"cache-control no-store ({cache!s:.60})")
     for name, wanted in REQUIRED_HEADERS.items():
         if name == "strict-transport-security" and not https:
             continue
