@@ -54,7 +54,9 @@ def test_markdown_lists_every_category_and_escapes_evidence() -> None:
     text = render.to_markdown(_report(_finding("http.cors", "fail")))
     for category, title in CATEGORY_TITLES.items():
         assert f"## {category.value}: {title}" in text
-    assert "**FAIL**" in text and "e &lt;x&gt;" in text and "- fix: f" in text
+    assert "**FAIL**" in text
+    assert "e &lt;x&gt;" in text
+    assert "- fix: f" in text
 
 
 def test_json_round_trips() -> None:

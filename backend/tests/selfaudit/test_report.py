@@ -46,7 +46,10 @@ async def test_misconfigured_deployment_is_reported_with_category_and_severity(
 ) -> None:
     ids = await bad_world(clean)
     with weak_server() as base_url:
-        async with app_user(clean.settings.database_url, extra=("ALTER",)) as db, httpx.AsyncClient(base_url=base_url) as http:
+        async with (
+            app_user(clean.settings.database_url, extra=("ALTER",)) as db,
+            httpx.AsyncClient(base_url=base_url) as http,
+        ):
             report = await _run(clean, http, db)
     found = by_id(report)
     assert crashed(report) == []
@@ -98,7 +101,10 @@ async def test_reports_hold_no_personal_data_or_secrets(clean: App) -> None:
     await bad_world(clean)
     await clean.state.set(f"probe:{SEEDED_EMAIL}", "1", 60)  # a key that leaks an address
     with weak_server() as base_url:
-        async with app_user(clean.settings.database_url, extra=("ALTER",)) as db, httpx.AsyncClient(base_url=base_url) as http:
+        async with (
+            app_user(clean.settings.database_url, extra=("ALTER",)) as db,
+            httpx.AsyncClient(base_url=base_url) as http,
+        ):
             report = await _run(clean, http, db)
     assert by_id(report)["redis.personal_data_in_keys"].verdict == Verdict.FAIL
     secrets_and_pii = [SEEDED_EMAIL, SEEDED_NAME, SEEDED_PHONE, "Marguerite", "quimby",
@@ -107,4 +113,5 @@ async def test_reports_hold_no_personal_data_or_secrets(clean: App) -> None:
         lowered = text.lower()
         for needle in secrets_and_pii:
             assert needle.lower() not in lowered
-        assert "@example.com" not in lowered and "@example.net" not in lowered
+        assert "@example.com" not in lowered
+        assert "@example.net" not in lowered

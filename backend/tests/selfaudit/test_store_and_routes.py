@@ -16,9 +16,9 @@ from helio.kit.clock import utcnow
 from helio.mail.transport import MemoryTransport
 from helio.platform.app import App
 from helio.security.outbound import OutboundPolicy
-from helio.state.shared import MemoryState
 from helio.selfaudit import job
 from helio.selfaudit.runner import Finding, Report
+from helio.state.shared import MemoryState
 from tests.factories.accounts import audit_events
 from tests.fixtures.principals import Harness, error_code
 
@@ -28,25 +28,33 @@ TREND = "/api/v1/admin/self-audit/trend"
 
 def _report(verdicts: dict[str, str], *, days_ago: int = 0) -> Report:
     findings = [
-        Finding(id=check, category="A07", category_title="Identification and Authentication "
-                "Failures", severity="high", source="database", title=check, verdict=verdict,
-                evidence=[f"{check} {verdict}"], fix="fix it")  # fmt: skip
+        Finding(
+            id=check,
+            category="A07",
+            category_title="Identification and Authentication Failures",
+            severity="high",
+            source="database",
+            title=check,
+            verdict=verdict,
+            evidence=[f"{check} {verdict}"],
+            fix="fix it",
+        )
         for check, verdict in verdicts.items()
     ]
     return Report(utcnow() - timedelta(days=days_ago), "test", None, findings)
 
 
 async def test_a_regression_is_audited_and_raises_the_alert(clean: App) -> None:
-    await job.store_report(clean, _report({"db.staff_mfa": "pass", "db.grants": "fail"}, days_ago=1))
+    await job.store_report(
+        clean, _report({"db.staff_mfa": "pass", "db.grants": "fail"}, days_ago=1)
+    )
     assert await audit_events(clean, "self_audit.check_regressed") == []
-    await job.store_report(clean, _report({"db.staff_mfa": "fail", "db.grants": "fail"}))
+    stored = await job.store_report(clean, _report({"db.staff_mfa": "fail", "db.grants": "fail"}))
     regressed = await audit_events(clean, "self_audit.check_regressed")
     assert [(e.resource_type, e.resource_id) for e in regressed] == [
         ("self_audit_check", "db.staff_mfa")
     ]
-    assert regressed[0].details == {
-        "report_id": regressed[0].details["report_id"], "category": "A07", "severity": "high",
-    }  # fmt: skip
+    assert regressed[0].details == {"report_id": stored.id, "category": "A07", "severity": "high"}
     assert len(await audit_events(clean, "self_audit.stored")) == 2
     # A fresh engine and counters: the app's own engine may already have seen the event.
     state = MemoryState()
@@ -90,7 +98,9 @@ class TestSelfAuditRoutes:
 
     async def test_latest_and_trend(self, auth: Harness) -> None:
         app = auth.app_state
-        await job.store_report(app, _report({"db.staff_mfa": "pass", "db.grants": "fail"}, days_ago=1))
+        await job.store_report(
+            app, _report({"db.staff_mfa": "pass", "db.grants": "fail"}, days_ago=1)
+        )
         stored = await job.store_report(app, _report({"db.staff_mfa": "fail", "db.grants": "pass"}))
         http = await auth.login(await auth.staff(Role.ADMIN))
         latest = await http.get(LATEST)

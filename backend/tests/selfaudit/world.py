@@ -45,8 +45,8 @@ class TlsEdge:
         if scope["type"] == "http" and scope.get("scheme") == "http":
             host = dict(scope["headers"]).get(b"host", b"").decode()
             location = f"https://{host}{scope['path']}".encode()
-            await send({"type": "http.response.start", "status": 308,
-                        "headers": [(b"location", location), (b"content-length", b"0")]})  # fmt: skip
+            headers = [(b"location", location), (b"content-length", b"0")]
+            await send({"type": "http.response.start", "status": 308, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
         await self.inner(scope, receive, send)
@@ -148,7 +148,7 @@ class _Weak(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_DELETE = do_OPTIONS = _answer  # noqa: N815
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 

@@ -155,8 +155,9 @@ _SEVERITIES = ("info", "low", "medium", "high", "critical")
 @audit_app.command("report")
 def report(
     base_url: str = typer.Option(
-        "", help="the deployment's base URL to probe (default: HELIO_SELF_AUDIT_BASE_URL, "
-        "else HELIO_PUBLIC_URL)"
+        "",
+        help="the deployment's base URL to probe (default: HELIO_SELF_AUDIT_BASE_URL, "
+        "else HELIO_PUBLIC_URL)",
     ),
     no_http: bool = typer.Option(False, "--no-http", help="do not probe the HTTP surface"),
     output_format: str = typer.Option("markdown", "--format", help="markdown, json or sarif"),
@@ -164,7 +165,9 @@ def report(
     fail_on: str | None = typer.Option(
         None, help="exit 0 unless a check of this severity or worse fails (e.g. high)"
     ),
-    store: bool = typer.Option(False, "--store", help="store the result (trend, regression alerts)"),
+    store: bool = typer.Option(
+        False, "--store", help="store the result (trend, regression alerts)"
+    ),
     osv_dir: Path | None = typer.Option(None, help="offline advisory data (or HELIO_OSV_DIR)"),
     deploy_dir: Path | None = typer.Option(None, help="deploy/ to run checkov over"),
 ) -> None:
@@ -176,7 +179,9 @@ def report(
     if fail_on is not None and fail_on not in _SEVERITIES:
         raise typer.BadParameter(f"--fail-on must be one of {', '.join(_SEVERITIES)}")
     result = asyncio.run(
-        _report(base_url or None, no_http=no_http, store=store, osv_dir=osv_dir, deploy_dir=deploy_dir)
+        _report(
+            base_url or None, no_http=no_http, store=store, osv_dir=osv_dir, deploy_dir=deploy_dir
+        )
     )
     text = _render(result, output_format)
     if output is None:

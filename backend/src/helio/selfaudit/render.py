@@ -69,9 +69,7 @@ def to_sarif(report: Report) -> str:
     """The SARIF 2.1.0 log: one rule per registered check, one result per non-passing finding."""
     rules = [_rule(c.id, c.title, c.fix, c.category, c.severity) for c in all_checks()]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
-    results = [
-        _result(f, index[f.id]) for f in report.findings if f.verdict != Verdict.PASS
-    ]
+    results = [_result(f, index[f.id]) for f in report.findings if f.verdict != Verdict.PASS]
     log: dict[str, Any] = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

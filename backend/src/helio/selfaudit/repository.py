@@ -99,7 +99,7 @@ async def password_hashes(session: AsyncSession, after: str, limit: int) -> list
         .order_by(User.id)
         .limit(limit)
     )
-    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+    return [(row[0], row[1] or "") for row in (await session.execute(stmt)).all()]
 
 
 async def live_data_keys(session: AsyncSession) -> list[tuple[str, datetime]]:

@@ -80,9 +80,7 @@ class Report:
             "target": self.target,
             "standard": "OWASP Top 10 (2021)",
             "summary": {**self.counts(), "worst_severity": self.worst_severity()},
-            "categories": [
-                {"id": c.value, "title": CATEGORY_TITLES[c]} for c in Category
-            ],
+            "categories": [{"id": c.value, "title": CATEGORY_TITLES[c]} for c in Category],
             "findings": [asdict(f) for f in self.findings],
         }
 

@@ -126,7 +126,9 @@ async def latest(session: AsyncSession, ctx: Ctx) -> SelfAuditReportRead:
     return read_model(row)
 
 
-async def trend(session: AsyncSession, ctx: Ctx, *, query: SelfAuditTrendQuery) -> SelfAuditTrendRead:
+async def trend(
+    session: AsyncSession, ctx: Ctx, *, query: SelfAuditTrendQuery
+) -> SelfAuditTrendRead:
     """The last runs, oldest first, with what regressed and what was fixed in the newest."""
     rows = list(reversed(await repository.recent(session, query.limit)))
     points = [

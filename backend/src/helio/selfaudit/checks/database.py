@@ -80,7 +80,9 @@ async def dormant_staff(inputs: Inputs) -> Outcome:
     async with inputs.app.db.transaction() as session:
         ids = await repository.dormant(session, "staff", before)
     if ids:
-        return failed(f"{len(ids)} staff account(s) unused for {DORMANT_AFTER_DAYS}+ days: {_ids(ids)}")
+        return failed(
+            f"{len(ids)} staff account(s) unused for {DORMANT_AFTER_DAYS}+ days: {_ids(ids)}"
+        )
     return passed(f"no active staff account unused for {DORMANT_AFTER_DAYS}+ days")
 
 
@@ -272,9 +274,7 @@ async def audit_chain(inputs: Inputs) -> Outcome:
     app = inputs.app
     if app is None:
         return manual(NO_DATABASE)
-    result = await run_verification(
-        app.settings, app.db, app.state, max_seconds=VERIFY_MAX_SECONDS
-    )
+    result = await run_verification(app.settings, app.db, app.state, max_seconds=VERIFY_MAX_SECONDS)
     evidence = [
         f"{result.checked} of {result.head_seq} event(s) checked in {result.seconds:.1f} s",
         f"{result.checkpoints_verified} signed checkpoint(s) verified",

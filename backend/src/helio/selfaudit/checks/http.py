@@ -18,7 +18,6 @@ from helio.selfaudit.registry import (
     failed,
     manual,
     passed,
-    warned,
 )
 
 NO_URL = "no base URL given: run `helio audit report --base-url https://…` against the deployment"
@@ -46,8 +45,10 @@ _TRACE = re.compile(
 def _missing(response: httpx.Response, *, https: bool) -> list[str]:
     missing = []
     cache = response.headers.get("cache-control", "")
-    if (response.status_code >= 400 or response.url.path in NO_STORE_PATHS) and cache and (
-        "no-store" not in cache.lower()
+    if (
+        (response.status_code >= 400 or response.url.path in NO_STORE_PATHS)
+        and cache
+        and ("no-store" not in cache.lower())
     ):
         missing.append(f"cache-control no-store ({cache!s:.60})")
     for name, wanted in REQUIRED_HEADERS.items():

@@ -49,7 +49,9 @@ async def auth_tls(inputs: Inputs) -> Outcome:
         f"password in the URL: {'yes' if password else 'no'}",
     ]
     if anonymous is not None:
-        evidence.append(f"a caller without the password is {'ANSWERED' if anonymous else 'refused'}")
+        evidence.append(
+            f"a caller without the password is {'ANSWERED' if anonymous else 'refused'}"
+        )
     weak = not tls or not password or anonymous is True
     if weak and inputs.production:
         return failed(*evidence)
@@ -92,7 +94,7 @@ async def personal_data_in_keys(inputs: Inputs) -> Outcome:
     if not url:
         return manual(NO_REDIS)
     client = Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
-    scanned, shapes = 0, {}
+    scanned, shapes = 0, dict[str, int]()
     try:
         async for raw in client.scan_iter(count=1000):
             scanned += 1
@@ -107,7 +109,9 @@ async def personal_data_in_keys(inputs: Inputs) -> Outcome:
         return manual(f"Redis could not be scanned ({type(error).__name__})")
     finally:
         await client.aclose()
-    evidence = f"{scanned} key name(s) scanned" + (" (stopped at the cap)" if scanned >= MAX_KEYS else "")
+    evidence = f"{scanned} key name(s) scanned" + (
+        " (stopped at the cap)" if scanned >= MAX_KEYS else ""
+    )
     if shapes:
         listed = [f"{count} key(s) like {shape}" for shape, count in sorted(shapes.items())[:10]]
         return failed(evidence, *listed)
