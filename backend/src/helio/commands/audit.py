@@ -208,14 +208,8 @@ async def _report(
     deploy_dir: Path | None,
 ) -> Report:
     from helio.selfaudit.checks.deploy import find_checkov
-    from helio.selfaudit.inputs import REPO_DIR
-    from helio.selfaudit.job import (
-        default_base_url,
-        default_deploy_dir,
-        default_osv_dir,
-        run_report,
-        store_report,
-    )
+    from helio.selfaudit.checks.paths import REPO_DIR, default_deploy_dir, default_osv_dir
+    from helio.selfaudit.job import default_base_url, run_report, store_report
 
     _logs_to_stderr()
     app = build_app(get_settings())

@@ -11,9 +11,7 @@ import httpx
 from helio.config import Settings
 from helio.db import Database
 from helio.platform.app import App
-
-BACKEND_DIR = Path(__file__).resolve().parents[3]
-REPO_DIR = BACKEND_DIR.parent
+from helio.selfaudit.checks.paths import BACKEND_DIR
 
 
 @dataclass(frozen=True)

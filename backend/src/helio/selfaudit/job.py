@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
@@ -12,29 +11,17 @@ from helio.platform.app import App
 from helio.platform.context import Ctx
 from helio.selfaudit import service
 from helio.selfaudit.checks.deploy import find_checkov
-from helio.selfaudit.inputs import REPO_DIR, Inputs
+from helio.selfaudit.checks.paths import REPO_DIR, default_deploy_dir, default_osv_dir
+from helio.selfaudit.inputs import Inputs
 from helio.selfaudit.runner import Report, run_checks
 from helio.selfaudit.schemas import SelfAuditReportRead
 
 HTTP_TIMEOUT = httpx.Timeout(10.0)
-OSV_DIR_ENV = "HELIO_OSV_DIR"
 
 
 def default_base_url(app: App) -> str | None:
     """HELIO_SELF_AUDIT_BASE_URL, else the public origin users reach."""
     return app.settings.self_audit_base_url or app.settings.public_url or None
-
-
-def default_osv_dir() -> Path | None:
-    """The offline advisory data named by HELIO_OSV_DIR, if any."""
-    value = os.environ.get(OSV_DIR_ENV)
-    return Path(value) if value else None
-
-
-def default_deploy_dir() -> Path | None:
-    """deploy/ of the checkout this package runs from, when there is one."""
-    path = REPO_DIR / "deploy"
-    return path if path.is_dir() else None
 
 
 async def run_report(

@@ -155,6 +155,13 @@ def check(
 
 def all_checks() -> list[Check]:
     """Every check, by category then id (imports the check modules once)."""
-    from helio.selfaudit import checks  # noqa: F401 - registers the checks
+    from helio.selfaudit.checks import (  # noqa: F401 - importing registers the checks
+        config,
+        database,
+        deploy,
+        deps,
+        http,
+        redis,
+    )
 
     return sorted(REGISTRY.values(), key=lambda c: (c.category, c.id))

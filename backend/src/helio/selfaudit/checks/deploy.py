@@ -1,12 +1,14 @@
-"""Checks on the deployment files: checkov over the Kubernetes manifests, Terraform and images."""
+"""Checks on the deployment files: `make deploy-check` (checkov, kubernetes-validate, hadolint,
+terraform validate) over deploy/, summarised step by step."""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import os
+import re
 import shutil
+import tempfile
 from pathlib import Path
-from typing import Any
 
 from helio.selfaudit.inputs import Inputs
 from helio.selfaudit.registry import (
@@ -20,8 +22,9 @@ from helio.selfaudit.registry import (
     passed,
 )
 
-CHECKOV_SECONDS = 900
-FRAMEWORKS = ("kubernetes", "terraform", "dockerfile")
+CHECK_SECONDS = 900
+_STEP = re.compile(r"^(ok|FAIL) +(.+?) \(\d+ s\)")
+_SUMMARY = re.compile(r"^deploy-check: (\d+) passed, (\d+) failed")
 
 
 def find_checkov(repo_dir: Path) -> str | None:
@@ -35,51 +38,43 @@ def find_checkov(repo_dir: Path) -> str | None:
     category=Category.A05,
     severity=Severity.HIGH,
     source=Source.DEPLOY,
-    title="The deployment files pass checkov",
+    title="The deployment files pass checkov and the other deploy checks",
     fix="Run `make deploy-check`; fix each failed checkov check or skip it in place with its "
     "reason.",
 )
 async def checkov(inputs: Inputs) -> Outcome:
-    """Run checkov over deploy/ and summarise passed and failed checks per framework."""
-    if inputs.deploy_dir is None or not inputs.deploy_dir.is_dir():
-        return manual("no deploy/ directory given (the audit runs from a checkout or CI)")
+    """Run deploy/tools/check.sh (what `make deploy-check` runs) and summarise each step."""
+    script = inputs.deploy_dir / "tools" / "check.sh" if inputs.deploy_dir else None
+    if script is None or not script.is_file():
+        return manual("no deploy/ tree here (the image has none): CI runs `make deploy-check`")
     if inputs.checkov is None:
         return manual(
             "checkov is not installed here: `make deploy-check` installs and runs it "
             "(engineering, on every change to deploy/ in CI)"
         )
     try:
-        summaries = await _run(inputs.checkov, inputs.deploy_dir)
-    except (OSError, TimeoutError, ValueError) as error:
-        return manual(f"checkov did not finish ({type(error).__name__}); run `make deploy-check`")
-    total_failed = sum(s["failed"] for s in summaries)
-    evidence = [
-        f"{s['check_type']}: {s['passed']} passed, {s['failed']} failed, {s['skipped']} skipped"
-        for s in summaries
-    ]
-    return failed(*evidence) if total_failed else passed(*evidence)
+        lines = await _run(script)
+    except (OSError, TimeoutError) as error:
+        return manual(f"the deploy checks did not finish ({type(error).__name__})")
+    steps = [m for m in map(_STEP.match, lines) if m]
+    summary = next((m for m in map(_SUMMARY.match, lines) if m), None)
+    if summary is None or not steps:
+        return manual("the deploy checks printed no summary: run `make deploy-check`")
+    evidence = [f"{m.group(1).lower()}: {m.group(2)}" for m in steps]
+    evidence.insert(0, f"{summary.group(1)} step(s) passed, {summary.group(2)} failed")
+    return failed(*evidence) if int(summary.group(2)) else passed(*evidence)
 
 
-async def _run(binary: str, deploy_dir: Path) -> list[dict[str, Any]]:
-    args = [binary, "--quiet", "--compact", "--skip-download", "-o", "json", "-d", str(deploy_dir)]
-    for framework in FRAMEWORKS:
-        args += ["--framework", framework]
-    process = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
-    )
-    try:
-        out, _ = await asyncio.wait_for(process.communicate(), CHECKOV_SECONDS)
-    except TimeoutError:
-        process.kill()
-        raise
-    data = json.loads(out or b"[]")
-    reports = data if isinstance(data, list) else [data]
-    return [
-        {"check_type": r.get("check_type", "?"), **_counts(r.get("summary", {}))}
-        for r in reports
-        if isinstance(r, dict)
-    ]
-
-
-def _counts(summary: dict[str, Any]) -> dict[str, int]:
-    return {k: int(summary.get(k, 0)) for k in ("passed", "failed", "skipped")}
+async def _run(script: Path) -> list[str]:
+    with tempfile.TemporaryDirectory() as out:
+        env = {**os.environ, "HELIO_DEPLOY_OUT": out}
+        process = await asyncio.create_subprocess_exec(
+            "bash", str(script), cwd=script.parent.parent, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            stdout, _ = await asyncio.wait_for(process.communicate(), CHECK_SECONDS)
+        except TimeoutError:
+            process.kill()
+            raise
+    return stdout.decode("utf-8", "replace").splitlines()

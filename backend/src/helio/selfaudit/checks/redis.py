@@ -24,7 +24,9 @@ from helio.selfaudit.registry import (
 MAX_KEYS = 200_000
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(\.\d{1,3}){3})(?![\d.])")
-_IPV6 = re.compile(r"(?<![0-9A-Fa-f:])([0-9A-Fa-f]{1,4}(:[0-9A-Fa-f]{0,4}){2,7})(?![0-9A-Fa-f:])")
+# Key names use ":" as a separator, so an address may follow one; a match that swallows a
+# separator-joined hex prefix still names an address and is redacted whole (the safe side).
+_IPV6 = re.compile(r"(?<![0-9A-Fa-f])([0-9A-Fa-f]{1,4}(:[0-9A-Fa-f]{0,4}){2,7})(?![0-9A-Fa-f:])")
 NO_REDIS = "no HELIO_REDIS_URL: state lives in the process (development only)"
 
 
