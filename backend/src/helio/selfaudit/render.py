@@ -47,7 +47,7 @@ def to_markdown(report: Report) -> str:
             lines += ["No automated check; see docs/security/seed-audit-map.md.", ""]
         for finding in found:
             lines += _finding_md(finding)
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _finding_md(finding: Finding) -> list[str]:
