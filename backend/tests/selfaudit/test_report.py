@@ -69,6 +69,7 @@ async def test_misconfigured_deployment_is_reported_with_category_and_severity(
         ), (check_id, finding.evidence)  # fmt: skip
     assert ids["lax_staff"] in " ".join(found["db.staff_mfa"].evidence)
     assert ids["grant"] in " ".join(found["db.grants"].evidence)
+    assert ids["long_grant"] in " ".join(found["db.grants"].evidence)
     assert "ALTER" in " ".join(found["db.app_user_grants"].evidence)
     assert "broken at event 1: edited" in found["db.audit_chain"].evidence
     assert "missing content-security-policy" in " ".join(found["http.headers"].evidence)

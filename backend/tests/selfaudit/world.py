@@ -78,22 +78,29 @@ async def good_world(app: App) -> None:
 
 
 async def bad_world(app: App) -> dict[str, str]:
-    """Staff without MFA, a stale grant, a tampered audit row (on top of the good world)."""
+    """Staff without MFA, two stale grants, a tampered audit row (on top of the good world)."""
     await good_world(app)
     engineer = await new_account(app, Role.ENGINEER)
     lax = await new_account(app, Role.SUPPORT)
     customer = await new_account(app, Role.CUSTOMER)
-    grant = new_id()
+    grant, long_grant = new_id(), new_id()
     async with app.db.transaction() as session:
         user = await session.get(User, lax)
         assert user is not None
         user.totp_confirmed_at = None
+        # requested three days ago and never decided
         session.add(AccessGrant(id=grant, requester_id=engineer, customer_id=customer,
                                 reason="check a quote", minutes=60, status="pending",
                                 created_at=utcnow() - timedelta(days=3)))  # fmt: skip
+        # approved for an hour, but its expiry was pushed two days out
+        session.add(AccessGrant(id=long_grant, requester_id=engineer, customer_id=customer,
+                                reason="look at the roof", minutes=60, status="approved",
+                                decided_by="admin", decided_at=utcnow(),
+                                expires_at=utcnow() + timedelta(days=2),
+                                created_at=utcnow()))  # fmt: skip
     async with app.db.transaction() as session:
         await session.execute(text("UPDATE audit_events SET reason = 'edited' WHERE seq = 1"))
-    return {"lax_staff": lax, "grant": grant}
+    return {"lax_staff": lax, "grant": grant, "long_grant": long_grant}
 
 
 @asynccontextmanager

@@ -8,7 +8,9 @@ from typing import Any
 from helio.selfaudit.registry import CATEGORY_TITLES, Category, Severity, Verdict, all_checks
 from helio.selfaudit.runner import Finding, Report
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 INFORMATION_URI = "https://owasp.org/Top10/"
 _MARK = {"pass": "pass", "fail": "**FAIL**", "warn": "warn", "manual": "manual"}
 _LEVEL = {Verdict.FAIL: "error", Verdict.WARN: "warning", Verdict.MANUAL: "none"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,12 +66,17 @@ async def open_grants(session: AsyncSession, now: datetime) -> list[str]:
 async def stale_grants(
     session: AsyncSession, now: datetime, *, pending_before: datetime, max_minutes: int
 ) -> list[str]:
-    """Ids of grants left undecided too long, or open longer than any grant may be."""
+    """Ids of grants left undecided too long, or open longer than any grant may be
+    (a window over the limit, no decision recorded, or an expiry beyond the longest window)."""
     too_long = and_(
         AccessGrant.status == "approved",
         AccessGrant.revoked_at.is_(None),
         AccessGrant.expires_at > now,
-        or_(AccessGrant.minutes > max_minutes, AccessGrant.decided_at.is_(None)),
+        or_(
+            AccessGrant.minutes > max_minutes,
+            AccessGrant.decided_at.is_(None),
+            AccessGrant.expires_at > now + timedelta(minutes=max_minutes),
+        ),
     )
     undecided = and_(AccessGrant.status == "pending", AccessGrant.created_at < pending_before)
     stmt = select(AccessGrant.id).where(or_(too_long, undecided))
