@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from helio.config import Settings
 from helio.kit.clock import utcnow
+from helio.selfaudit import render
 from helio.selfaudit.checks import deploy, redis
 from helio.selfaudit.checks.database import _AUDIT_REWRITE, _DDL, _privileges
 from helio.selfaudit.checks.http import _cookie_problem
 from helio.selfaudit.inputs import Inputs
 from helio.selfaudit.registry import Verdict
+from helio.selfaudit.runner import run_checks
 
 
 @pytest.mark.parametrize(
@@ -98,3 +101,15 @@ async def test_deploy_check_without_checkov_is_manual_and_says_why(tmp_path: Pat
     outcome = await deploy.checkov(inputs)
     assert outcome.verdict == Verdict.MANUAL
     assert "make deploy-check" in outcome.evidence[0]
+
+
+async def test_the_target_never_carries_credentials() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(404))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://probe:s3cret-pass@app.helio.test/base?token=t0k"
+    ) as http:
+        inputs = Inputs(settings=Settings(), now=utcnow(), http=http)
+        report = await run_checks(inputs, only={"http.docs_exposure"})
+    assert report.target == "https://app.helio.test/base"
+    assert [f.verdict for f in report.findings] == [Verdict.PASS]
+    assert "s3cret" not in render.to_json(report)

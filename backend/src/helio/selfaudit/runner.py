@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
 import structlog
 
 from helio.selfaudit.inputs import Inputs
@@ -103,8 +104,14 @@ async def run_checks(inputs: Inputs, *, only: set[str] | None = None) -> Report:
             continue
         outcome = await _run_one(registered, inputs)
         findings.append(_finding(registered, outcome))
-    target = str(inputs.http.base_url) if inputs.http is not None else None
+    target = _origin(inputs.http.base_url) if inputs.http is not None else None
     return Report(inputs.now, inputs.settings.env, target, findings)
+
+
+def _origin(url: httpx.URL) -> str:
+    """The probed origin and path, never userinfo or a query."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}{url.path}"
 
 
 async def _run_one(registered: Check, inputs: Inputs) -> Outcome:

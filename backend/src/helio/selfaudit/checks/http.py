@@ -90,7 +90,7 @@ async def headers(inputs: Inputs) -> Outcome:
     if inputs.http is None:
         return manual(NO_URL)
     evidence, bad = [], False
-    for path in (*PAGES, _error_path()):
+    for path in ("/", *PAGES, _error_path()):
         try:
             response = await _get(inputs.http, path)
         except httpx.HTTPError as error:
