@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "payments",
         "quotes",
         "reports",
+        "selfaudit",
         "sites",
         "staff",
     ),  # the domains

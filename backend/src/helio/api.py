@@ -21,6 +21,7 @@ from helio.payments.endpoints import router as payments_router
 from helio.payments.endpoints import webhook_router as payment_webhook_router
 from helio.quotes.endpoints import router as quotes_router
 from helio.reports.endpoints import router as reports_router
+from helio.selfaudit.endpoints import router as self_audit_router
 from helio.sites.endpoints import router as sites_router
 from helio.staff.admin.endpoints import invitations_router as staff_invitations_router
 from helio.staff.admin.endpoints import router as staff_admin_router
@@ -46,6 +47,7 @@ api_router.include_router(reports_router)
 api_router.include_router(audit_router)
 api_router.include_router(alerts_router)
 api_router.include_router(ops_staff_router)
+api_router.include_router(self_audit_router)
 
 
 def include_routers(app: FastAPI) -> None:

@@ -168,6 +168,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/self-audit/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Latest Report
+         * @description The newest stored OWASP Top 10 self-audit report.
+         */
+        get: operations["latest_report_api_v1_admin_self_audit_latest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/self-audit/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report Trend
+         * @description Counts per run (oldest first), and the checks that regressed or were fixed last run.
+         */
+        get: operations["report_trend_api_v1_admin_self_audit_trend_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/staff": {
         parameters: {
             query?: never;
@@ -2464,7 +2504,7 @@ export interface components {
          * Perm
          * @enum {string}
          */
-        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "orders:read" | "orders:create" | "orders:cancel" | "payments:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "staff_orders:read" | "orders:manage" | "orders:transition" | "order_step:schedule" | "order_step:progress" | "order_step:activate" | "order_step:cancel" | "leads:read" | "leads:write" | "leads:convert" | "reports:read" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage";
+        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "orders:read" | "orders:create" | "orders:cancel" | "payments:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "staff_orders:read" | "orders:manage" | "orders:transition" | "order_step:schedule" | "order_step:progress" | "order_step:activate" | "order_step:cancel" | "leads:read" | "leads:write" | "leads:convert" | "reports:read" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage" | "self_audit:read";
         /**
          * PipelineRead
          * @description The pipeline: counts and values by stage and month; no personal data.
@@ -2785,6 +2825,105 @@ export interface components {
             shading_loss_pct: number;
             /** Tilt Deg */
             tilt_deg: number;
+        };
+        /**
+         * SelfAuditFindingRead
+         * @description One check's result: category, severity, verdict, evidence (no personal data) and fix.
+         */
+        SelfAuditFindingRead: {
+            /** Category */
+            category: string;
+            /** Category Title */
+            category_title: string;
+            /** Evidence */
+            evidence: string[];
+            /** Fix */
+            fix: string;
+            /** Id */
+            id: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /** Source */
+            source: string;
+            /** Title */
+            title: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "pass" | "fail" | "warn" | "manual";
+        };
+        /**
+         * SelfAuditReportRead
+         * @description A stored self-audit report.
+         */
+        SelfAuditReportRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Environment */
+            environment: string;
+            /** Findings */
+            findings: components["schemas"]["SelfAuditFindingRead"][];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Id */
+            id: string;
+            summary: components["schemas"]["SelfAuditSummaryRead"];
+            /** Target */
+            target: string | null;
+        };
+        /**
+         * SelfAuditSummaryRead
+         * @description Counts per verdict and the worst failed severity ('none' when nothing failed).
+         */
+        SelfAuditSummaryRead: {
+            /** Failed */
+            failed: number;
+            /** Manual */
+            manual: number;
+            /** Passed */
+            passed: number;
+            /** Warned */
+            warned: number;
+            /** Worst Severity */
+            worst_severity: ("info" | "low" | "medium" | "high" | "critical") | "none";
+        };
+        /**
+         * SelfAuditTrendPointRead
+         * @description One stored run in the trend: its counts and the ids of the checks that failed.
+         */
+        SelfAuditTrendPointRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Failing */
+            failing: string[];
+            /** Id */
+            id: string;
+            summary: components["schemas"]["SelfAuditSummaryRead"];
+        };
+        /**
+         * SelfAuditTrendRead
+         * @description The most recent runs, oldest first, and the checks whose verdict changed last run.
+         */
+        SelfAuditTrendRead: {
+            /** Fixed */
+            fixed: string[];
+            /** Points */
+            points: components["schemas"]["SelfAuditTrendPointRead"][];
+            /** Regressed */
+            regressed: string[];
         };
         /**
          * SessionPage
@@ -3463,6 +3602,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GrantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    latest_report_api_v1_admin_self_audit_latest_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfAuditReportRead"];
+                };
+            };
+            /** @description No report stored yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    report_trend_api_v1_admin_self_audit_trend_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfAuditTrendRead"];
                 };
             };
             /** @description Validation Error */

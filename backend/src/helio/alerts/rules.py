@@ -129,5 +129,9 @@ RULES: tuple[Rule, ...] = (
     Rule("audit_chain_broken", "Audit chain verification failed", "critical",
          _is(AuditAction.AUDIT_VERIFIED, Outcome.FAILURE), lambda e: "audit chain",
          quiet_seconds=3600),
+    Rule("self_audit_regression", "Self-audit check regressed to fail", "high",
+         _is(AuditAction.SELF_AUDIT_CHECK_REGRESSED),
+         lambda e: f"check {e.resource_id}" if e.resource_id else _each(e),
+         quiet_seconds=3600),
 )
 # fmt: on

@@ -96,6 +96,9 @@ class AuditAction(StrEnum):
     AUDIT_EXPORTED = "audit.exported"
     AUDIT_VERIFIED = "audit.verified"  # outcome failure when the chain does not verify
     ALERT_SINKS_UPDATED = "alert.sinks_updated"
+    # The daily self-audit (resource: the stored report, or the regressed check)
+    SELF_AUDIT_STORED = "self_audit.stored"  # details: verdict counts, worst severity
+    SELF_AUDIT_CHECK_REGRESSED = "self_audit.check_regressed"  # details: check, category, severity
 
 
 SIGN_IN_ACTIONS = frozenset(

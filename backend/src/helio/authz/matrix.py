@@ -76,6 +76,7 @@ class Perm(StrEnum):
     ACCESS_REVIEW = "access_review:manage"
     AUDIT_READ = "audit:read"
     ALERTS_MANAGE = "alerts:manage"
+    SELF_AUDIT_READ = "self_audit:read"  # the daily OWASP Top 10 self-audit and its trend
 
 
 C, SU, SA, EN, AD = Role.CUSTOMER, Role.SUPPORT, Role.SALES, Role.ENGINEER, Role.ADMIN
@@ -122,6 +123,7 @@ MATRIX: dict[Perm, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Perm.ACCESS_REVIEW:         (N,       N,      N,    N,       L),
     Perm.AUDIT_READ:            (N,       N,      N,    N,       L),
     Perm.ALERTS_MANAGE:         (N,       N,      N,    N,       L),
+    Perm.SELF_AUDIT_READ:       (N,       N,      N,    N,       L),
 }
 # fmt: on
 

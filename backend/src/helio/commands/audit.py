@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 import typer
@@ -30,6 +32,9 @@ from helio.config import get_settings
 from helio.db import Database
 from helio.logging import configure_logging
 from helio.main import build_app, watch
+
+if TYPE_CHECKING:
+    from helio.selfaudit.runner import Report
 
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -141,3 +146,85 @@ def grants(
     """Print the app user's GRANTs on the audit tables (append and read only)."""
     for statement in audit_grants(schema, user, host=host):
         typer.echo(statement + ";")
+
+
+_FORMATS = ("markdown", "json", "sarif")
+_SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+@audit_app.command("report")
+def report(
+    base_url: str = typer.Option(
+        "",
+        help="the deployment's base URL to probe (default: HELIO_SELF_AUDIT_BASE_URL, "
+        "else HELIO_PUBLIC_URL)",
+    ),
+    no_http: bool = typer.Option(False, "--no-http", help="do not probe the HTTP surface"),
+    output_format: str = typer.Option("markdown", "--format", help="markdown, json or sarif"),
+    output: Path | None = typer.Option(None, help="write the report here instead of stdout"),
+    fail_on: str | None = typer.Option(
+        None, help="exit 0 unless a check of this severity or worse fails (e.g. high)"
+    ),
+    store: bool = typer.Option(
+        False, "--store", help="store the result (trend, regression alerts)"
+    ),
+    osv_dir: Path | None = typer.Option(None, help="offline advisory data (or HELIO_OSV_DIR)"),
+    deploy_dir: Path | None = typer.Option(None, help="deploy/ to run checkov over"),
+) -> None:
+    """Write the OWASP Top 10 (2021) self-audit; exit with the worst failed severity (0–4)."""
+    from helio.selfaudit.registry import Severity
+
+    if output_format not in _FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(_FORMATS)}")
+    if fail_on is not None and fail_on not in _SEVERITIES:
+        raise typer.BadParameter(f"--fail-on must be one of {', '.join(_SEVERITIES)}")
+    result = asyncio.run(
+        _report(
+            base_url or None, no_http=no_http, store=store, osv_dir=osv_dir, deploy_dir=deploy_dir
+        )
+    )
+    text = _render(result, output_format)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+    raise typer.Exit(result.exit_code(Severity(fail_on) if fail_on else None))
+
+
+def _render(result: Report, output_format: str) -> str:
+    from helio.selfaudit import render
+
+    return {"markdown": render.to_markdown, "json": render.to_json, "sarif": render.to_sarif}[
+        output_format
+    ](result)
+
+
+async def _report(
+    base_url: str | None,
+    *,
+    no_http: bool,
+    store: bool,
+    osv_dir: Path | None,
+    deploy_dir: Path | None,
+) -> Report:
+    from helio.selfaudit.checks.deploy import find_checkov
+    from helio.selfaudit.checks.paths import REPO_DIR, default_deploy_dir, default_osv_dir
+    from helio.selfaudit.job import default_base_url, run_report, store_report
+
+    _logs_to_stderr()
+    app = build_app(get_settings())
+    watch(app)  # a regression's audit event raises its alert from here
+    try:
+        result = await run_report(
+            app,
+            base_url=None if no_http else (base_url or default_base_url(app)),
+            deploy_dir=deploy_dir or default_deploy_dir(),
+            osv_dir=osv_dir or default_osv_dir(),
+            checkov=find_checkov(REPO_DIR),
+        )
+        if store:
+            stored = await store_report(app, result)
+            console.print(f"stored self-audit report {stored.id}")
+        return result
+    finally:
+        await app.close()

@@ -10,6 +10,7 @@ from helio.models.mfa import RecoveryCode, WebAuthnCredential
 from helio.models.order import Order, OrderEvent
 from helio.models.payment import PaymentEvent, PaymentRequest
 from helio.models.quote import Quote
+from helio.models.self_audit import SelfAuditReport
 from helio.models.site import EnergyUsage, Site
 from helio.models.user import ConsentEvent, User, UserRole
 
@@ -34,6 +35,7 @@ __all__ = [
     "Quote",
     "RecoveryCode",
     "RefreshToken",
+    "SelfAuditReport",
     "Site",
     "User",
     "UserRole",

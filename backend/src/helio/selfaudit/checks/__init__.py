@@ -1,0 +1,1 @@
+"""The registered checks, one module per evidence source (`registry.all_checks` loads them)."""

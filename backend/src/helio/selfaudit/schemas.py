@@ -1,0 +1,73 @@
+"""The self-audit's API models: the latest report and the trend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from helio.kit.schemas import StrictInput
+
+VerdictName = Literal["pass", "fail", "warn", "manual"]
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
+MAX_TREND = 90
+
+
+class SelfAuditFindingRead(BaseModel):
+    """One check's result: category, severity, verdict, evidence (no personal data) and fix."""
+
+    id: str
+    category: str = Field(pattern=r"^A(0[1-9]|10)$")
+    category_title: str
+    severity: SeverityName
+    source: str
+    title: str
+    verdict: VerdictName
+    evidence: list[str]
+    fix: str
+
+
+class SelfAuditSummaryRead(BaseModel):
+    """Counts per verdict and the worst failed severity ('none' when nothing failed)."""
+
+    passed: int
+    failed: int
+    warned: int
+    manual: int
+    worst_severity: SeverityName | Literal["none"]
+
+
+class SelfAuditReportRead(BaseModel):
+    """A stored self-audit report."""
+
+    id: str
+    created_at: datetime
+    generated_at: datetime
+    environment: str
+    target: str | None
+    summary: SelfAuditSummaryRead
+    findings: list[SelfAuditFindingRead]
+
+
+class SelfAuditTrendPointRead(BaseModel):
+    """One stored run in the trend: its counts and the ids of the checks that failed."""
+
+    id: str
+    created_at: datetime
+    summary: SelfAuditSummaryRead
+    failing: list[str]
+
+
+class SelfAuditTrendRead(BaseModel):
+    """The most recent runs, oldest first, and the checks whose verdict changed last run."""
+
+    points: list[SelfAuditTrendPointRead]
+    regressed: list[str]
+    fixed: list[str]
+
+
+class SelfAuditTrendQuery(StrictInput):
+    """How many runs the trend covers."""
+
+    limit: int = Field(default=30, ge=1, le=MAX_TREND)
