@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, PoolResetState
 
 # Strict mode so MySQL refuses bad data instead of truncating it; UTC everywhere.
 MYSQL_SQL_MODE = (
@@ -25,6 +25,13 @@ MYSQL_SQL_MODE = (
 MYSQL_INIT = f"SET SESSION sql_mode='{MYSQL_SQL_MODE}', SESSION time_zone='+00:00'"
 
 AfterCommit = Callable[[], Awaitable[None]]
+
+# Seconds a request waits for a pooled connection before it is answered 503 (Retry-After).
+POOL_TIMEOUT_SECONDS = 3.0
+# Set on a connection (its `info`) once a statement other than a plain read ran in its
+# transaction; a transaction that only read ends without a COMMIT round trip.
+_WROTE = "helio_wrote"
+_READS = ("SELECT", "select", "(SELECT", "WITH", "with")
 
 # Callbacks to run when the transaction open in this task ends (see after_transaction).
 _ending: ContextVar[list[AfterCommit] | None] = ContextVar("helio_transaction_ending", default=None)
@@ -38,19 +45,57 @@ def is_mysql(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """Create an async engine with the per-dialect safety settings."""
     if is_mysql(url):
-        return create_async_engine(
+        engine = create_async_engine(
             url,
             echo=echo,
             pool_size=pool_size,
             max_overflow=pool_size,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
             pool_pre_ping=True,
             pool_recycle=1800,
+            # The reset listener below rolls back only a connection still inside a
+            # transaction, instead of a ROLLBACK round trip on every check-in.
+            pool_reset_on_return=None,
             connect_args={"charset": "utf8mb4", "init_command": MYSQL_INIT, "connect_timeout": 5},
             isolation_level="READ COMMITTED",
         )
-    engine = create_async_engine(url, echo=echo, poolclass=NullPool)
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _reset_open_transaction)
+    else:
+        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _forget_writes)
+    event.listen(engine.sync_engine, "before_cursor_execute", _note_write)
     return engine
+
+
+def _reset_open_transaction(
+    dbapi_connection: Any, _record: Any, reset_state: PoolResetState
+) -> None:
+    """Roll back a returned connection only when the server says a transaction is open.
+
+    The driver tracks the server's IN_TRANS status flag from every reply; after a
+    COMMIT or ROLLBACK it is clear and a further ROLLBACK would only cost a round trip.
+    """
+    if reset_state.terminate_only:
+        return
+    if reset_state.transaction_was_reset:
+        return
+    driver = getattr(dbapi_connection, "_connection", None)
+    in_transaction = getattr(driver, "get_transaction_status", None)
+    if in_transaction is not None and not in_transaction():
+        return
+    dbapi_connection.rollback()
+
+
+def _forget_writes(connection: Any) -> None:
+    connection.info.pop(_WROTE, None)
+
+
+def _note_write(
+    connection: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    if not statement.lstrip().startswith(_READS):
+        connection.info[_WROTE] = True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -83,7 +128,7 @@ class Database:
             async with self.sessions() as session:
                 try:
                     yield session
-                    await session.commit()
+                    await _finish(session)
                 except BaseException:
                     await session.rollback()
                     raise
@@ -106,6 +151,22 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+async def _finish(session: AsyncSession) -> None:
+    """Commit a transaction that wrote; end one that only read without a COMMIT round trip.
+
+    A read-only transaction has nothing to make durable, so its end is the
+    rollback the pool does on check-in (one round trip instead of two).
+    """
+    if not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        await session.commit()
+        return
+    connection = await session.connection()
+    if connection.sync_connection.info.get(_WROTE) or session.info.get("after_commit"):
+        await session.commit()
 
 
 def after_transaction(callback: AfterCommit) -> bool:
