@@ -94,9 +94,7 @@ def wrk(args: argparse.Namespace, url: str, headers: dict[str, str] | None = Non
 
 
 @contextmanager
-def uvicorn(
-    target: str, cwd: Path, env: dict[str, str], port: int, workers: int
-) -> Iterator[None]:
+def uvicorn(target: str, cwd: Path, env: dict[str, str], port: int, workers: int) -> Iterator[None]:
     """Serve an app factory with uvicorn on 127.0.0.1:port; stop it on the way out."""
     command = [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1",
                "--port", str(port), "--workers", str(workers), "--log-level", "warning",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,6 +34,10 @@ POOL_TIMEOUT_SECONDS = 3.0
 # transaction; a transaction that only read ends without a COMMIT round trip.
 _WROTE = "helio_wrote"
 _READS = ("SELECT", "select", "(SELECT", "WITH", "with")
+# A pooled connection idle longer than this is pinged before use (a server restart or a
+# network drop while it sat in the pool); one in steady use is not, saving a round trip.
+IDLE_PING_SECONDS = 5.0
+_RETURNED_AT = "helio_returned_at"
 
 # Callbacks to run when the transaction open in this task ends (see after_transaction).
 _ending: ContextVar[list[AfterCommit] | None] = ContextVar("helio_transaction_ending", default=None)
@@ -42,7 +48,13 @@ def is_mysql(url: str) -> bool:
     return make_url(url).get_backend_name() in {"mysql", "mariadb"}
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    pool_timeout: float = POOL_TIMEOUT_SECONDS,
+    echo: bool = False,
+) -> AsyncEngine:
     """Create an async engine with the per-dialect safety settings."""
     if is_mysql(url):
         engine = create_async_engine(
@@ -50,8 +62,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             echo=echo,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_timeout=POOL_TIMEOUT_SECONDS,
-            pool_pre_ping=True,
+            pool_timeout=pool_timeout,
             pool_recycle=1800,
             # The reset listener below rolls back only a connection still inside a
             # transaction, instead of a ROLLBACK round trip on every check-in.
@@ -60,6 +71,8 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             isolation_level="READ COMMITTED",
         )
         event.listen(engine.sync_engine, "reset", _reset_open_transaction)
+        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+        event.listen(engine.sync_engine.pool, "checkin", _stamp_return)
     else:
         engine = create_async_engine(url, echo=echo, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -87,6 +100,22 @@ def _reset_open_transaction(
     dbapi_connection.rollback()
 
 
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat idle in the pool; a dead one is replaced, not handed out."""
+    returned = record.info.get(_RETURNED_AT)
+    if returned is None or time.monotonic() - returned < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping(False)
+    except Exception as exc:  # any driver error: the pool discards it and connects afresh
+        raise DisconnectionError() from exc
+
+
+def _stamp_return(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+
 def _forget_writes(connection: Any) -> None:
     connection.info.pop(_WROTE, None)
 
@@ -109,9 +138,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """One engine and its session factory; transactions open and close here only."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        pool_timeout: float = POOL_TIMEOUT_SECONDS,
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo)
+        self.engine = create_engine(url, echo=echo, pool_size=pool_size, pool_timeout=pool_timeout)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @asynccontextmanager
