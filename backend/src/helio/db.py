@@ -200,8 +200,9 @@ async def _finish(session: AsyncSession) -> None:
     if session.new or session.dirty or session.deleted:
         await session.commit()
         return
-    connection = await session.connection()
-    if connection.sync_connection.info.get(_WROTE) or session.info.get("after_commit"):
+    connection = (await session.connection()).sync_connection
+    wrote = connection is None or bool(connection.info.get(_WROTE))
+    if wrote or session.info.get("after_commit"):
         await session.commit()
 
 
