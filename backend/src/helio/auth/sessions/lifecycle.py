@@ -296,7 +296,7 @@ def _state(found: repository.SessionAccount) -> SessionState | None:
         session_id=row.id,
         user_id=row.user_id,
         kind="cookie" if row.kind == "cookie" else "token",
-        roles=frozenset(Role(role) for role in found.roles),
+        roles=frozenset(Role(name) for name in found.role_names),
         mfa_verified=row.mfa_verified,
         has_mfa=found.has_mfa,
         step_up_at=row.step_up_at,

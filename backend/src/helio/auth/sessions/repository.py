@@ -44,7 +44,7 @@ class SessionAccount:
     row: AuthSession
     user_kind: str
     active: bool
-    roles: frozenset[str]
+    role_names: frozenset[str]
     email_verified: bool
     has_mfa: bool
 
@@ -84,7 +84,7 @@ async def session_with_account(
         row=row,
         user_kind=str(kind),
         active=status == "active" and deleted_at is None,
-        roles=frozenset(str(role_list).split(",")) if role_list else frozenset(),
+        role_names=frozenset(str(role_list).split(",")) if role_list else frozenset(),
         email_verified=verified_at is not None,
         has_mfa=totp_at is not None or bool(has_passkey),
     )
