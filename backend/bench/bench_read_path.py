@@ -12,7 +12,8 @@ One run starts, one after the other and each on 127.0.0.1 only:
    holding the most sites a customer may have (5), signed in by cookie and by bearer token;
 each with 1 and 2 uvicorn workers. wrk (-t2 -c64 -d<seconds>s --latency --timeout 5s) drives:
 `/healthz`, `/api/v1/me` (bearer, cookie) and `/api/v1/sites?limit=20`. Printed: req/s, p50,
-p99, errors (socket errors + non-2xx) and the ratio Helio / bare for each. The ratios are the
+p99, timeouts (no answer within 5 s), non-2xx answers (a full pool answers 503),
+socket errors and the ratio Helio / bare for each. The ratios are the
 figures that count: the load generator, MariaDB and Redis share the cores with the servers.
 """
 
@@ -53,7 +54,9 @@ class Result:
     p50_ms: float
     p99_ms: float
     requests: int
-    errors: int
+    timeouts: int
+    non_2xx: int
+    socket_errors: int
 
 
 def _ms(text: str) -> float:
@@ -69,16 +72,15 @@ def parse_wrk(output: str) -> Result:
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    errors = 0
     socket = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
-    if socket:
-        errors += sum(int(n) for n in socket.groups())
+    connect, read, write, timeouts = (int(n) for n in socket.groups()) if socket else (0, 0, 0, 0)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if non_2xx:
-        errors += int(non_2xx.group(1))
-    return Result(rps, p50, p99, requests, errors)
+    return Result(
+        rps, p50, p99, requests, timeouts, int(non_2xx.group(1)) if non_2xx else 0,
+        connect + read + write,
+    )  # fmt: skip
 
 
 def wrk(args: argparse.Namespace, url: str, headers: dict[str, str] | None = None) -> Result:
@@ -207,14 +209,16 @@ def _measure(args: argparse.Namespace, database_url: str, tmp: Path) -> list[Row
 
 def _table(rows: list[Row]) -> list[str]:
     lines = [
-        "| endpoint | workers | req/s | p50 ms | p99 ms | requests | errors | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| endpoint | workers | req/s | p50 ms | p99 ms | requests | timeouts (5 s) "
+        "| non-2xx | socket errors | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for label, workers, result, ceiling, against in rows:
         ratio = f"{result.rps / ceiling.rps:.2f} × bare `{against}`" if ceiling else "–"
         lines.append(
             f"| {label} | {workers} | {result.rps:,.0f} | {result.p50_ms:.1f} | "
-            f"{result.p99_ms:.1f} | {result.requests:,} | {result.errors} | {ratio} |"
+            f"{result.p99_ms:.1f} | {result.requests:,} | {result.timeouts} | {result.non_2xx} "
+            f"| {result.socket_errors} | {ratio} |"
         )
     return lines
 
