@@ -22,7 +22,6 @@ from helio.http.content_type import ContentTypeMiddleware
 from helio.http.cors import StrictCORSMiddleware
 from helio.http.docs import mount_docs
 from helio.http.error_handlers import UnhandledErrorMiddleware, install_error_handlers
-from helio.http.metrics import MetricsMiddleware
 from helio.http.request_context import RequestContextMiddleware
 from helio.http.security_headers import SecurityHeadersMiddleware
 from helio.kit.cpu import CpuPool
@@ -174,7 +173,7 @@ def _add_middleware(api: FastAPI, settings: Settings) -> None:
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
     )
-    api.add_middleware(AccessLogMiddleware)
-    api.add_middleware(MetricsMiddleware)
+    # One layer logs and counts (a single `send` wrapper for both).
+    api.add_middleware(AccessLogMiddleware, metrics=True)
     api.add_middleware(SecurityHeadersMiddleware)
     api.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)

@@ -65,3 +65,14 @@ ALERT_DELIVERIES = Counter(
     "helio_alert_deliveries", "Alert deliveries to sinks, by sink kind and result.",
     ["kind", "result"], registry=REGISTRY,
 )  # fmt: skip
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """Count one served request and its duration (labels: method, route template, status)."""
+    method = method if method in _METHODS else "OTHER"
+    HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    HTTP_LATENCY.labels(method, route).observe(seconds)
+    if status == 429:
+        RATE_LIMITED.labels(route).inc()

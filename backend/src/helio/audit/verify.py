@@ -26,7 +26,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from helio.audit import repository
-from helio.audit.chain import GENESIS_HASH, HASHED_FIELDS, stored_row_hash
+from helio.audit.chain import GENESIS_HASH, HASHED_FIELDS, stored_row_hash, stored_row_matches
 from helio.audit.checkpoints import checkpoint_is_valid
 from helio.db import Database
 
@@ -185,7 +185,7 @@ def _scan(rows: Sequence[Any], walk: _Walk) -> int | None:
         if (
             seq != expected
             or stored_prev != prev_hash
-            or stored_row_hash(stored_prev, row) != stored_hash
+            or not stored_row_matches(stored_prev, row, stored_hash)
             or anchors.get(seq, stored_hash) != stored_hash
         ):
             walk.expected, walk.prev_hash = expected, prev_hash

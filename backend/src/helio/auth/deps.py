@@ -103,7 +103,7 @@ async def refuse_foreign_origin(request: Request) -> None:
 SameOriginOrNone = Depends(refuse_foreign_origin)
 
 
-def pow_solution(request: Request) -> str | None:
+async def pow_solution(request: Request) -> str | None:
     """Return the proof-of-work solution a client sent along (`X-PoW-Solution`), if any."""
     return request.headers.get(proof_of_work.HEADER)
 

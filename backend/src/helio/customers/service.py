@@ -43,13 +43,16 @@ async def decrypt_profile(session: AsyncSession, ctx: Ctx, *, user: User) -> Pro
         DecryptionError: a stored value was tampered with, moved or its key destroyed
             (rendered as 409 `data_integrity_error` / `data_erased`, never a 500).
     """
+    # The caller's own roles are on its principal already: no second query for them.
+    own = ctx.access is not None and ctx.access.user_id == user.id
+    roles = ctx.access.principal.roles if own and ctx.access is not None else None
     try:
         try:
-            return await read_profile(session, ctx.app, user)
+            return await read_profile(session, ctx.app, user, roles=roles)
         except KeyDestroyed:
             # A data-key rotation may have committed between reading the row and its key.
             await session.refresh(user)
-            return await read_profile(session, ctx.app, user)
+            return await read_profile(session, ctx.app, user, roles=roles)
     except DecryptionError as exc:
         log.warning("data_integrity_error", user_id=user.id, error_code=exc.code)
         await audit.record_separately(

@@ -9,6 +9,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helio.logging import get_logger
+from helio.metrics import observe_request
 
 log = get_logger("http")
 
@@ -27,10 +28,14 @@ class StatusCapture:
 
 
 class AccessLogMiddleware:
-    """Log method, route template, status, duration and client ip."""
+    """Log method, route template, status, duration and client ip; with `metrics`, count too.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Logging and metrics share one `send` wrapper and one route lookup per request.
+    """
+
+    def __init__(self, app: ASGIApp, *, metrics: bool = False) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,17 +46,20 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            elapsed = time.perf_counter() - started
+            route = route_template(scope)
             state = scope.get("state", {})
             log.info(
                 "request",
                 method=scope["method"],
-                route=route_template(scope),
+                route=route,
                 status=capture.status,
-                duration_ms=duration_ms,
+                duration_ms=round(elapsed * 1000, 2),
                 client_ip=state.get("client_ip"),
                 actor_id=state.get("actor_id"),
             )
+            if self.metrics:
+                observe_request(scope["method"], route, capture.status, elapsed)
 
 
 def route_template(scope: Scope) -> str:

@@ -19,7 +19,12 @@ def get_app(request: Request) -> App:
     return app
 
 
-AppDep = Annotated[App, Depends(get_app)]
+async def _app_dependency(request: Request) -> App:
+    # An async dependency runs on the event loop; a plain `def` would hop to a worker thread.
+    return get_app(request)
+
+
+AppDep = Annotated[App, Depends(_app_dependency)]
 
 
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -44,4 +49,9 @@ def get_ctx(request: Request) -> Ctx:
     return Ctx(get_app(request), None, request_meta(request))
 
 
-RequestCtx = Annotated[Ctx, Depends(get_ctx)]
+async def _ctx_dependency(request: Request) -> Ctx:
+    # Async for the same reason as `_app_dependency`: no thread hop per request.
+    return get_ctx(request)
+
+
+RequestCtx = Annotated[Ctx, Depends(_ctx_dependency)]

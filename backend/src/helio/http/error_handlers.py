@@ -16,12 +16,14 @@ from helio.logging import get_logger
 
 log = get_logger("errors")
 
-# A security check that cannot read its state refuses the request (503), never skips.
+# A security check that cannot read its state refuses the request (503), never skips;
+# so does a request that finds every pooled database connection busy (pool timeout).
 UNREACHABLE: tuple[type[Exception], ...] = (
     redis_errors.ConnectionError,
     redis_errors.TimeoutError,
     sqlalchemy_errors.OperationalError,
     sqlalchemy_errors.InterfaceError,
+    sqlalchemy_errors.TimeoutError,
 )
 
 _STATUS_CODES = {

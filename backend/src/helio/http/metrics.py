@@ -1,4 +1,8 @@
-"""Count and time every request, labelled by route template (never the raw path) and status."""
+"""Count and time every request, labelled by route template (never the raw path) and status.
+
+The served stack records metrics in `AccessLogMiddleware(metrics=True)` (one layer, one
+`send` wrapper for both); this layer exists for apps that want the metrics alone.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from helio.http.access_log import StatusCapture, route_template
-from helio.metrics import HTTP_LATENCY, HTTP_REQUESTS, RATE_LIMITED
-
-_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+from helio.metrics import observe_request
 
 
 class MetricsMiddleware:
@@ -27,10 +29,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            status = capture.status
-            route = route_template(scope)
-            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
-            if status == 429:
-                RATE_LIMITED.labels(route).inc()
+            observe_request(
+                scope["method"], route_template(scope), capture.status,
+                time.perf_counter() - started,
+            )  # fmt: skip

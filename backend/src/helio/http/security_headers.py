@@ -26,6 +26,14 @@ BASE_HEADERS: dict[str, str] = {
 }
 
 
+# Computed once: the names replaced on every response and the headers added.
+_DROP = frozenset({b"server", *(k.encode() for k in BASE_HEADERS), b"content-security-policy"})
+_ADDED = [(k.encode(), v.encode()) for k, v in BASE_HEADERS.items()]
+_ADDED_NO_CACHE = [h for h in _ADDED if h[0] != b"cache-control"]
+_API_CSP = (b"content-security-policy", API_CSP.encode())
+_DOCS_CSP = (b"content-security-policy", DOCS_CSP.encode())
+
+
 class SecurityHeadersMiddleware:
     """Add the security headers and drop any `Server` header."""
 
@@ -37,19 +45,20 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"].startswith(self.docs_prefix) else API_CSP
+        csp = _DOCS_CSP if scope["path"].startswith(self.docs_prefix) else _API_CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                drop = {b"server", *(k.encode() for k in BASE_HEADERS), b"content-security-policy"}
-                own = [(k, v) for k, v in message.get("headers", []) if k.lower() not in drop]
-                kept_cache = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() == b"cache-control"
-                ]
-                added = [(k.encode(), v.encode()) for k, v in BASE_HEADERS.items()]
-                if kept_cache:
-                    added = [h for h in added if h[0] != b"cache-control"] + kept_cache[:1]
-                message["headers"] = [*own, *added, (b"content-security-policy", csp.encode())]
+                own: list[tuple[bytes, bytes]] = []
+                kept_cache: tuple[bytes, bytes] | None = None
+                for name, value in message.get("headers", []):
+                    lowered = name.lower()
+                    if lowered == b"cache-control" and kept_cache is None:
+                        kept_cache = (name, value)
+                    if lowered not in _DROP:
+                        own.append((name, value))
+                added = _ADDED if kept_cache is None else [*_ADDED_NO_CACHE, kept_cache]
+                message["headers"] = [*own, *added, csp]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -37,6 +37,8 @@ LEEWAY_SECONDS = 10
 DEFAULT_GRACE_SECONDS = 3600
 DEFAULT_MAX_PREVIOUS = 1
 MAX_TOKEN_CHARS = 4096
+# Tokens whose signature this process verified, by their exact text (bounded, oldest out).
+VERIFIED_CACHE_SIZE = 4096
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "sid", "iat", "nbf", "exp", "jti")
 _SET_BY_ISSUER = frozenset({"iss", "aud", "iat", "nbf", "exp", "jti"})
 _ALLOWED_HEADERS = frozenset({"alg", "typ", "kid"})
@@ -133,6 +135,8 @@ class SigningKeySet:
         self.issuer, self.audience = issuer, audience
         self.grace_seconds, self.max_previous = grace_seconds, max_previous
         self._keys: tuple[SigningKey, ...] = tuple(keys[: max_previous + 1])
+        # token text -> (kid, claims) of a token whose signature and claims verified.
+        self._verified: dict[str, tuple[str, dict[str, Any]]] = {}
 
     @classmethod
     def generate(
@@ -276,8 +280,29 @@ class SigningKeySet:
             raise InvalidToken() from exc
 
     def _verify(self, token: str) -> dict[str, Any]:
+        """Verify a token; a token already verified here skips the signature, nothing else.
+
+        A hit is the identical token text, so its signature is the one checked before;
+        its kid must still be a verification key (rotation and grace) and its times are
+        checked again against the clock.
+        """
         if len(token) > MAX_TOKEN_CHARS:
             raise InvalidToken()
+        seen = self._verified.get(token)
+        if seen is not None:
+            kid, claims = seen
+            if kid not in self.verification_keys():
+                del self._verified[token]
+                raise InvalidToken()
+            _check_claims(claims)
+            return dict(claims)
+        claims = self._verify_signed(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (str(jwt.get_unverified_header(token)["kid"]), dict(claims))
+        return claims
+
+    def _verify_signed(self, token: str) -> dict[str, Any]:
         header = jwt.get_unverified_header(token)
         if not set(header) <= _ALLOWED_HEADERS:
             raise InvalidToken()

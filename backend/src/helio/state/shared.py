@@ -28,6 +28,10 @@ class SharedState(Protocol):
         """Return the value of a key, or None."""
         ...
 
+    async def get_many(self, *keys: str) -> list[str | None]:
+        """Return the values of several keys in one round trip (None for each absent key)."""
+        ...
+
     async def set(self, key: str, value: str, ttl_seconds: int | None = None) -> None:
         """Set a key, with an optional expiry."""
         ...
@@ -76,6 +80,10 @@ class RedisState:
     async def get(self, key: str) -> str | None:
         value = await self.client.get(self._k(key))
         return None if value is None else str(value)
+
+    async def get_many(self, *keys: str) -> list[str | None]:
+        values = await self.client.mget([self._k(k) for k in keys])
+        return [None if value is None else str(value) for value in values]
 
     async def set(self, key: str, value: str, ttl_seconds: int | None = None) -> None:
         await self.client.set(self._k(key), value, ex=ttl_seconds)
@@ -128,6 +136,10 @@ class MemoryState:
     async def get(self, key: str) -> str | None:
         item = self._live(key)
         return None if item is None else item[0]
+
+    async def get_many(self, *keys: str) -> list[str | None]:
+        found = [self._live(key) for key in keys]
+        return [None if item is None else item[0] for item in found]
 
     async def set(self, key: str, value: str, ttl_seconds: int | None = None) -> None:
         expires = None if ttl_seconds is None else time.monotonic() + ttl_seconds

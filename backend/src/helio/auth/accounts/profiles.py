@@ -150,8 +150,10 @@ async def find_by_name_prefix(
     return await repository.by_name_prefix_index(session, candidates, limit=limit)
 
 
-async def read_profile(session: AsyncSession, app: App, user: User) -> Profile:
-    """Decrypt an account's identity data."""
+async def read_profile(
+    session: AsyncSession, app: App, user: User, *, roles: frozenset[Role] | None = None
+) -> Profile:
+    """Decrypt an account's identity data (`roles`: already known, e.g. the caller's own)."""
     plain: dict[str, Any] = {}
     for column, attribute in PII_COLUMNS.items():
         plain[attribute] = await app.vault.open(
@@ -169,5 +171,5 @@ async def read_profile(session: AsyncSession, app: App, user: User) -> Profile:
         notes=plain["notes"],
         email_verified=user.email_verified_at is not None,
         marketing_consent=user.marketing_consent,
-        roles=await repository.roles(session, user.id),
+        roles=roles if roles is not None else await repository.roles(session, user.id),
     )

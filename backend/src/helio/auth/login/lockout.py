@@ -123,18 +123,22 @@ async def count_public_request(app: App, ip: str) -> None:
     await app.state.incr(f"ipp:{ip}", app.auth_policy.address_window_seconds)
 
 
-async def check_account(app: App, key: str) -> None:
+async def check_account(app: App, key: str) -> bool:
     """Refuse an attempt on an account that is waiting out a delay or locked.
+
+    Returns:
+        True when the account has failures on record (a success must forget them);
+        read with the delay in one round trip.
 
     Raises:
         TooManyAttempts: with Retry-After until the account may try again.
     """
-    until = await app.state.get(f"aw:{key}")
-    if not until:
-        return
-    remaining = float(until) - clock.timestamp()
-    if remaining > 0:
-        raise TooManyAttempts(math.ceil(remaining))
+    failures, until = await app.state.get_many(f"af:{key}", f"aw:{key}")
+    if until:
+        remaining = float(until) - clock.timestamp()
+        if remaining > 0:
+            raise TooManyAttempts(math.ceil(remaining))
+    return failures is not None or until is not None
 
 
 def _wait_for(policy: AuthPolicy, failures: int) -> int:

@@ -127,12 +127,13 @@ async def password_step(
     """
     await guard_request(ctx, scope="login", pow_solution=pow_solution)
     key = lockout.account_key(ctx.app, email)
-    await lockout.check_account(ctx.app, key)
+    failures_on_record = await lockout.check_account(ctx.app, key)
     user = await find_by_email(session, ctx.app, email)
     if not await _password_matches(user, password) or user is None:
         await _password_refused(ctx, user, key, kind)
     assert user is not None
-    await lockout.record_success(ctx.app, key)
+    if failures_on_record:  # nothing to forget otherwise: no Redis round trip
+        await lockout.record_success(ctx.app, key)
     if user.email_verified_at is None:
         # Before any lock: the new link is written in a transaction of its own.
         await resend_verification(ctx.app, user.id)

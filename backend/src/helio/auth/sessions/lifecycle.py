@@ -287,20 +287,40 @@ async def state_of(session: AsyncSession, row: AuthSession) -> SessionState | No
     )
 
 
+def _state(found: repository.SessionAccount) -> SessionState | None:
+    """The state of a session read with its account, or None when the account may not sign in."""
+    if not found.active:
+        return None
+    row = found.row
+    return SessionState(
+        session_id=row.id,
+        user_id=row.user_id,
+        kind="cookie" if row.kind == "cookie" else "token",
+        roles=frozenset(Role(name) for name in found.role_names),
+        mfa_verified=row.mfa_verified,
+        has_mfa=found.has_mfa,
+        step_up_at=row.step_up_at,
+        email_verified=found.email_verified,
+        idle_expires_at=row.idle_expires_at,
+        absolute_expires_at=row.absolute_expires_at,
+    )
+
+
 async def resolve_token_session(app: App, session_id: str) -> SessionState | None:
     """Return the live state of a token session, from shared state or the database."""
-    if await app.state.get(_revoked_key(session_id)) is not None:
+    # One round trip reads both the revocation mark and the cached state.
+    revoked, cached = await app.state.get_many(_revoked_key(session_id), _cache_key(session_id))
+    if revoked is not None:
         return None
     now = utcnow()
-    cached = await app.state.get(_cache_key(session_id))
     if cached is not None:
         hit = SessionState.from_json(cached)
         return hit if hit.live(now) else None
     async with app.db.transaction() as session:
-        row = await repository.get_session(session, session_id)
-        if row is None or row.revoked_at is not None or row.kind != "token":
-            return None
-        state = await state_of(session, row)
+        found = await repository.session_with_account(session, session_id=session_id)
+    if found is None or found.row.revoked_at is not None or found.row.kind != "token":
+        return None
+    state = _state(found)
     if state is None or not state.live(now):
         return None
     await app.state.set(_cache_key(session_id), state.to_json(), CACHE_SECONDS)
@@ -308,22 +328,27 @@ async def resolve_token_session(app: App, session_id: str) -> SessionState | Non
 
 
 async def resolve_cookie_session(app: App, secret: str) -> SessionState | None:
-    """Return the live state of the cookie session holding `secret`, sliding its idle expiry."""
+    """Return the live state of the cookie session holding `secret`, sliding its idle expiry.
+
+    One query reads the session, its account and roles; the transaction writes
+    only when the idle expiry slides (at most once per touch interval).
+    """
     now = utcnow()
     policy = app.auth_policy
     async with app.db.transaction() as session:
-        row = await repository.session_by_secret(session, secret_hash(secret))
-        if row is None or row.revoked_at is not None or row.kind != "cookie":
+        found = await repository.session_with_account(session, secret_hash=secret_hash(secret))
+        if found is None:
+            return None
+        row = found.row
+        if row.revoked_at is not None or row.kind != "cookie":
             return None
         if not (now < row.idle_expires_at and now < row.absolute_expires_at):
             return None
-        state = await state_of(session, row)
+        state = _state(found)
         if state is None:
             return None
         if now - row.last_seen_at >= timedelta(seconds=policy.touch_interval_seconds):
-            user = await accounts.get(session, row.user_id)
-            staff = user is not None and user.kind == "staff"
-            limits = policy.session_limits(staff=staff, kind="cookie")
+            limits = policy.session_limits(staff=found.user_kind == "staff", kind="cookie")
             row.last_seen_at = now
             row.idle_expires_at = min(now + limits.idle, row.absolute_expires_at)
     return state

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.models import AuthSession
+from helio.models import AuthSession, User, UserRole, WebAuthnCredential
 
 
 def _live(now: datetime) -> Any:
@@ -34,6 +35,59 @@ async def session_by_secret(session: AsyncSession, secret_hash: bytes) -> AuthSe
     """Return the cookie session whose secret hashes to `secret_hash`."""
     stmt = select(AuthSession).where(AuthSession.secret_hash == secret_hash)
     return (await session.execute(stmt)).scalars().first()
+
+
+@dataclass(frozen=True)
+class SessionAccount:
+    """A session row with what the request needs of its account, read in one query."""
+
+    row: AuthSession
+    user_kind: str
+    active: bool
+    role_names: frozenset[str]
+    email_verified: bool
+    has_mfa: bool
+
+
+async def session_with_account(
+    session: AsyncSession, *, session_id: str | None = None, secret_hash: bytes | None = None
+) -> SessionAccount | None:
+    """Return a session (by id or by secret hash) with its account and roles in one round trip."""
+    roles = (
+        select(func.group_concat(UserRole.role))
+        .where(UserRole.user_id == AuthSession.user_id)
+        .correlate(AuthSession)
+        .scalar_subquery()
+    )
+    passkey = exists().where(WebAuthnCredential.user_id == AuthSession.user_id)
+    stmt = select(
+        AuthSession,
+        User.kind,
+        User.status,
+        User.deleted_at,
+        User.email_verified_at,
+        User.totp_confirmed_at,
+        roles,
+        passkey,
+    ).join(User, User.id == AuthSession.user_id)
+    if session_id is not None:
+        stmt = stmt.where(AuthSession.id == session_id)
+    elif secret_hash is not None:
+        stmt = stmt.where(AuthSession.secret_hash == secret_hash)
+    else:
+        return None
+    found = (await session.execute(stmt)).first()
+    if found is None:
+        return None
+    row, kind, status, deleted_at, verified_at, totp_at, role_list, has_passkey = found
+    return SessionAccount(
+        row=row,
+        user_kind=str(kind),
+        active=status == "active" and deleted_at is None,
+        role_names=frozenset(str(role_list).split(",")) if role_list else frozenset(),
+        email_verified=verified_at is not None,
+        has_mfa=totp_at is not None or bool(has_passkey),
+    )
 
 
 async def live_sessions(session: AsyncSession, user_id: str, now: datetime) -> list[AuthSession]:
