@@ -46,10 +46,17 @@ class SecurityHeadersMiddleware:
                 kept_cache = [
                     (k, v) for k, v in message.get("headers", []) if k.lower() == b"cache-control"
                 ]
+                # A route may only tighten the policy (e.g. `sandbox` on a download).
+                own_csp = [
+                    v
+                    for k, v in message.get("headers", [])
+                    if k.lower() == b"content-security-policy" and v.startswith(csp.encode())
+                ]
+                policy = own_csp[0] if own_csp else csp.encode()
                 added = [(k.encode(), v.encode()) for k, v in BASE_HEADERS.items()]
                 if kept_cache:
                     added = [h for h in added if h[0] != b"cache-control"] + kept_cache[:1]
-                message["headers"] = [*own, *added, (b"content-security-policy", csp.encode())]
+                message["headers"] = [*own, *added, (b"content-security-policy", policy)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

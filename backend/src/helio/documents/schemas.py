@@ -1,0 +1,42 @@
+"""Read models of /documents (uploads are multipart forms, not JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from helio.kit.pagination import Page
+
+
+class DocumentRead(BaseModel):
+    """One stored document: what its content turned out to be, never the stored name."""
+
+    id: str
+    kind: str  # photo | bill
+    media_type: str
+    size: int
+    site_id: str | None
+    order_id: str | None
+    file_name: str | None  # as uploaded (sealed at rest)
+    created_at: datetime
+
+
+class DocumentPage(Page[DocumentRead]):
+    """One page of documents, newest first."""
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """A document's bytes on their way to a download."""
+
+    id: str
+    media_type: str
+    data: bytes
+
+    @property
+    def download_name(self) -> str:
+        """A safe name for Content-Disposition (never the uploaded name)."""
+        suffix = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+        return f"document-{self.id}.{suffix.get(self.media_type, 'bin')}"
