@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import File, Form, Path, Query, UploadFile
+from fastapi import Path, Query
 
 from helio.auth.deps import require
 from helio.authz.access import Access
@@ -18,11 +18,8 @@ StaffDocumentsRead = Annotated[Access, require(Perm.STAFF_DOCUMENTS_READ)]
 
 DocumentId = Annotated[str, Path(pattern=ID_PATTERN, description="opaque document id")]
 SiteId = Annotated[str, Path(pattern=ID_PATTERN, description="opaque site id")]
-UploadedFile = Annotated[
-    UploadFile, File(description="a roof photo (JPEG or PNG) or a bill (PDF), at most 10 MB")
-]
 OrderRef = Annotated[
-    str | None, Form(pattern=ID_PATTERN, description="one of your orders on this site")
+    str | None, Query(pattern=ID_PATTERN, description="one of your orders on this site")
 ]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(pattern=CURSOR_PATTERN, description="next_cursor of a page")]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from helio.documents import service
@@ -18,11 +19,11 @@ from helio.documents.deps import (
     OrderRef,
     SiteId,
     StaffDocumentsRead,
-    UploadedFile,
 )
 from helio.documents.schemas import DocumentFile, DocumentPage, DocumentRead
 from helio.http.deps import DbSession, RequestCtx
 from helio.http.security_headers import API_CSP
+from helio.http.uploads import openapi_file_body, read_one_file
 
 router = APIRouter(tags=["documents"])
 staff_router = APIRouter(prefix="/staff/documents", tags=["staff"])
@@ -49,21 +50,28 @@ def attachment(file: DocumentFile) -> Response:
     return Response(file.data, media_type=file.media_type, headers=headers)
 
 
-@router.post("/sites/{site_id}/documents", status_code=201, responses=UPLOAD_ERRORS)
+_FILE = "a roof photo (JPEG or PNG) or a bill (PDF), at most 10 MB"
+
+
+@router.post(
+    "/sites/{site_id}/documents",
+    status_code=201,
+    responses=UPLOAD_ERRORS,
+    openapi_extra=openapi_file_body(_FILE),
+)
 async def upload_document(
     site_id: SiteId,
-    file: UploadedFile,
+    request: Request,
     access: DocumentsCreate,
     ctx: RequestCtx,
     session: DbSession,
     order_id: OrderRef = None,
 ) -> DocumentRead:
     """Attach a roof photo (JPEG/PNG) or a bill (PDF) to your site, and to an order on it."""
-    data = await file.read(MAX_BYTES + 1)
+    read = partial(read_one_file, request, max_bytes=MAX_BYTES)
     return await service.upload(
-        session, ctx.with_access(access), site_id=site_id, order_id=order_id,
-        data=data, file_name=file.filename,
-    )  # fmt: skip
+        session, ctx.with_access(access), site_id=site_id, order_id=order_id, read=read
+    )
 
 
 @router.get("/documents")

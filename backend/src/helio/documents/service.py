@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Awaitable, Callable
 
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,13 +74,14 @@ async def upload(
     *,
     site_id: str,
     order_id: str | None,
-    data: bytes,
-    file_name: str | None,
+    read: Callable[[], Awaitable[tuple[bytes, str | None]]],
 ) -> DocumentRead:
     """Keep a roof photo or a bill for one of the caller's sites (and orders).
 
-    The bytes decide the type; the virus scan (when configured) runs first on the
-    bytes as sent, then photos are re-encoded and PDFs checked for active content.
+    The site and order are checked before the body is read (`read` returns the file's
+    bytes and uploaded name). The bytes decide the type; the virus scan (when
+    configured) runs first on the bytes as sent, then photos are re-encoded and PDFs
+    are checked for active content.
 
     Raises:
         NotFound: the site or order is missing or not the caller's (the same 404).
@@ -89,6 +91,7 @@ async def upload(
         StorageFull: the store has no room (507); nothing is kept.
     """
     site, order = await _where(session, ctx, site_id=site_id, order_id=order_id)
+    data, file_name = await read()
     content.sniff(data)  # empty, oversized, unknown: refused before any further work
     await _scan(ctx, data)
     cleaned = await ctx.app.cpu.run(content.clean, data)
