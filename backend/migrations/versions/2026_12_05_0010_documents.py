@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("media_type", sa.String(length=64), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.BINARY(length=32), nullable=False),
+        sa.Column("scan", sa.String(length=16), nullable=False),
         sa.Column("storage_key", sa.String(length=64), nullable=False),
         sa.Column("name_ct", sa.VARBINARY(length=512), nullable=True),
         _time("created_at", nullable=False),

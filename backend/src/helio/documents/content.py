@@ -60,16 +60,25 @@ class Cleaned:
     data: bytes
 
 
+def check_size(data: bytes) -> None:
+    """Refuse an empty file or one above 10 MB.
+
+    Raises:
+        EmptyFile, FileTooLarge.
+    """
+    if not data:
+        raise EmptyFile
+    if len(data) > MAX_BYTES:
+        raise FileTooLarge
+
+
 def sniff(data: bytes) -> str:
     """Return the media type the magic bytes announce.
 
     Raises:
         EmptyFile, FileTooLarge, HeicNotSupported, UnsupportedDocument.
     """
-    if not data:
-        raise EmptyFile
-    if len(data) > MAX_BYTES:
-        raise FileTooLarge
+    check_size(data)
     if data.startswith(b"\xff\xd8\xff"):
         return JPEG
     if data.startswith(_PNG_MAGIC):

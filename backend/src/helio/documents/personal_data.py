@@ -29,6 +29,7 @@ async def export_documents(
             "sha256": d.sha256.hex(),
             "site_id": d.site_id,
             "order_id": d.order_id,
+            "scan": d.scan,
             "created_at": d.created_at,
             "file_name": await vault.open(
                 session, owner_id, d.name_ct, table=TABLE, column=NAME_COLUMN, row_id=d.id

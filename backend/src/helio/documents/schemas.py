@@ -20,6 +20,7 @@ class DocumentRead(BaseModel):
     site_id: str | None
     order_id: str | None
     file_name: str | None  # as uploaded (sealed at rest)
+    scan: str  # clean | not_scanned (no antivirus configured)
     created_at: datetime
 
 

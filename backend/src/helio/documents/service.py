@@ -25,6 +25,7 @@ from helio.security.antivirus import ScannerUnavailable, Verdict
 from helio.sites import service as sites
 
 DOCUMENT, TABLE, NAME_COLUMN = "document", "documents", "name_ct"
+CLEAN, NOT_SCANNED = "clean", "not_scanned"
 _MAX_NAME = 200
 
 
@@ -37,10 +38,10 @@ def clean_name(name: str | None) -> str | None:
     return printable[:_MAX_NAME] or None
 
 
-async def _scan(ctx: Ctx, data: bytes) -> None:
+async def _scan(ctx: Ctx, data: bytes) -> str:
     scanner = ctx.app.scanner
     if scanner is None:
-        return
+        return NOT_SCANNED
     try:
         verdict: Verdict = await anyio.to_thread.run_sync(scanner.scan, data)
     except ScannerUnavailable:
@@ -54,6 +55,7 @@ async def _scan(ctx: Ctx, data: bytes) -> None:
             details={"code": DocumentInfected.code, "signature": verdict.signature},
         )
         raise DocumentInfected
+    return CLEAN
 
 
 async def _where(
@@ -92,14 +94,14 @@ async def upload(
     """
     site, order = await _where(session, ctx, site_id=site_id, order_id=order_id)
     data, file_name = await read()
-    content.sniff(data)  # empty, oversized, unknown: refused before any further work
-    await _scan(ctx, data)
+    content.check_size(data)
+    scan = await _scan(ctx, data)  # every file as sent, whatever it claims to be
     cleaned = await ctx.app.cpu.run(content.clean, data)
     key = new_storage_key()
     store = ctx.app.documents
     await anyio.to_thread.run_sync(store.put, key, cleaned.data)
     try:
-        document = await _record(session, ctx, key, cleaned, site, order, file_name)
+        document = await _record(session, ctx, key, cleaned, (site, order), file_name, scan)
     except BaseException:
         await anyio.to_thread.run_sync(store.delete, key)
         raise
@@ -111,11 +113,12 @@ async def _record(
     ctx: Ctx,
     key: str,
     cleaned: content.Cleaned,
-    site_id: str,
-    order_id: str | None,
+    where: tuple[str, str | None],
     file_name: str | None,
+    scan: str,
 ) -> Document:
     owner = ctx.caller.user_id
+    site_id, order_id = where
     document = Document(
         id=new_id(),
         owner_id=owner,
@@ -126,6 +129,7 @@ async def _record(
         size=len(cleaned.data),
         sha256=hashlib.sha256(cleaned.data).digest(),
         storage_key=key,
+        scan=scan,
     )
     document.name_ct = await ctx.app.vault.seal(
         session, owner, clean_name(file_name), table=TABLE, column=NAME_COLUMN, row_id=document.id
@@ -137,7 +141,12 @@ async def _record(
         ctx,
         AuditAction.DOCUMENT_UPLOADED,
         target=Target(DOCUMENT, document.id),
-        details={"kind": document.kind, "media_type": document.media_type, "size": document.size},
+        details={
+            "kind": document.kind,
+            "media_type": document.media_type,
+            "size": document.size,
+            "scan": scan,
+        },
     )
     return document
 
@@ -159,6 +168,7 @@ async def _read(session: AsyncSession, ctx: Ctx, document: Document) -> Document
         site_id=document.site_id,
         order_id=document.order_id,
         file_name=name,
+        scan=document.scan,
         created_at=document.created_at,
     )
 

@@ -29,6 +29,8 @@ class Document(Base):
     media_type: Mapped[str] = mapped_column(String(64), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     sha256: Mapped[bytes] = mapped_column(Digest(), nullable=False)
+    # The antivirus verdict when it was kept: "clean", or "not_scanned" (no scanner set up).
+    scan: Mapped[str] = mapped_column(String(16), nullable=False)
     # A random name in the store, never derived from the upload.
     storage_key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     # The file name the customer uploaded, sealed under their data key.
