@@ -20,7 +20,8 @@ from helio.documents.deps import (
     SiteId,
     StaffDocumentsRead,
 )
-from helio.documents.schemas import DocumentFile, DocumentPage, DocumentRead
+from helio.documents.reads import DocumentFile
+from helio.documents.schemas import DocumentPage, DocumentRead
 from helio.http.deps import DbSession, RequestCtx
 from helio.http.security_headers import API_CSP
 from helio.http.uploads import openapi_file_body, read_one_file

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -26,18 +25,3 @@ class DocumentRead(BaseModel):
 
 class DocumentPage(Page[DocumentRead]):
     """One page of documents, newest first."""
-
-
-@dataclass(frozen=True)
-class DocumentFile:
-    """A document's bytes on their way to a download."""
-
-    id: str
-    media_type: str
-    data: bytes
-
-    @property
-    def download_name(self) -> str:
-        """A safe name for Content-Disposition (never the uploaded name)."""
-        suffix = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
-        return f"document-{self.id}.{suffix.get(self.media_type, 'bin')}"

@@ -14,7 +14,8 @@ from helio.audit import AuditAction, Outcome, Target
 from helio.authz import scoping
 from helio.documents import content, repository
 from helio.documents.exceptions import DocumentInfected, ScannerDown
-from helio.documents.schemas import DocumentFile, DocumentPage, DocumentRead
+from helio.documents.reads import DocumentFile
+from helio.documents.schemas import DocumentPage, DocumentRead
 from helio.errors import NotFound
 from helio.kit.ids import new_id
 from helio.models import Document
