@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("auth",),  # accounts, sign-in, MFA, sessions, tokens; the route guard
     (
         "customers",
+        "documents",
         "keys_admin",
         "leads",
         "ops",

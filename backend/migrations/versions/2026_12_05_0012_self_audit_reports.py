@@ -1,7 +1,7 @@
 """Stored self-audit reports (the daily OWASP Top 10 report and its trend).
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-05
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision: str = "0012"
-down_revision: str | None = "0008"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

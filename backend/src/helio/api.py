@@ -8,6 +8,8 @@ from helio.auth.endpoints import router as auth_router
 from helio.authz.access import route_permission
 from helio.authz.matrix import PUBLIC_ROUTES
 from helio.customers.endpoints import router as customers_router
+from helio.documents.endpoints import router as documents_router
+from helio.documents.endpoints import staff_router as staff_documents_router
 from helio.http.routes import api_routes
 from helio.leads.endpoints import router as leads_router
 from helio.leads.endpoints import staff_router as staff_leads_router
@@ -44,6 +46,8 @@ api_router.include_router(payment_webhook_router)
 api_router.include_router(leads_router)
 api_router.include_router(staff_leads_router)
 api_router.include_router(reports_router)
+api_router.include_router(documents_router)
+api_router.include_router(staff_documents_router)
 api_router.include_router(audit_router)
 api_router.include_router(alerts_router)
 api_router.include_router(ops_staff_router)

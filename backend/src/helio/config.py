@@ -68,6 +68,17 @@ class Settings(BaseSettings):
     kms_key_id: str | None = None
     kms_region: str | None = None
     kms_standin: bool = False
+    # Uploaded documents: a private directory under data_dir, or an S3 bucket.
+    document_store: Literal["local", "s3"] = "local"
+    document_dir: Path | None = None
+    document_bucket: str | None = None
+    document_region: str | None = None
+    s3_standin: bool = False
+    # The antivirus hook: clamd over TCP (host and port) or its Unix socket.
+    clamd_host: str | None = None
+    clamd_port: int = Field(default=3310, ge=1, le=65535)
+    clamd_socket: Path | None = None
+    clamd_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     # Days between account deletion (DELETE /me) and crypto-shredding; tests use 0.
     shred_grace_days: int = Field(default=30, ge=0, le=3650)
 
@@ -139,6 +150,11 @@ class Settings(BaseSettings):
         return self.migrate_database_url or self.effective_database_url
 
     @property
+    def effective_document_dir(self) -> Path:
+        """Where the local document store keeps files (never a served folder)."""
+        return self.document_dir or self.data_dir / "documents"
+
+    @property
     def effective_keyring_path(self) -> Path:
         """Where the local keyring file lives."""
         return self.keyring_path or self.data_dir / "keyring.json"
@@ -203,6 +219,10 @@ class Settings(BaseSettings):
             problems.append(
                 "HELIO_KEY_PROVIDER=aws-kms needs HELIO_KMS_KEY_ID and HELIO_KMS_REGION"
             )
+        if self.s3_standin:
+            problems.append("HELIO_S3_STANDIN is set; use a real S3 bucket")
+        if self.document_store == "s3" and not self.document_bucket:
+            problems.append("HELIO_DOCUMENT_STORE=s3 needs HELIO_DOCUMENT_BUCKET")
         if self.key_provider == "aws-kms" and self.kms_standin:
             problems.append("HELIO_KMS_STANDIN replaces AWS KMS with a stand-in")
         return problems

@@ -29,8 +29,10 @@ from helio.logging import configure_logging
 from helio.mail.outbox import build_outbox
 from helio.personal_data import PERSONAL_DATA
 from helio.platform.app import App
+from helio.platform.files import DocumentStore, LocalDirectoryStore, S3Store
 from helio.platform.policy import AuthPolicy, StaffPolicy
 from helio.platform.quote_settings import QuoteSettings
+from helio.security.antivirus import ClamdScanner
 from helio.security.blind_index import BlindIndexer
 from helio.security.keys import build_key_provider
 from helio.security.keys.local import LocalKeyProvider
@@ -74,6 +76,35 @@ def build_app(settings: Settings) -> App:
         outbox=build_outbox(settings, state),
         alerts=build_alert_engine(settings, db, state),
         personal_data=PERSONAL_DATA,
+        documents=_document_store(settings),
+        scanner=_scanner(settings),
+    )
+
+
+def _document_store(settings: Settings) -> DocumentStore:
+    if settings.document_store == "local":
+        return LocalDirectoryStore(settings.effective_document_dir)
+    if settings.s3_standin:
+        # Development only (production settings refuse it), like the KMS stand-in.
+        from helio_standins.s3 import FakeS3Client
+
+        bucket = settings.document_bucket or "helio-documents"
+        return S3Store(FakeS3Client(buckets=(bucket,)), bucket)
+    import boto3
+
+    assert settings.document_bucket is not None  # production settings require it
+    client = boto3.client("s3", region_name=settings.document_region)
+    return S3Store(client, settings.document_bucket)
+
+
+def _scanner(settings: Settings) -> ClamdScanner | None:
+    if settings.clamd_socket is None and settings.clamd_host is None:
+        return None
+    return ClamdScanner(
+        host=settings.clamd_host,
+        port=settings.clamd_port,
+        socket_path=settings.clamd_socket,
+        timeout=settings.clamd_timeout_seconds,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from helio.auth import personal_data as auth
 from helio.customers.personal_data import CONSENT
+from helio.documents.personal_data import DOCUMENTS
 from helio.leads.personal_data import LEADS
 from helio.models import DataKey
 from helio.orders.personal_data import ORDER_EVENTS, ORDERS_ENTRY
@@ -28,6 +29,7 @@ DATA_KEYS = PersonalData(
 PERSONAL_DATA: tuple[PersonalData, ...] = (
     DATA_KEYS,
     PAYMENTS,
+    DOCUMENTS,  # before orders and sites: its files leave the store first
     ORDER_EVENTS,
     ORDERS_ENTRY,  # before quotes and sites: an order keeps its figures and steps
     QUOTES,  # before sites: a quote keeps its figures, not its site

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from tests.factories.accounts import ADDRESS, PHONE, caller, new_account
+from tests.factories.documents import jpeg, upload_document
 from tests.factories.leads import sales_lead
 from tests.factories.orders import place_order
 from tests.factories.sites import SITE_BODY
@@ -157,6 +158,8 @@ async def build_world(app: FastAPI, app_state: App) -> World:
     site = await world.call(Role.CUSTOMER.value, "POST", "/api/v1/sites", json=SITE_BODY)
     assert site.status_code == 201, site.text
     world.ids["site_id"] = site.json()["id"]
+    photo = await upload_document(app_state, customer_a, world.ids["site_id"], jpeg())
+    world.ids["doc_id"] = photo.id
     return world
 
 

@@ -18,7 +18,12 @@ from helio.main import create_app
 from helio.platform.app import App
 
 # Routes whose body is not a JSON document of a model (a stream, a health probe).
-UNMODELLED = {("get", "/readyz"), ("get", "/api/v1/admin/audit/export")}
+UNMODELLED = {
+    ("get", "/readyz"),
+    ("get", "/api/v1/admin/audit/export"),
+    ("get", "/api/v1/documents/{doc_id}"),  # the file itself, as an attachment
+    ("get", "/api/v1/staff/documents/{doc_id}"),
+}
 FORBIDDEN = re.compile(
     r"(password|hash|secret|seed|wrapped|private_key|_ct$|_bidx$|^kek|recovery_code)",
     re.IGNORECASE,

@@ -168,46 +168,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/self-audit/latest": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Latest Report
-         * @description The newest stored OWASP Top 10 self-audit report.
-         */
-        get: operations["latest_report_api_v1_admin_self_audit_latest_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/self-audit/trend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Report Trend
-         * @description Counts per run (oldest first), and the checks that regressed or were fixed last run.
-         */
-        get: operations["report_trend_api_v1_admin_self_audit_trend_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/admin/staff": {
         parameters: {
             query?: never;
@@ -736,46 +696,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/webauthn/passkey/options": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Passkey Sign In Options
-         * @description Options for signing in with a passkey only: no username, `allowCredentials` empty.
-         */
-        post: operations["passkey_sign_in_options_api_v1_auth_webauthn_passkey_options_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/webauthn/passkey/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Passkey Sign In
-         * @description Sign in with a discoverable passkey alone (user verification required); sets the cookies.
-         */
-        post: operations["passkey_sign_in_api_v1_auth_webauthn_passkey_verify_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/auth/webauthn/register/options": {
         parameters: {
             query?: never;
@@ -828,6 +748,46 @@ export interface paths {
          * @description Describe the caller: kind, roles, and each permission with its reach.
          */
         get: operations["whoami_api_v1_auth_whoami_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Documents
+         * @description List your documents, newest first.
+         */
+        get: operations["list_documents_api_v1_documents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{doc_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Document
+         * @description Download one of your documents (an attachment, never shown inline).
+         */
+        get: operations["download_document_api_v1_documents__doc_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1084,6 +1044,26 @@ export interface paths {
         patch: operations["update_site_api_v1_sites__site_id__patch"];
         trace?: never;
     };
+    "/api/v1/sites/{site_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Document
+         * @description Attach a roof photo (JPEG/PNG) or a bill (PDF) to your site, and to an order on it.
+         */
+        post: operations["upload_document_api_v1_sites__site_id__documents_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sites/{site_id}/usage": {
         parameters: {
             query?: never;
@@ -1222,6 +1202,26 @@ export interface paths {
          * @description Lift a sign-in lockout.
          */
         post: operations["unlock_customer_api_v1_staff_customers__customer_id__unlock_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/documents/{doc_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Staff Download Document
+         * @description Download a customer's document (support, admin; engineer with a grant); audited.
+         */
+        get: operations["staff_download_document_api_v1_staff_documents__doc_id__get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1559,6 +1559,10 @@ export interface components {
         AccountExportRead: {
             /** Consent History */
             consent_history?: {
+                [key: string]: unknown;
+            }[];
+            /** Documents */
+            documents?: {
                 [key: string]: unknown;
             }[];
             /**
@@ -1959,6 +1963,43 @@ export interface components {
             shredded: boolean;
             /** Status */
             status: string;
+        };
+        /**
+         * DocumentPage
+         * @description One page of documents, newest first.
+         */
+        DocumentPage: {
+            /** Items */
+            items: components["schemas"]["DocumentRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * DocumentRead
+         * @description One stored document: what its content turned out to be, never the stored name.
+         */
+        DocumentRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** File Name */
+            file_name: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Media Type */
+            media_type: string;
+            /** Order Id */
+            order_id: string | null;
+            /** Scan */
+            scan: string;
+            /** Site Id */
+            site_id: string | null;
+            /** Size */
+            size: number;
         };
         /**
          * ElevatedRead
@@ -2425,16 +2466,6 @@ export interface components {
             /** Name */
             name: string | null;
         };
-        /**
-         * PasskeySignInCreate
-         * @description POST /auth/webauthn/passkey/verify: the assertion of a discoverable passkey, no username.
-         */
-        PasskeySignInCreate: {
-            /** Credential */
-            credential: {
-                [key: string]: unknown;
-            };
-        };
         /** PasswordChangeCreate */
         PasswordChangeCreate: {
             /** Current Password */
@@ -2504,7 +2535,7 @@ export interface components {
          * Perm
          * @enum {string}
          */
-        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "orders:read" | "orders:create" | "orders:cancel" | "payments:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "staff_orders:read" | "orders:manage" | "orders:transition" | "order_step:schedule" | "order_step:progress" | "order_step:activate" | "order_step:cancel" | "leads:read" | "leads:write" | "leads:convert" | "reports:read" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage" | "self_audit:read";
+        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "orders:read" | "orders:create" | "orders:cancel" | "payments:create" | "documents:read" | "documents:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "staff_orders:read" | "orders:manage" | "orders:transition" | "staff_documents:read" | "order_step:schedule" | "order_step:progress" | "order_step:activate" | "order_step:cancel" | "leads:read" | "leads:write" | "leads:convert" | "reports:read" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage";
         /**
          * PipelineRead
          * @description The pipeline: counts and values by stage and month; no personal data.
@@ -2825,105 +2856,6 @@ export interface components {
             shading_loss_pct: number;
             /** Tilt Deg */
             tilt_deg: number;
-        };
-        /**
-         * SelfAuditFindingRead
-         * @description One check's result: category, severity, verdict, evidence (no personal data) and fix.
-         */
-        SelfAuditFindingRead: {
-            /** Category */
-            category: string;
-            /** Category Title */
-            category_title: string;
-            /** Evidence */
-            evidence: string[];
-            /** Fix */
-            fix: string;
-            /** Id */
-            id: string;
-            /**
-             * Severity
-             * @enum {string}
-             */
-            severity: "info" | "low" | "medium" | "high" | "critical";
-            /** Source */
-            source: string;
-            /** Title */
-            title: string;
-            /**
-             * Verdict
-             * @enum {string}
-             */
-            verdict: "pass" | "fail" | "warn" | "manual";
-        };
-        /**
-         * SelfAuditReportRead
-         * @description A stored self-audit report.
-         */
-        SelfAuditReportRead: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Environment */
-            environment: string;
-            /** Findings */
-            findings: components["schemas"]["SelfAuditFindingRead"][];
-            /**
-             * Generated At
-             * Format: date-time
-             */
-            generated_at: string;
-            /** Id */
-            id: string;
-            summary: components["schemas"]["SelfAuditSummaryRead"];
-            /** Target */
-            target: string | null;
-        };
-        /**
-         * SelfAuditSummaryRead
-         * @description Counts per verdict and the worst failed severity ('none' when nothing failed).
-         */
-        SelfAuditSummaryRead: {
-            /** Failed */
-            failed: number;
-            /** Manual */
-            manual: number;
-            /** Passed */
-            passed: number;
-            /** Warned */
-            warned: number;
-            /** Worst Severity */
-            worst_severity: ("info" | "low" | "medium" | "high" | "critical") | "none";
-        };
-        /**
-         * SelfAuditTrendPointRead
-         * @description One stored run in the trend: its counts and the ids of the checks that failed.
-         */
-        SelfAuditTrendPointRead: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Failing */
-            failing: string[];
-            /** Id */
-            id: string;
-            summary: components["schemas"]["SelfAuditSummaryRead"];
-        };
-        /**
-         * SelfAuditTrendRead
-         * @description The most recent runs, oldest first, and the checks whose verdict changed last run.
-         */
-        SelfAuditTrendRead: {
-            /** Fixed */
-            fixed: string[];
-            /** Points */
-            points: components["schemas"]["SelfAuditTrendPointRead"][];
-            /** Regressed */
-            regressed: string[];
         };
         /**
          * SessionPage
@@ -3602,64 +3534,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GrantRead"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    latest_report_api_v1_admin_self_audit_latest_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SelfAuditReportRead"];
-                };
-            };
-            /** @description No report stored yet */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    report_trend_api_v1_admin_self_audit_trend_get: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SelfAuditTrendRead"];
                 };
             };
             /** @description Validation Error */
@@ -4472,61 +4346,6 @@ export interface operations {
             };
         };
     };
-    passkey_sign_in_options_api_v1_auth_webauthn_passkey_options_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-        };
-    };
-    passkey_sign_in_api_v1_auth_webauthn_passkey_verify_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasskeySignInCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LoginRead"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
     passkey_register_options_api_v1_auth_webauthn_register_options_post: {
         parameters: {
             query?: never;
@@ -4598,6 +4417,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WhoAmIRead"];
+                };
+            };
+        };
+    };
+    list_documents_api_v1_documents_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of a page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_document_api_v1_documents__doc_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque document id */
+                doc_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
+                };
+            };
+            /** @description the error envelope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5159,6 +5052,84 @@ export interface operations {
             };
         };
     };
+    upload_document_api_v1_sites__site_id__documents_post: {
+        parameters: {
+            query?: {
+                /** @description one of your orders on this site */
+                order_id?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description opaque site id */
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description a roof photo (JPEG or PNG) or a bill (PDF), at most 10 MB
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description the error envelope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the error envelope */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the error envelope */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the error envelope */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the error envelope */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the error envelope */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     put_usage_api_v1_sites__site_id__usage_put: {
         parameters: {
             query?: never;
@@ -5407,6 +5378,47 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    staff_download_document_api_v1_staff_documents__doc_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description opaque document id */
+                doc_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
+                };
+            };
+            /** @description the error envelope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

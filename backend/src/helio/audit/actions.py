@@ -60,6 +60,9 @@ class AuditAction(StrEnum):
     ORDER_CANCELLED = "order.cancelled"  # details: {"from", "by": "customer" | "staff"}
     ORDER_UPDATED = "order.updated"  # a reschedule or contact correction; reason as stated
     ORDER_VIEWED = "order.viewed"  # a staff read of one order
+    DOCUMENT_UPLOADED = "document.uploaded"  # details: {"kind", "media_type", "size"}
+    DOCUMENT_REFUSED = "document.refused"  # details: {"code"}; a flagged or bad upload
+    DOCUMENT_DOWNLOADED = "document.downloaded"  # a staff download of a customer's file
     # Payments (resource: the payment request)
     PAYMENT_REQUESTED = "payment.requested"
     PAYMENT_EVENT_APPLIED = "payment.event_applied"  # details: {"event_id", "type", "effect"}

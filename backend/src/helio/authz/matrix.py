@@ -49,6 +49,8 @@ class Perm(StrEnum):
     ORDERS_CREATE = "orders:create"  # needs a second factor enrolled (PRODUCT.md A07)
     ORDERS_CANCEL = "orders:cancel"  # the customer's own, in the early steps only
     PAYMENTS_CREATE = "payments:create"  # ask to pay an order's deposit
+    DOCUMENTS_READ = "documents:read"  # list and download the customer's own documents
+    DOCUMENTS_CREATE = "documents:create"  # upload a roof photo or a bill
     # Staff console
     CUSTOMERS_READ = "customers:read"  # search and masked view
     CUSTOMERS_REVEAL = "customers:reveal"
@@ -57,6 +59,7 @@ class Perm(StrEnum):
     STAFF_ORDERS_READ = "staff_orders:read"  # list, view and timeline, contact masked
     ORDERS_MANAGE = "orders:manage"  # reschedule, correct the on-site contact
     ORDERS_TRANSITION = "orders:transition"  # the transition route; each step below too
+    STAFF_DOCUMENTS_READ = "staff_documents:read"  # download a customer's document; audited
     # Which workflow step a role may record (`helio.orders.workflow.STEP_PERMISSIONS`).
     ORDER_STEP_SCHEDULE = "order_step:schedule"  # survey_scheduled, install_scheduled
     ORDER_STEP_PROGRESS = "order_step:progress"  # surveyed, permit_*, installed, inspected
@@ -98,6 +101,8 @@ MATRIX: dict[Perm, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Perm.ORDERS_CREATE:         (O,       N,      N,    N,       N),
     Perm.ORDERS_CANCEL:         (O,       N,      N,    N,       N),
     Perm.PAYMENTS_CREATE:       (O,       N,      N,    N,       N),
+    Perm.DOCUMENTS_READ:        (O,       N,      N,    N,       N),
+    Perm.DOCUMENTS_CREATE:      (O,       N,      N,    N,       N),
     Perm.CUSTOMERS_READ:        (N,       L,      N,    G,       L),
     Perm.CUSTOMERS_REVEAL:      (N,       L,      N,    G,       L),
     Perm.CUSTOMERS_MANAGE:      (N,       L,      N,    N,       L),
@@ -105,6 +110,7 @@ MATRIX: dict[Perm, tuple[Reach, Reach, Reach, Reach, Reach]] = {
     Perm.STAFF_ORDERS_READ:     (N,       L,      A,    G,       L),
     Perm.ORDERS_MANAGE:         (N,       L,      N,    N,       N),
     Perm.ORDERS_TRANSITION:     (N,       L,      N,    N,       L),
+    Perm.STAFF_DOCUMENTS_READ:  (N,       L,      N,    G,       L),
     Perm.ORDER_STEP_SCHEDULE:   (N,       L,      N,    N,       N),
     Perm.ORDER_STEP_PROGRESS:   (N,       L,      N,    N,       N),
     Perm.ORDER_STEP_ACTIVATE:   (N,       L,      N,    N,       N),

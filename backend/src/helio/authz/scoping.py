@@ -18,7 +18,7 @@ from helio.authz.matrix import Reach
 from helio.errors import NotFound
 from helio.kit.clock import utcnow
 from helio.logging import get_logger
-from helio.models import AccessGrant, Lead, Order, PaymentRequest, Quote, Site, User
+from helio.models import AccessGrant, Document, Lead, Order, PaymentRequest, Quote, Site, User
 
 log = get_logger("authz")
 
@@ -97,6 +97,12 @@ def orders(access: Access) -> ColumnElement[bool]:
 def payments(access: Access) -> ColumnElement[bool]:
     """Payment requests the caller may see: by the reach over their customer."""
     return _customer_data(access, PaymentRequest.customer_id)
+
+
+def documents(access: Access) -> ColumnElement[bool]:
+    """Documents the caller may see: by the reach over their owner (a customer their own,
+    an engineer only under a live grant, support and admin all)."""
+    return _customer_data(access, Document.owner_id)
 
 
 def leads(access: Access) -> ColumnElement[bool]:

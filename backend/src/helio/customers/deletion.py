@@ -75,6 +75,8 @@ async def shred_account(session: AsyncSession, ctx: Ctx, *, user_id: str) -> boo
     vault = ctx.app.vault
     destroyed = await vault.shred(session, user.id)
     for entry in ctx.app.personal_data:
+        if entry.purge is not None:
+            await entry.purge(session, ctx.app, user.id)
         if entry.erase is not None:
             await entry.erase(session, user.id)
     user.status, user.shred_after = ERASED, None

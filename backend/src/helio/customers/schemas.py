@@ -102,5 +102,6 @@ class AccountExportRead(BaseModel):
     orders: list[dict[str, Any]] = Field(default_factory=list)
     payments: list[dict[str, Any]] = Field(default_factory=list)
     leads: list[dict[str, Any]] = Field(default_factory=list)
+    documents: list[dict[str, Any]] = Field(default_factory=list)
     sessions: list[dict[str, Any]] = Field(default_factory=list)
     consent_history: list[dict[str, Any]] = Field(default_factory=list)

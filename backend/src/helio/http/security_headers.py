@@ -51,14 +51,18 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 own: list[tuple[bytes, bytes]] = []
                 kept_cache: tuple[bytes, bytes] | None = None
+                policy = csp
                 for name, value in message.get("headers", []):
                     lowered = name.lower()
                     if lowered == b"cache-control" and kept_cache is None:
                         kept_cache = (name, value)
+                    # A route may only tighten the policy (e.g. `sandbox` on a download).
+                    if lowered == b"content-security-policy" and value.startswith(csp[1]):
+                        policy = (b"content-security-policy", value)
                     if lowered not in _DROP:
                         own.append((name, value))
                 added = _ADDED if kept_cache is None else [*_ADDED_NO_CACHE, kept_cache]
-                message["headers"] = [*own, *added, csp]
+                message["headers"] = [*own, *added, policy]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

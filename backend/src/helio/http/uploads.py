@@ -122,3 +122,49 @@ async def _multipart_xml(request: Request, max_bytes: int, too_large: UploadTooL
     if len(data) > max_bytes:
         raise too_large
     return data
+
+
+def openapi_file_body(description: str) -> dict[str, Any]:
+    """Return the OpenAPI request body of a route that takes one multipart file."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            _FILE_FIELD: {
+                                "type": "string",
+                                "format": "binary",
+                                "description": description,
+                            }
+                        },
+                        "required": [_FILE_FIELD],
+                    }
+                }
+            },
+        }
+    }
+
+
+async def read_one_file(request: Request, *, max_bytes: int) -> tuple[bytes, str | None]:
+    """Return the bytes and the client's name of the one file of a multipart body.
+
+    At most `max_bytes + 1` bytes of the file are returned (the caller refuses more);
+    the body itself is capped while it streams (`BodyLimitMiddleware`).
+
+    Raises:
+        UnsupportedMediaType: the body is not multipart/form-data.
+        BadRequest: not exactly one file in the field `file`, or other fields.
+        UploadTooLarge: the declared length is over the limit.
+    """
+    if _media_type(request) != "multipart/form-data":
+        raise UnsupportedMediaType(f"Send the file as multipart/form-data, field '{_FILE_FIELD}'.")
+    _refuse_declared_size(request, max_bytes + _MULTIPART_OVERHEAD, UploadTooLarge())
+    async with request.form(max_files=1, max_fields=1, max_part_size=1024) as form:
+        files = form.getlist(_FILE_FIELD)
+        if len(files) != 1 or not isinstance(files[0], UploadFile) or len(form) != 1:
+            raise BadRequest(f"Send exactly one file, in the form field '{_FILE_FIELD}'.")
+        upload = files[0]
+        return await upload.read(max_bytes + 1), upload.filename

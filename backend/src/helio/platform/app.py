@@ -15,9 +15,11 @@ from helio.config import Settings
 from helio.db import Database
 from helio.kit.cpu import CpuPool
 from helio.mail.outbox import Outbox
+from helio.platform.files import DocumentStore
 from helio.platform.personal_data import PersonalData
 from helio.platform.policy import AuthPolicy, StaffPolicy
 from helio.platform.quote_settings import QuoteSettings
+from helio.security.antivirus import ClamdScanner
 from helio.security.blind_index import BlindIndexer
 from helio.security.keys.local import LocalKeyProvider
 from helio.security.keys.types import KeyProvider
@@ -46,6 +48,8 @@ class App:
     outbox: Outbox  # mail, delivered after commit
     alerts: AlertEngine  # security alert rules over committed audit events
     personal_data: tuple[PersonalData, ...]  # what export and erasure walk through
+    documents: DocumentStore  # uploaded files: a private directory or an S3 bucket
+    scanner: ClamdScanner | None  # the antivirus hook (clamd), when configured
 
     async def close(self) -> None:
         """Finish queued alerts and mail (bounded), then release connections."""

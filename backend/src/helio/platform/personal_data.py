@@ -24,6 +24,9 @@ from helio.security.vault import FieldVault
 Exporter = Callable[[AsyncSession, FieldVault, str], Awaitable[list[dict[str, Any]]]]
 # (session, owner id) -> None: delete the rows, or strip them to what is not personal.
 Eraser = Callable[[AsyncSession, str], Awaitable[None]]
+# (session, app, owner id) -> None: remove what lives outside the database (stored files),
+# run before `erase`; the app is passed as Any to keep this module below `App`.
+Purger = Callable[[AsyncSession, Any, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class PersonalData:
     export: Exporter | None
     erase: Eraser | None
     kept_because: str | None = None
+    purge: Purger | None = None  # files outside the database, removed at shredding
 
     @property
     def table(self) -> Table:

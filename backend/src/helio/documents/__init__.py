@@ -1,0 +1,1 @@
+"""Documents: roof photos and bills a customer attaches to a site or an order."""
