@@ -2,6 +2,13 @@
 module.exports = {
   preset: "jest-expo",
   roots: ["<rootDir>/__tests__"],
+  // The workspace root holds the web app's React; the app and its renderer use this one.
+  moduleNameMapper: {
+    "^react$": "<rootDir>/node_modules/react",
+    "^react/(.*)$": "<rootDir>/node_modules/react/$1",
+    "^react-dom$": "<rootDir>/node_modules/react-dom",
+    "^react-dom/(.*)$": "<rootDir>/node_modules/react-dom/$1",
+  },
   testMatch: ["**/*.test.ts", "**/*.test.tsx"],
   setupFiles: ["<rootDir>/__tests__/setup.ts"],
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/setup.ts", "<rootDir>/e2e/"],
