@@ -1,5 +1,8 @@
+/* eslint-env node */
+/* eslint-disable no-console -- a command-line check prints its verdict */
 // Checks the exported bundles: native ones are Hermes bytecode (magic header), and no
 // bundle carries a key, token or password. Run after `expo export`.
+import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import path from "node:path";
 
