@@ -1,4 +1,3 @@
-/* eslint-env node */
 /* eslint-disable no-console -- a command-line check prints its verdict */
 // Checks the exported bundles: native ones are Hermes bytecode (magic header), and no
 // bundle carries a key, token or password. Run after `expo export`.
