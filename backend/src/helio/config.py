@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     tls_terminated_upstream: bool = False
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=10_485_760, ge=1024)
+    # The oldest mobile app release the API still serves; older apps show "update required".
+    min_mobile_version: str = Field(default="1.0.0", pattern=r"^\d{1,4}\.\d{1,4}\.\d{1,4}$")
 
     key_provider: Literal["local", "aws-kms"] = "local"
     keyring_path: Path | None = None

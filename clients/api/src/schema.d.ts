@@ -212,6 +212,26 @@ export interface paths {
         patch: operations["update_staff_api_v1_admin_staff__staff_id__patch"];
         trace?: never;
     };
+    "/api/v1/app/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * App Config
+         * @description Public settings for client apps: the minimum mobile app version the API serves.
+         */
+        get: operations["app_config_api_v1_app_config_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/challenge": {
         parameters: {
             query?: never;
@@ -1649,6 +1669,14 @@ export interface components {
             postal_code: string;
             /** Region */
             region?: string | null;
+        };
+        /**
+         * AppConfigRead
+         * @description What a client app must know before signing in (public, no personal data).
+         */
+        AppConfigRead: {
+            /** Min Mobile Version */
+            min_mobile_version: string;
         };
         /**
          * AppointmentWindowCreate
@@ -3643,6 +3671,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    app_config_api_v1_app_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppConfigRead"];
                 };
             };
         };

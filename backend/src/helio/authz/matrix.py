@@ -146,6 +146,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/healthz"),
         ("GET", "/readyz"),
         ("GET", "/api/v1/auth/jwks"),
+        ("GET", "/api/v1/app/config"),
         ("GET", "/api/v1/auth/challenge"),
         ("POST", "/api/v1/auth/register"),
         ("POST", "/api/v1/auth/verify-email"),

@@ -11,10 +11,11 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from helio.http.deps import RequestCtx
 from helio.ops import service
 from helio.ops.deps import OpsRead
-from helio.ops.schemas import AuditChainRead, ConfigRead, HealthRead
+from helio.ops.schemas import AppConfigRead, AuditChainRead, ConfigRead, HealthRead
 
 router = APIRouter(tags=["ops"])
 staff_router = APIRouter(prefix="/staff/ops", tags=["ops"])
+app_router = APIRouter(prefix="/app", tags=["ops"])
 
 
 @router.get("/healthz")
@@ -30,6 +31,13 @@ async def readyz(ctx: RequestCtx) -> JSONResponse:
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
     )
+
+
+@app_router.get("/config")
+async def app_config(ctx: RequestCtx, response: Response) -> AppConfigRead:
+    """Public settings for client apps: the minimum mobile app version the API serves."""
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return service.app_config(ctx)
 
 
 # Not in the OpenAPI schema and not a user route: Prometheus authenticates

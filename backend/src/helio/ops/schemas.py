@@ -69,3 +69,9 @@ class AuditChainRead(BaseModel):
     last_checkpoint: CheckpointRead | None
     last_verification: dict[str, Any] | None
     verification: dict[str, Any] | None = None
+
+
+class AppConfigRead(BaseModel):
+    """What a client app must know before signing in (public, no personal data)."""
+
+    min_mobile_version: str

@@ -16,7 +16,14 @@ from helio.audit.checkpoints import checkpoint_is_valid, verification_keys
 from helio.audit.monitor import last_verification, run_verification
 from helio.errors import RateLimited, Unauthenticated
 from helio.metrics import AUDIT_CHAIN_LENGTH, AUDIT_VERIFY_OK, AUDIT_VERIFY_TIME, REGISTRY
-from helio.ops.schemas import AuditChainRead, CheckpointRead, ConfigRead, EndpointRead, HealthRead
+from helio.ops.schemas import (
+    AppConfigRead,
+    AuditChainRead,
+    CheckpointRead,
+    ConfigRead,
+    EndpointRead,
+    HealthRead,
+)
 from helio.platform.context import Ctx
 
 VERIFY_MAX_SECONDS = 20.0
@@ -54,6 +61,11 @@ def _database(url: str) -> EndpointRead:
     return EndpointRead(
         configured=True, scheme=parsed.get_backend_name(), host=host, port=parsed.port
     )
+
+
+def app_config(ctx: Ctx) -> AppConfigRead:
+    """The public settings a client app checks at start (the minimum mobile version)."""
+    return AppConfigRead(min_mobile_version=ctx.app.settings.min_mobile_version)
 
 
 def config_summary(ctx: Ctx) -> ConfigRead:
