@@ -168,6 +168,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/self-audit/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Latest Report
+         * @description The newest stored OWASP Top 10 self-audit report.
+         */
+        get: operations["latest_report_api_v1_admin_self_audit_latest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/self-audit/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report Trend
+         * @description Counts per run (oldest first), and the checks that regressed or were fixed last run.
+         */
+        get: operations["report_trend_api_v1_admin_self_audit_trend_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/staff": {
         parameters: {
             query?: never;
@@ -710,6 +750,46 @@ export interface paths {
          * @description Finish a sign-in with a passkey: cookies for a browser sign-in, tokens for a token one.
          */
         post: operations["passkey_login_verify_api_v1_auth_webauthn_login_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/webauthn/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Passkey Sign In Options
+         * @description Options for signing in with a passkey only: no username, `allowCredentials` empty.
+         */
+        post: operations["passkey_sign_in_options_api_v1_auth_webauthn_passkey_options_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/webauthn/passkey/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Passkey Sign In
+         * @description Sign in with a discoverable passkey alone (user verification required); sets the cookies.
+         */
+        post: operations["passkey_sign_in_api_v1_auth_webauthn_passkey_verify_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2494,6 +2574,16 @@ export interface components {
             /** Name */
             name: string | null;
         };
+        /**
+         * PasskeySignInCreate
+         * @description POST /auth/webauthn/passkey/verify: the assertion of a discoverable passkey, no username.
+         */
+        PasskeySignInCreate: {
+            /** Credential */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
         /** PasswordChangeCreate */
         PasswordChangeCreate: {
             /** Current Password */
@@ -2563,7 +2653,7 @@ export interface components {
          * Perm
          * @enum {string}
          */
-        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "orders:read" | "orders:create" | "orders:cancel" | "payments:create" | "documents:read" | "documents:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "staff_orders:read" | "orders:manage" | "orders:transition" | "staff_documents:read" | "order_step:schedule" | "order_step:progress" | "order_step:activate" | "order_step:cancel" | "leads:read" | "leads:write" | "leads:convert" | "reports:read" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage";
+        Perm: "session:self" | "profile:read" | "profile:update" | "account:delete" | "data:export" | "sites:read" | "sites:write" | "quotes:read" | "quotes:create" | "orders:read" | "orders:create" | "orders:cancel" | "payments:create" | "documents:read" | "documents:create" | "customers:read" | "customers:reveal" | "customers:manage" | "lead_quotes:create" | "staff_orders:read" | "orders:manage" | "orders:transition" | "staff_documents:read" | "order_step:schedule" | "order_step:progress" | "order_step:activate" | "order_step:cancel" | "leads:read" | "leads:write" | "leads:convert" | "reports:read" | "grants:request" | "grants:read" | "grants:decide" | "grants:revoke" | "ops:read" | "staff:read" | "staff:manage" | "access_review:manage" | "audit:read" | "alerts:manage" | "self_audit:read";
         /**
          * PipelineRead
          * @description The pipeline: counts and values by stage and month; no personal data.
@@ -2884,6 +2974,105 @@ export interface components {
             shading_loss_pct: number;
             /** Tilt Deg */
             tilt_deg: number;
+        };
+        /**
+         * SelfAuditFindingRead
+         * @description One check's result: category, severity, verdict, evidence (no personal data) and fix.
+         */
+        SelfAuditFindingRead: {
+            /** Category */
+            category: string;
+            /** Category Title */
+            category_title: string;
+            /** Evidence */
+            evidence: string[];
+            /** Fix */
+            fix: string;
+            /** Id */
+            id: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /** Source */
+            source: string;
+            /** Title */
+            title: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "pass" | "fail" | "warn" | "manual";
+        };
+        /**
+         * SelfAuditReportRead
+         * @description A stored self-audit report.
+         */
+        SelfAuditReportRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Environment */
+            environment: string;
+            /** Findings */
+            findings: components["schemas"]["SelfAuditFindingRead"][];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Id */
+            id: string;
+            summary: components["schemas"]["SelfAuditSummaryRead"];
+            /** Target */
+            target: string | null;
+        };
+        /**
+         * SelfAuditSummaryRead
+         * @description Counts per verdict and the worst failed severity ('none' when nothing failed).
+         */
+        SelfAuditSummaryRead: {
+            /** Failed */
+            failed: number;
+            /** Manual */
+            manual: number;
+            /** Passed */
+            passed: number;
+            /** Warned */
+            warned: number;
+            /** Worst Severity */
+            worst_severity: ("info" | "low" | "medium" | "high" | "critical") | "none";
+        };
+        /**
+         * SelfAuditTrendPointRead
+         * @description One stored run in the trend: its counts and the ids of the checks that failed.
+         */
+        SelfAuditTrendPointRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Failing */
+            failing: string[];
+            /** Id */
+            id: string;
+            summary: components["schemas"]["SelfAuditSummaryRead"];
+        };
+        /**
+         * SelfAuditTrendRead
+         * @description The most recent runs, oldest first, and the checks whose verdict changed last run.
+         */
+        SelfAuditTrendRead: {
+            /** Fixed */
+            fixed: string[];
+            /** Points */
+            points: components["schemas"]["SelfAuditTrendPointRead"][];
+            /** Regressed */
+            regressed: string[];
         };
         /**
          * SessionPage
@@ -3562,6 +3751,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GrantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    latest_report_api_v1_admin_self_audit_latest_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfAuditReportRead"];
+                };
+            };
+            /** @description No report stored yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    report_trend_api_v1_admin_self_audit_trend_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfAuditTrendRead"];
                 };
             };
             /** @description Validation Error */
@@ -4381,6 +4628,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginRead"] | components["schemas"]["TokenRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    passkey_sign_in_options_api_v1_auth_webauthn_passkey_options_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    passkey_sign_in_api_v1_auth_webauthn_passkey_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeySignInCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginRead"];
                 };
             };
             /** @description Validation Error */
