@@ -24,16 +24,13 @@ export function narrowedBy(argv: readonly string[]): boolean {
   const at = argv.indexOf("test");
   if (at < 0) return false;
   const args = argv.slice(at + 1);
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
-    const flag = arg.split("=")[0];
+  let previous = "";
+  for (const arg of args) {
+    const flag = arg.split("=")[0] ?? arg;
     if (NARROWING_FLAGS.includes(flag)) return true;
-    if (!arg.startsWith("-")) {
-      const previous = args[i - 1];
-      // A value of an option given as "--option value" is not a file filter.
-      if (previous !== undefined && OPTIONS_WITH_VALUES.includes(previous)) continue;
-      return true;
-    }
+    // A value of an option given as "--option value" is not a file filter.
+    if (!arg.startsWith("-") && !OPTIONS_WITH_VALUES.includes(previous)) return true;
+    previous = arg;
   }
   return false;
 }
