@@ -126,7 +126,7 @@ class TestErrors:
         assert "a" in response.json()["error"]["fields"]
         assert "not-a-number" not in response.text
 
-    @pytest.mark.asvs("V4.1.1", "V3.5.1")
+    @pytest.mark.asvs("V4.1.1", "V3.5.1", "V3.5.2")
     @pytest.mark.parametrize(
         "content_type",
         ["text/plain", "application/x-www-form-urlencoded", "application/json-patch+jsonx", ""],

@@ -154,3 +154,31 @@ def test_no_md5_or_sha1_for_security() -> None:
             if name.startswith(("hmac.", "jwt.")) and name.split(".")[-1] in {"md5", "sha1"}:
                 bad.append(f"{_where(path, line)} {name}")
     assert bad == []
+
+
+# The vetted implementations Helio's cryptography comes from (docs/dependencies.md).
+VETTED_CRYPTO = ("cryptography", "argon2", "jwt", "pyotp", "webauthn", "hashlib", "hmac", "secrets")
+HOMEGROWN_OR_UNVETTED = ("Crypto", "Cryptodome", "rsa", "pyaes", "ecdsa", "simplecrypt", "tinyec")
+
+
+@pytest.mark.asvs("V11.2.1")
+def test_cryptography_comes_only_from_vetted_libraries() -> None:
+    used: set[str] = set()
+    bad = []
+    for path in SOURCES:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            modules = []
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules = [node.module]
+            for module in modules:
+                top = module.split(".")[0]
+                if top in HOMEGROWN_OR_UNVETTED:
+                    bad.append(f"{_where(path, node.lineno)} imports {module}")
+                if top in VETTED_CRYPTO:
+                    used.add(top)
+    assert bad == []
+    # Ciphers, signatures, password hashing and one-time codes do come from them.
+    assert {"cryptography", "argon2", "jwt", "pyotp", "webauthn"} <= used
