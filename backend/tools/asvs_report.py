@@ -1,4 +1,4 @@
-"""Account for every selected ASVS requirement: proven by a passing test, or not applicable / manual.
+"""Account for every selected ASVS requirement: proven by a passing test, or N/A / manual.
 
 Reads docs/security/asvs-selection.csv (its `status` and `reason` columns) and the results of the
 last full test runs: var/asvs-results.json written by the pytest plugin tools.asvs_pytest_plugin,
@@ -292,7 +292,8 @@ def _accounting_table(coverage: Coverage) -> list[str]:
 def _accounting(coverage: Coverage) -> dict[str, dict[str, int]]:
     rows: dict[str, dict[str, int]] = {}
     for r in coverage.requirements:
-        counts = rows.setdefault(r.chapter, dict.fromkeys((*STATUSES, "unaccounted", "selected"), 0))
+        empty = dict.fromkeys((*STATUSES, "unaccounted", "selected"), 0)
+        counts = rows.setdefault(r.chapter, empty)
         verdict = coverage.verdict(r)
         counts[verdict if verdict in STATUSES else "unaccounted"] += 1
         counts["selected"] += 1

@@ -94,9 +94,7 @@ class TestErrors:
         "path",
         ["/.git/HEAD", "/.git/config", "/.svn/entries", "/.env", "/api/v1/.git/HEAD", "/.hg/hgrc"],
     )
-    async def test_no_source_control_metadata_is_served(
-        self, edge_app: FastAPI, path: str
-    ) -> None:
+    async def test_no_source_control_metadata_is_served(self, edge_app: FastAPI, path: str) -> None:
         async with await _client(edge_app) as http:
             response = await http.get(path)
         assert_uniform_error(response, 404, "not_found")

@@ -138,7 +138,7 @@ class TestMessages:
         # Values are substituted once (string.Template), never evaluated as a template or a
         # format string: Jinja, str.format, %-format and $-placeholders come out as typed.
         hostile = "{{7*7}} {{config}} {0.__class__} {name} %s%n%(x)s ${link} $minutes <%= 1 %>"
-        subject, body = render("reset", name=hostile, link="https://x.example/r", minutes="30")
+        _, body = render("reset", name=hostile, link="https://x.example/r", minutes="30")
         assert hostile in body
         assert "49" not in body
         assert "class" not in body.replace(hostile, "")

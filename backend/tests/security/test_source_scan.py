@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 BACKEND = Path(__file__).resolve().parents[2]
-SOURCES = sorted(
-    path for folder in ("src", "tools") for path in (BACKEND / folder).rglob("*.py")
-)
+SOURCES = sorted(path for folder in ("src", "tools") for path in (BACKEND / folder).rglob("*.py"))
 WEAK_HASHES = {"md5", "sha1", "md4", "sha", "ripemd160"}
 
 
@@ -168,11 +166,13 @@ def test_cryptography_comes_only_from_vetted_libraries() -> None:
     for path in SOURCES:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
-            modules = []
+            modules: list[str] = []
             if isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules = [node.module]
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
             for module in modules:
                 top = module.split(".")[0]
                 if top in HOMEGROWN_OR_UNVETTED:
