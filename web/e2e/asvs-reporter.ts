@@ -10,6 +10,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from "@playwright/test/reporter";
 
@@ -46,7 +47,7 @@ export default class AsvsReporter implements Reporter {
   private readonly file: string;
 
   constructor() {
-    this.file = process.env.HELIO_ASVS_E2E_RESULTS ?? path.resolve(__dirname, "..", "..", "backend", "var", "asvs-e2e-results.json");
+    this.file = process.env.HELIO_ASVS_E2E_RESULTS ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "backend", "var", "asvs-e2e-results.json");
   }
 
   onBegin(_config: FullConfig, suite: Suite): void {
