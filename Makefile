@@ -64,6 +64,8 @@ bench: install-dev
 audit-deps: install-dev
 	cd $(BACKEND) && mkdir -p var && $(BIN)/python -m tools.audit_deps $(LOCK) $(DEV_LOCK) --live --json var/audit-deps.json
 
+## asvs: account for every selected ASVS requirement from the last full `make test` (backend and
+## browser results in backend/var/); exits non-zero while one is neither proven nor explained.
 asvs: install-dev
 	cd $(BACKEND) && $(BIN)/python -m tools.asvs_report --json var/asvs-report.json
 

@@ -59,6 +59,10 @@ UNSAFE = [
     ({"public_url": "http://app.helio.example"}, "HELIO_PUBLIC_URL is not https://"),
     ({"database_url": ""}, "the database is SQLite"),
     ({"database_url": "sqlite+aiosqlite:///x.db"}, "the database is SQLite"),
+    ({"database_url": "mysql+asyncmy://root@db.internal:3306/helio"}, "administrator account"),
+    ({"database_url": "mysql+asyncmy://root:pw@db.internal/helio"}, "administrator account"),
+    ({"database_url": "mysql+asyncmy://helio_app@db.internal/helio"}, "has an empty password"),
+    ({"database_url": "mysql+asyncmy://helio_app:@db.internal/helio"}, "has an empty password"),
     ({"redis_url": None}, "no HELIO_REDIS_URL"),
     ({"cookie_secure": False}, "HELIO_COOKIE_SECURE is off"),
     ({"trusted_proxies": []}, "no HELIO_TRUSTED_PROXIES"),
@@ -69,7 +73,7 @@ UNSAFE = [
 ]
 
 
-@pytest.mark.asvs("V13.4.2", "V13.4.5", "V13.3.1")
+@pytest.mark.asvs("V13.4.2", "V13.4.5", "V13.3.1", "V13.2.3")
 @pytest.mark.parametrize(("override", "message"), UNSAFE, ids=[m for _, m in UNSAFE])
 def test_each_unsafe_setting_is_refused(override: dict[str, object], message: str) -> None:
     settings = safe_production(**override)

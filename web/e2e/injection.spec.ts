@@ -17,7 +17,7 @@ async function nothingRan(page: Page): Promise<void> {
   expect(planted).toBe(0);
 }
 
-test("a script injected through a profile field never runs, in the portal or the console", asvs("V1.1.2", "V1.2.1", "V3.4.3"), async ({ browser }) => {
+test("a script injected through a profile field never runs, in the portal or the console", asvs("V1.1.2", "V1.2.1", "V1.2.3", "V3.2.2", "V3.4.3"), async ({ browser }) => {
   const customerPage = await (await browser.newContext()).newPage();
   const customerProblems = watchPage(customerPage);
   const email = newEmail("mallory");

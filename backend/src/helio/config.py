@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -202,6 +203,8 @@ class Settings(BaseSettings):
             problems.append("HELIO_PUBLIC_URL is not https://")
         if self.effective_database_url.startswith("sqlite"):
             problems.append("the database is SQLite; set HELIO_DATABASE_URL to MySQL")
+        else:
+            problems += _database_credential_problems(self.effective_database_url)
         if not self.redis_url:
             problems.append("no HELIO_REDIS_URL: security state would live in one process")
         if self.cookie_secure is False:
@@ -250,6 +253,17 @@ def served_origin(host: str, port: int) -> str:
     if address.is_unspecified:  # bound to every interface: the loopback one is sure
         return f"http://127.0.0.1:{port}"
     return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
+
+
+def _database_credential_problems(url: str) -> list[str]:
+    """Refuse the administrator account and default (empty) passwords for the app's database."""
+    parsed = urlsplit(url)
+    problems = []
+    if (parsed.username or "").lower() in {"", "root", "admin", "mysql"}:
+        problems.append("HELIO_DATABASE_URL uses no or an administrator account (root)")
+    if not parsed.password:
+        problems.append("HELIO_DATABASE_URL has an empty password")
+    return problems
 
 
 _WEAK_WORDS = ("changeme", "secret", "password", "default", "example", "helio", "test")

@@ -85,7 +85,7 @@ class TestLogin:
 
 
 class TestCsrf:
-    @pytest.mark.asvs("V3.5.1")
+    @pytest.mark.asvs("V3.5.1", "V3.5.2")
     async def test_unsafe_request_needs_token_and_allowed_origin(self, auth: Harness) -> None:
         http = await auth.login(await auth.customer())
         good = auth.unsafe(http)

@@ -42,7 +42,7 @@ class TestList:
 
 
 class TestRevoke:
-    @pytest.mark.asvs("V7.5.2", "V7.4.1")
+    @pytest.mark.asvs("V7.5.2", "V7.4.1", "V10.4.9")
     async def test_ending_another_device_needs_step_up(self, auth: Harness) -> None:
         account = await auth.customer()
         phone = await auth.tokens(account)
@@ -62,6 +62,11 @@ class TestRevoke:
         assert (
             await auth.client().get(SESSIONS, headers=bearer(phone["access_token"]))
         ).status_code == 401
+        refreshed = await auth.client().post(
+            "/api/v1/auth/token",
+            json={"grant_type": "refresh_token", "refresh_token": phone["refresh_token"]},
+        )
+        assert refreshed.status_code == 401
         [event] = await auth.events("auth.session_revoked")
         assert event.details == {"sessions": [target["id"]]}
 

@@ -115,7 +115,7 @@ class TestRefresh:
         clock.advance(7 * 86400 + 1)
         assert (await _refresh(auth, body["refresh_token"])).status_code == 401
 
-    @pytest.mark.asvs("V7.3.2")
+    @pytest.mark.asvs("V7.3.2", "V10.4.8")
     async def test_refresh_absolute_timeout_is_thirty_days(self, auth: Harness) -> None:
         body = await auth.tokens(await auth.customer())
         for _ in range(4):
@@ -157,7 +157,7 @@ class TestForgedTokens:
         answer = await auth.client().get(SESSIONS, headers=bearer(token))
         assert (answer.status_code, error_code(answer)) == (401, "invalid_token")
 
-    @pytest.mark.asvs("V9.2.3")
+    @pytest.mark.asvs("V9.2.3", "V10.3.1")
     async def test_wrong_audience_or_issuer(self, auth: Harness) -> None:
         _, claims = await self._claims(auth)
         key = (await auth.app_state.server_keys.signing()).current
@@ -171,6 +171,41 @@ class TestForgedTokens:
         await self._refused(
             auth, jwt.encode(no_aud, key.private_key, algorithm="EdDSA", headers=headers)
         )
+
+    @pytest.mark.asvs("V10.3.2")
+    async def test_extra_role_or_scope_claims_gain_nothing(self, auth: Harness) -> None:
+        token, claims = await self._claims(auth)
+        key = (await auth.app_state.server_keys.signing()).current
+        headers = {"kid": key.kid, "typ": "at+jwt"}
+        boosted = {**claims, "roles": ["admin"], "role": "admin", "scope": "admin staff"}
+        forged = jwt.encode(boosted, key.private_key, algorithm="EdDSA", headers=headers)
+        # Properly signed, so the caller is still the customer, and only the customer.
+        assert (await auth.client().get(SESSIONS, headers=bearer(forged))).status_code == 200
+        for url in ("/api/v1/admin/staff", "/api/v1/staff/customers"):
+            answer = await auth.client().get(url, headers=bearer(forged))
+            assert answer.status_code == 403, url
+        http = auth.client()
+        assert (await http.post("/api/v1/auth/logout", headers=bearer(token))).status_code == 204
+        await self._refused(auth, forged)
+
+    @pytest.mark.asvs("V10.3.3")
+    async def test_the_subject_is_the_immutable_user_id_never_the_email(
+        self, auth: Harness
+    ) -> None:
+        account = await auth.customer()
+        other = await auth.customer()
+        claims = _unverified((await auth.tokens(account))["access_token"])[1]
+        assert claims["sub"] == account.user_id
+        assert "@" not in claims["sub"]
+        key = (await auth.app_state.server_keys.signing()).current
+        headers = {"kid": key.kid, "typ": "at+jwt"}
+        # The session is bound to its user: another sub (the email, or another user's id) on
+        # the same session never resolves to anyone.
+        for sub in (account.email, other.user_id):
+            forged = jwt.encode(
+                {**claims, "sub": sub}, key.private_key, algorithm="EdDSA", headers=headers
+            )
+            await self._refused(auth, forged)
 
     @pytest.mark.asvs("V9.1.2", "V6.8.2")
     async def test_alg_none_and_stripped_signature(self, auth: Harness) -> None:

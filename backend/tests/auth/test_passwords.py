@@ -33,7 +33,7 @@ def cheap_hashing() -> Iterator[None]:
     configure(d.time_cost, d.memory_cost, d.parallelism, d.max_workers, max_pending=d.max_pending)
 
 
-@pytest.mark.asvs("V11.4.2")
+@pytest.mark.asvs("V11.4.2", "V11.4.4")
 async def test_production_defaults_are_at_least_owasp() -> None:
     d = DEFAULT_CONFIG
     assert d.memory_cost >= 19456

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 from tests.authz.authz_world import ANONYMOUS, ROLES, World, app_routes, build_world, route_id
 from tests.factories.leads import lead_body
 from tests.factories.sites import MONTHLY_KWH, SITE_BODY
@@ -115,7 +116,7 @@ def test_every_route_has_a_matrix_decision() -> None:
     assert len(ROUTES) > 40
 
 
-@pytest.mark.asvs("V8.1.1", "V8.2.1", "V8.3.1")
+@pytest.mark.asvs("V8.1.1", "V8.2.1", "V8.3.1", "V14.2.2")
 @pytest.mark.parametrize("route", ROUTES, ids=[route_id(r) for r in ROUTES])
 async def test_route_answers_every_role_as_the_matrix_says(route: RouteInfo, world: World) -> None:
     url = world.url(route.path)
@@ -127,4 +128,35 @@ async def test_route_answers_every_role_as_the_matrix_says(route: RouteInfo, wor
         want = expected(route, who)
         if not matches(want, answer.status_code):
             wrong.append(f"{who}: got {answer.status_code}, want {want}: {answer.text[:200]}")
+        # No shared cache (proxy, CDN, browser) may keep an authenticated answer.
+        private = (route.method, route.path) not in PUBLIC_ROUTES and who != ANONYMOUS
+        if private and answer.headers.get("cache-control") != "no-store":
+            wrong.append(f"{who}: cache-control {answer.headers.get('cache-control')!r}")
     assert wrong == [], f"{route_id(route)}\n" + "\n".join(wrong)
+
+
+# What a read may write: the audit trail and its chain head (reads of personal data are audited).
+READ_BOOKKEEPING = {"audit_events", "audit_chain_head"}
+
+
+async def _checksums(app_state: App) -> dict[str, int | None]:
+    async with app_state.db.transaction() as session:
+        tables = [row[0] for row in await session.execute(text("SHOW TABLES"))]
+        sums = await session.execute(text(f"CHECKSUM TABLE {', '.join(tables)}"))
+        return {str(name).rsplit(".", 1)[-1]: value for name, value in sums}
+
+
+@pytest.mark.asvs("V3.5.3")
+async def test_no_get_route_changes_state(world: World, clean: App) -> None:
+    gets = [route for route in ROUTES if route.method == "GET"]
+    assert len(gets) > 20
+    before = await _checksums(clean)
+    for route in gets:
+        for who in order(route):
+            answer = await world.call(
+                who, "GET", world.url(route.path), params=QUERIES.get(route_id(route))
+            )
+            assert answer.status_code < 500, route_id(route)
+    after = await _checksums(clean)
+    changed = sorted(t for t in before if before[t] != after[t])
+    assert set(changed) <= READ_BOOKKEEPING, changed

@@ -73,6 +73,34 @@ class TestErrors:
         assert_uniform_error(response, 500, "internal_error")
         assert "secret detail" not in response.text
 
+    @pytest.mark.asvs("V16.3.4")
+    async def test_unhandled_exception_is_logged_with_the_request_id(
+        self, edge_app: FastAPI, capfd: pytest.CaptureFixture[str]
+    ) -> None:
+        capfd.readouterr()
+        async with await _client(edge_app) as http:
+            response = await http.get("/test/boom")
+        request_id = response.headers["x-request-id"]
+        events = [
+            json.loads(line) for line in capfd.readouterr().out.splitlines() if line.startswith("{")
+        ]
+        errors = [e for e in events if e.get("level") in {"error", "critical"}]
+        assert errors, events
+        assert all(e.get("request_id") == request_id for e in errors)
+        assert any("RuntimeError" in json.dumps(e) or "exception" in e for e in errors)
+
+    @pytest.mark.asvs("V13.4.1")
+    @pytest.mark.parametrize(
+        "path",
+        ["/.git/HEAD", "/.git/config", "/.svn/entries", "/.env", "/api/v1/.git/HEAD", "/.hg/hgrc"],
+    )
+    async def test_no_source_control_metadata_is_served(self, edge_app: FastAPI, path: str) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.get(path)
+        assert_uniform_error(response, 404, "not_found")
+        assert "ref:" not in response.text
+        assert "[core]" not in response.text
+
     @pytest.mark.asvs("V16.5.1")
     async def test_unknown_route_404(self, edge_app: FastAPI) -> None:
         async with await _client(edge_app) as http:
@@ -96,7 +124,7 @@ class TestErrors:
         assert "a" in response.json()["error"]["fields"]
         assert "not-a-number" not in response.text
 
-    @pytest.mark.asvs("V4.1.1", "V3.5.1")
+    @pytest.mark.asvs("V4.1.1", "V3.5.1", "V3.5.2")
     @pytest.mark.parametrize(
         "content_type",
         ["text/plain", "application/x-www-form-urlencoded", "application/json-patch+jsonx", ""],

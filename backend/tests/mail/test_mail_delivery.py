@@ -110,6 +110,7 @@ class TestDelivery:
 
 
 class TestMessages:
+    @pytest.mark.asvs("V1.3.11")
     def test_header_injection_is_refused(self) -> None:
         with pytest.raises(ValueError, match=r"linefeed|newline|CR|LF"):
             compose(
@@ -131,6 +132,22 @@ class TestMessages:
             assert "$" not in body
         # A value is inserted literally, never interpreted as a placeholder.
         assert "$link" in render("reset", name="$link", link="L", minutes="3")[1]
+
+    @pytest.mark.asvs("V1.3.7", "V1.3.10")
+    def test_template_and_format_syntax_in_values_stays_literal(self) -> None:
+        # Values are substituted once (string.Template), never evaluated as a template or a
+        # format string: Jinja, str.format, %-format and $-placeholders come out as typed.
+        hostile = "{{7*7}} {{config}} {0.__class__} {name} %s%n%(x)s ${link} $minutes <%= 1 %>"
+        _, body = render("reset", name=hostile, link="https://x.example/r", minutes="30")
+        assert hostile in body
+        assert "49" not in body
+        assert "class" not in body.replace(hostile, "")
+        message = compose(
+            SETTINGS, to="ann@example.org", template="reset", name=hostile, link="L", minutes="3"
+        )
+        text = message.get_content()
+        assert hostile in text
+        assert "49" not in text
 
     def test_sink_writes_eml_files(self, tmp_path: Path) -> None:
         with socket.socket() as probe:

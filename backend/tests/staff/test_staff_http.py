@@ -195,7 +195,7 @@ class TestStaffAdministration:
             assert answer.json()["error"]["code"] == "own_account"
         assert await audit_events(world.app_state, AuditAction.STAFF_ROLES_CHANGED) == []
 
-    @pytest.mark.asvs("V8.2.1")
+    @pytest.mark.asvs("V8.2.1", "V10.3.4")
     async def test_role_change_needs_step_up_and_is_audited(self, world: World) -> None:
         stale = await new_account(world.app_state, Role.ADMIN)
         await world.sign_in("stale_admin", stale, step_up=False)
