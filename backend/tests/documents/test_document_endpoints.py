@@ -35,6 +35,7 @@ from tests.fixtures.principals import Harness, error_code
 from helio.authz.matrix import Role
 from helio.config import Settings
 from helio.documents.content import MAX_BYTES
+from helio.http.docs import STATIC_DIR
 from helio.main import create_app
 from helio.models import AuditEvent, Document, Order
 from helio.platform.app import App
@@ -151,7 +152,7 @@ class TestAccepted:
         )
         assert elsewhere.status_code == 404  # the order is not on this site
 
-    @pytest.mark.asvs("V5.3.2", "V5.4.1", "V5.4.2")
+    @pytest.mark.asvs("V5.3.2", "V5.4.1", "V5.4.2", "V3.2.1", "V1.3.3")
     async def test_stored_under_a_random_name_and_served_as_a_safe_attachment(
         self, world: World
     ) -> None:
@@ -179,7 +180,43 @@ class TestAccepted:
         assert "default-src 'none'" in csp
 
 
+class TestOutsideServedFolders:
+    @pytest.mark.asvs("V5.3.1")
+    async def test_an_uploaded_file_is_never_reachable_as_a_path(self, world: World) -> None:
+        answer = await _upload(world, png(), name="shell.php.png", declared="image/png")
+        assert answer.status_code == 201, answer.text
+        stored = _stored_files(world.app_state)
+        store_root = world.app_state.settings.effective_document_dir.resolve()
+        served_root = STATIC_DIR.resolve()
+        assert not store_root.is_relative_to(served_root)
+        assert not served_root.is_relative_to(store_root)
+        assert all("." not in name for name in stored)  # no extension a server could map
+        for name in stored:
+            for path in (f"/{name}", f"/static/{name}", f"/api/docs/init/{name}",
+                         f"/api/v1/documents/{name}", f"/documents/{name}"):  # fmt: skip
+                direct = await world.call(CUSTOMER, "GET", path)
+                assert direct.status_code in (404, 422), (path, direct.status_code)
+
+
 class TestRefused:
+    @pytest.mark.asvs("V1.3.4", "V5.2.2")
+    @pytest.mark.parametrize(
+        "svg",
+        [
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        ],
+        ids=["script-element", "event-handler"],
+    )
+    async def test_scriptable_svg_is_refused_whatever_its_name(
+        self, world: World, svg: bytes
+    ) -> None:
+        for name, declared in (("roof.svg", "image/svg+xml"), ("roof.png", "image/png")):
+            answer = await _upload(world, svg, name=name, declared=declared)
+            assert answer.status_code == 415, answer.text
+            assert error_code(answer) == "unsupported_document"
+        assert await _documents(world.app_state) == 1  # the world's own photo only
+
     @pytest.mark.asvs("V5.2.2")
     @pytest.mark.parametrize(
         ("data", "name", "status", "code"),
