@@ -41,6 +41,8 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         return create_async_engine(
             url,
             echo=echo,
+            # Errors and echo show the statement's shape, never the row values bound to it.
+            hide_parameters=True,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
@@ -48,7 +50,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             connect_args={"charset": "utf8mb4", "init_command": MYSQL_INIT, "connect_timeout": 5},
             isolation_level="READ COMMITTED",
         )
-    engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, poolclass=NullPool)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -99,8 +99,25 @@ async def dependency_down(request: Request, exc: Exception) -> JSONResponse:
     return _json(503, body, {"Retry-After": "5"})
 
 
+async def data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database refused (too long, out of range) that validation let through.
+
+    The client gets a 422 in the envelope; the log records it as a defect (the request
+    schema's limits should have refused it) with the statement's shape, no values.
+    """
+    log.error("database_data_error", defect=True, exc_info=exc, path_template=_route(request))
+    body = error_body(
+        "validation_failed",
+        "A value is too long or out of range.",
+        _request_id(request),
+    )
+    return _json(422, body)
+
+
 async def unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     """Log the exception with the request id; answer 500 with no detail."""
+    if isinstance(exc, sqlalchemy_errors.DataError):
+        return await data_error(request, exc)
     log.error("unhandled_exception", exc_info=exc, path_template=_route(request))
     body = error_body("internal_error", "Something went wrong on our side.", _request_id(request))
     return _json(500, body)
@@ -118,6 +135,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     for unreachable in UNREACHABLE:
         app.add_exception_handler(unreachable, dependency_down)
+    app.add_exception_handler(sqlalchemy_errors.DataError, data_error)
     app.add_exception_handler(Exception, unhandled_error)
 
 
