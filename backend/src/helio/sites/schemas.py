@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -18,7 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, UtcTime
 from helio.sites.rules import check_country, check_time_zone, time_zone_fits
 
 MAX_ROOF_PLANES = 4
@@ -189,7 +188,7 @@ class UsageRead(BaseModel):
     monthly_kwh: list[float]
     annual_kwh: float
     has_hourly_profile: bool
-    updated_at: datetime
+    updated_at: UtcTime
 
 
 class SiteRead(BaseModel):
@@ -204,8 +203,8 @@ class SiteRead(BaseModel):
     roof_planes: list[RoofPlaneRead]
     tariff: TariffRead
     usage: UsageRead | None
-    created_at: datetime
-    updated_at: datetime | None
+    created_at: UtcTime
+    updated_at: UtcTime | None
 
 
 class SitePage(Page[SiteRead]):

@@ -9,12 +9,12 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 
 from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, StrictQuery
 from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
 
 
-class SearchQuery(StrictInput):
+class SearchQuery(StrictQuery):
     """GET /staff/customers: an exact email or phone number, or a name prefix (3+ letters)."""
 
     query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
