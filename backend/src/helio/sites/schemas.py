@@ -72,12 +72,15 @@ class RoofPlaneCreate(StrictInput):
 class TariffCreate(StrictInput):
     """The utility tariff: price per kWh, ISO 4217 currency and yearly escalation %."""
 
+    # Money and rates: a JSON number or a decimal string (never a boolean), as for leads.
     price_per_kwh: Annotated[
-        Decimal, Field(gt=0, le=5, max_digits=10, decimal_places=5), AfterValidator(_scale(5))
+        Decimal,
+        Field(gt=0, le=5, max_digits=10, decimal_places=5, strict=False),
+        AfterValidator(_scale(5)),
     ]
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     escalation_pct: Annotated[
-        Decimal, Field(ge=-5, le=15, decimal_places=3), AfterValidator(_scale(3))
+        Decimal, Field(ge=-5, le=15, decimal_places=3, strict=False), AfterValidator(_scale(3))
     ] = Decimal("2.500")
 
     @field_validator("currency")
