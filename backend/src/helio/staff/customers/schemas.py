@@ -51,7 +51,10 @@ class RevealField(StrEnum):
 class RevealCreate(StrictInput):
     """POST /staff/customers/{id}/reveal: which fields, and why (recorded in the audit trail)."""
 
-    fields: list[RevealField] = Field(min_length=1, max_length=len(RevealField))
+    # Matched by value (JSON has no enums), as for a lead's status.
+    fields: list[Annotated[RevealField, Field(strict=False)]] = Field(
+        min_length=1, max_length=len(RevealField)
+    )
     reason: Reason
 
     @field_validator("fields")
