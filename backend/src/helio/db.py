@@ -60,6 +60,8 @@ def create_engine(
         engine = create_async_engine(
             url,
             echo=echo,
+            # Errors and echo show the statement's shape, never the row values bound to it.
+            hide_parameters=True,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_timeout=pool_timeout,
@@ -74,7 +76,7 @@ def create_engine(
         event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
         event.listen(engine.sync_engine.pool, "checkin", _stamp_return)
     else:
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _forget_writes)
     event.listen(engine.sync_engine, "before_cursor_execute", _note_write)

@@ -22,6 +22,7 @@ from helio.http.content_type import ContentTypeMiddleware
 from helio.http.cors import StrictCORSMiddleware
 from helio.http.docs import mount_docs
 from helio.http.error_handlers import UnhandledErrorMiddleware, install_error_handlers
+from helio.http.openapi import install_openapi
 from helio.http.request_context import RequestContextMiddleware
 from helio.http.security_headers import SecurityHeadersMiddleware
 from helio.kit.cpu import CpuPool
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None, app: App | None = None) -> Fast
     api.state.app = app
     install_error_handlers(api)
     include_routers(api)
+    install_openapi(api)
     if settings.docs_visible:
         mount_docs(api)
     assert_every_route_guarded(api)

@@ -13,6 +13,7 @@ from helio.config import Settings
 from helio.kit.clock import clock
 from helio.main import build_app, create_app
 from helio.security.pow import solve
+from helio.state.shared import RedisState
 
 LOGIN = "/api/v1/auth/login"
 TOKEN = "/api/v1/auth/token"
@@ -160,6 +161,19 @@ class TestAddressLimits:
         )
         assert (answer.status_code, error_code(answer)) == (429, "too_many_attempts")
         assert int(answer.headers["Retry-After"]) > 3000
+
+    @pytest.mark.asvs("V2.4.1", "V14.2.4")
+    async def test_the_address_counters_hold_no_address_in_clear(self, auth: Harness) -> None:
+        state = auth.app_state.state
+        if not isinstance(state, RedisState):
+            pytest.skip("needs Redis")
+        http = auth.client("203.0.113.61")
+        await http.post(LOGIN, json={"email": "u@example.org", "password": "wrong password guess"})
+        await http.post("/api/v1/auth/password/forgot", json={"email": "u@example.org"})
+        keys = [k.decode() if isinstance(k, bytes) else k for k in await state.client.keys("*")]
+        counters = [key for key in keys if any(p in key for p in ("ipf:", "netf:", "ipp:"))]
+        assert len(counters) == 3, keys
+        assert not any("203.0.113" in key for key in keys)
 
 
 class TestProofOfWork:

@@ -87,7 +87,9 @@ class TestTotpEnrolment:
         answer = await http.post(
             "/api/v1/auth/mfa/totp/confirm", json={"code": "123456"}, headers=auth.unsafe(http)
         )
-        assert (answer.status_code, error_code(answer)) == (401, "invalid_code")
+        # The session is valid: a wrong code is no 401 (which tells a client it is signed out).
+        assert (answer.status_code, error_code(answer)) == (400, "invalid_code")
+        assert (await http.get(SESSIONS)).status_code == 200
 
 
 class TestTotpSignIn:
@@ -232,6 +234,15 @@ class TestStepUp:
         assert [e.details["method"] for e in await auth.events("auth.stepped_up") if e.details] == [
             "totp"
         ]
+
+    async def test_a_wrong_step_up_code_is_400_and_keeps_the_session(self, auth: Harness) -> None:
+        account = await auth.customer(totp=True)
+        http = await auth.login(account)
+        wrong = await http.post(
+            "/api/v1/auth/mfa/step-up", json={"code": "000000"}, headers=auth.unsafe(http)
+        )
+        assert (wrong.status_code, error_code(wrong)) == (400, "invalid_code")
+        assert (await http.get(SESSIONS)).status_code == 200
 
     async def test_step_up_with_password_only_without_mfa(self, auth: Harness) -> None:
         plain = await auth.customer()

@@ -24,7 +24,9 @@ from helio.platform.context import Ctx
 async def update(app_state: App, person: Customer, **fields: object) -> object:
     async with app_state.db.transaction() as session:
         return await service.update_me(
-            session, person.ctx(app_state, Perm.PROFILE_UPDATE), data=ProfileUpdate(**fields)
+            session,
+            person.ctx(app_state, Perm.PROFILE_UPDATE),
+            data=ProfileUpdate.model_validate(fields),
         )
 
 

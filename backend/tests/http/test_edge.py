@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -357,3 +358,26 @@ class TestSurface:
         assert entry["request_id"] == "req-12345678"
         assert entry["route"] == "/healthz"
         assert "someone@example.org" not in json.dumps(lines)
+
+
+class TestMethodNotAllowed:
+    @pytest.mark.asvs("V13.4.4")
+    async def test_allow_lists_every_method_the_path_serves(self, edge_app: FastAPI) -> None:
+        spec = edge_app.openapi()
+        wrong, checked = [], 0
+        async with await _client(edge_app) as http:
+            for path, operations in spec["paths"].items():
+                served = {method.upper() for method in operations}
+                if "GET" in served:
+                    served.add("HEAD")
+                unserved = next(m for m in ("PUT", "DELETE", "PATCH", "POST") if m not in served)
+                concrete = re.sub(r"\{[^/]+\}", "a" * 32, path)
+                answer = await http.request(unserved, concrete)
+                if answer.status_code != 405:
+                    continue  # a guard (CSRF, origin) answered first
+                checked += 1
+                allow = {m.strip() for m in answer.headers["allow"].split(",")}
+                if allow != served:
+                    wrong.append((path, sorted(allow), sorted(served)))
+        assert checked >= 10
+        assert wrong == []

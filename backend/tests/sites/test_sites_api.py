@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -94,6 +95,20 @@ class TestSiteSchemas:
         site = SiteCreate.model_validate(site_body())
         assert site.tariff.currency == "USD"
         assert [p.shading_loss_pct for p in site.roof_planes] == [0, 10]
+
+    @pytest.mark.parametrize("value", [0.32, "0.32", 1])
+    def test_tariff_amounts_are_numbers_or_decimal_text(self, value: object) -> None:
+        tariff = {"price_per_kwh": value, "currency": "USD", "escalation_pct": value}
+        site = SiteCreate.model_validate(site_body(tariff=tariff))
+        assert site.tariff.price_per_kwh == Decimal(str(value))
+
+    @pytest.mark.asvs("V2.2.1")
+    @pytest.mark.parametrize("field", ["price_per_kwh", "escalation_pct"])
+    @pytest.mark.parametrize("value", [True, False, "nan", "Infinity", [], {}])
+    def test_tariff_amounts_refuse_booleans_and_text(self, field: str, value: object) -> None:
+        tariff = {"price_per_kwh": "0.32", "currency": "USD", "escalation_pct": 2.5, field: value}
+        with pytest.raises(ValidationError):
+            SiteCreate.model_validate(site_body(tariff=tariff))
 
     @pytest.mark.parametrize(
         ("timezone", "longitude"),

@@ -21,8 +21,9 @@ from tests.factories.mail import captured_mail
 
 from helio.audit.actions import AuditAction
 from helio.auth.accounts import repository as accounts
+from helio.auth.accounts import service as account_service
 from helio.auth.accounts.exceptions import InvalidLinkToken
-from helio.auth.login.passwords import verify_password
+from helio.auth.login.passwords import hash_password, verify_password
 from helio.auth.sessions import lifecycle as sessions
 from helio.authz.access import MfaRequired, check
 from helio.authz.matrix import Perm, Role
@@ -216,6 +217,7 @@ class TestDeactivate:
     async def test_deactivation_ends_every_session_at_once(self, clean: App) -> None:
         admin = await new_account(clean, Role.ADMIN)
         target = await new_account(clean, Role.ENGINEER)
+        await _set_password(clean, target)  # it accepted its invitation
         token = await live_session(clean, target)
         cookie = await _cookie_session(clean, target)
         assert await sessions.resolve_token_session(clean, token.session_id) is not None
@@ -228,6 +230,56 @@ class TestDeactivate:
         await _update(clean, admin, target, active=True)
         assert (await get_user(clean, target)).status == "active"
         assert len(await audit_events(clean, AuditAction.STAFF_REACTIVATED)) == 1
+
+    @pytest.mark.asvs("V6.4.1")
+    async def test_an_invitation_survives_deactivation_and_reactivation(self, clean: App) -> None:
+        admin = await new_account(clean, Role.ADMIN, full_name="Ada Admin")
+        invite = StaffCreate(email="skip@helio.example", full_name="Sam Skip", roles=["support"])
+        async with captured_mail(clean) as mail, clean.db.transaction() as session:
+            user = await service.invite(session, _manage(mail.app, admin), data=invite)
+        first = TOKEN.search(mail.transport.messages[0].get_content())
+        assert first is not None
+        await _update(clean, admin, user.id, active=False)
+        async with captured_mail(clean) as mail:
+            read = await _update(mail.app, admin, user.id, active=True)
+            assert read.status == "invited"
+            [message] = mail.transport.messages
+        again = await get_user(clean, user.id)
+        assert (again.status, again.password_hash) == ("invited", None)
+        [event] = await audit_events(clean, AuditAction.STAFF_REACTIVATED)
+        assert event.details == {"invitation_resent": True}
+        # The first link died with the deactivation; only the fresh one works, once.
+        async with clean.db.transaction() as session:
+            with pytest.raises(InvalidLinkToken):
+                await invitations.accept(
+                    session, _anonymous(clean), token=first[1], password=PASSWORD
+                )
+        fresh = TOKEN.search(message.get_content())
+        assert fresh is not None
+        assert fresh[1] != first[1]
+        async with clean.db.transaction() as session:
+            await invitations.accept(session, _anonymous(clean), token=fresh[1], password=PASSWORD)
+        assert (await get_user(clean, user.id)).status == "active"
+
+    @pytest.mark.asvs("V6.4.1")
+    async def test_a_password_reset_never_accepts_an_invitation(self, clean: App) -> None:
+        admin = await new_account(clean, Role.ADMIN)
+        invite = StaffCreate(email="reset@helio.example", full_name="Rae Reset", roles=["sales"])
+        async with clean.db.transaction() as session:
+            user = await service.invite(session, _manage(clean, admin), data=invite)
+        for status in ("invited", "active"):
+            # "active" without a password: the state the skipped invitation used to leave.
+            async with clean.db.transaction() as session:
+                row = await session.get(User, user.id)
+                assert row is not None
+                row.status = status
+            async with captured_mail(clean) as mail, clean.db.transaction() as session:
+                await account_service.forgot_password(
+                    session, _anonymous(mail.app), email="reset@helio.example", pow_solution=None
+                )
+            assert mail.transport.messages == []
+        refused = await audit_events(clean, AuditAction.AUTH_PASSWORD_RESET_REQUESTED)
+        assert [event.reason for event in refused] == ["unknown_account", "unknown_account"]
 
 
 async def _cookie_session(app_state: App, user_id: str) -> str:
@@ -245,6 +297,13 @@ async def _cookie_session(app_state: App, user_id: str) -> str:
         )
     assert new.secret is not None
     return new.secret
+
+
+async def _set_password(app_state: App, user_id: str) -> None:
+    async with app_state.db.transaction() as session:
+        user = await session.get(User, user_id)
+        assert user is not None
+        user.password_hash = await hash_password(PASSWORD)
 
 
 def _anonymous(app_state: App) -> Ctx:

@@ -92,7 +92,7 @@ class AuditAction(StrEnum):
     STAFF_INVITATION_ACCEPTED = "staff.invitation_accepted"
     STAFF_ROLES_CHANGED = "staff.roles_changed"  # details: {"added": [...], "removed": [...]}
     STAFF_DEACTIVATED = "staff.deactivated"  # details: {"sessions_ended": n}
-    STAFF_REACTIVATED = "staff.reactivated"
+    STAFF_REACTIVATED = "staff.reactivated"  # details: {"invitation_resent": bool}
     ACCESS_REVIEW_ATTESTED = "access_review.attested"
     # The audit trail and its alerts
     AUDIT_SEARCHED = "audit.searched"

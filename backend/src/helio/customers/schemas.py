@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -14,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, UtcTime
 from helio.security.blind_index import normalise_phone
 
 
@@ -85,8 +84,8 @@ class DeletionRead(BaseModel):
     """What DELETE /me did: the account is closed now; its data is shredded at `shred_after`."""
 
     status: str
-    deleted_at: datetime
-    shred_after: datetime | None
+    deleted_at: UtcTime
+    shred_after: UtcTime | None
     shredded: bool
 
 
@@ -95,7 +94,7 @@ class AccountExportRead(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"description": "All of the caller's own data."})
 
-    exported_at: datetime
+    exported_at: UtcTime
     profile: ProfileRead
     sites: list[dict[str, Any]] = Field(default_factory=list)
     quotes: list[dict[str, Any]] = Field(default_factory=list)

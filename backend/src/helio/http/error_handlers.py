@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -55,6 +56,36 @@ async def app_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(exc.status, body, exc.headers)
 
 
+def _path_methods(app: Any) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Every documented path as a pattern, with every method it serves (HEAD with GET)."""
+    cached: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "helio_path_methods", None
+    )
+    if cached is not None:
+        return cached
+    found = []
+    for path, operations in app.openapi().get("paths", {}).items():
+        methods = {method.upper() for method in operations if method.isalpha()}
+        if "GET" in methods:
+            methods.add("HEAD")
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path))
+        found.append((re.compile(f"^{pattern}$"), frozenset(methods)))
+    app.state.helio_path_methods = found
+    return found
+
+
+def allowed_methods(request: Request, declared: str | None) -> str | None:
+    """Return the Allow header of a 405: every method the path serves, not one route's."""
+    methods = {m.strip().upper() for m in (declared or "").split(",") if m.strip()}
+    try:
+        for pattern, served in _path_methods(request.app):
+            if pattern.match(request.url.path):
+                methods |= served
+    except Exception:  # the document could not be built: keep Starlette's answer
+        log.warning("allow_header_fallback", path_template=_route(request))
+    return ", ".join(sorted(methods)) if methods else declared
+
+
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     """Render Starlette's HTTP errors (404 route, 405 method, 413 body) without their detail."""
     assert isinstance(exc, HTTPException)
@@ -62,6 +93,11 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {
         k: v for k, v in (exc.headers or {}).items() if k.lower() in {"allow", "retry-after"}
     }
+    if exc.status_code == 405:
+        allow = allowed_methods(request, (exc.headers or {}).get("Allow"))
+        headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+        if allow:
+            headers["Allow"] = allow
     return _json(exc.status_code, error_body(code, message, _request_id(request)), headers)
 
 
@@ -101,8 +137,25 @@ async def dependency_down(request: Request, exc: Exception) -> JSONResponse:
     return _json(503, body, {"Retry-After": "5"})
 
 
+async def data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database refused (too long, out of range) that validation let through.
+
+    The client gets a 422 in the envelope; the log records it as a defect (the request
+    schema's limits should have refused it) with the statement's shape, no values.
+    """
+    log.error("database_data_error", defect=True, exc_info=exc, path_template=_route(request))
+    body = error_body(
+        "validation_failed",
+        "A value is too long or out of range.",
+        _request_id(request),
+    )
+    return _json(422, body)
+
+
 async def unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     """Log the exception with the request id; answer 500 with no detail."""
+    if isinstance(exc, sqlalchemy_errors.DataError):
+        return await data_error(request, exc)
     log.error("unhandled_exception", exc_info=exc, path_template=_route(request))
     body = error_body("internal_error", "Something went wrong on our side.", _request_id(request))
     return _json(500, body)
@@ -120,6 +173,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     for unreachable in UNREACHABLE:
         app.add_exception_handler(unreachable, dependency_down)
+    app.add_exception_handler(sqlalchemy_errors.DataError, data_error)
     app.add_exception_handler(Exception, unhandled_error)
 
 

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, StrictQuery, UtcTime
 from helio.leads.fields import Currency, Email, Message, Name, Phone, Postcode
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class LeadStatus(StrEnum):
@@ -54,8 +46,11 @@ class LeadUpdate(StrictInput):
     """PATCH /staff/leads/{id}: claim or hand over, move the status, estimate the value."""
 
     assignee_id: Annotated[str, StringConstraints(pattern=ID_PATTERN)] | None = None
-    status: LeadStatus | None = None
-    estimated_value: Decimal | None = Field(default=None, ge=0, le=10_000_000, decimal_places=2)
+    # Matched by value; the amount is a number or a decimal string, as the schema says.
+    status: LeadStatus | None = Field(default=None, strict=False)
+    estimated_value: Decimal | None = Field(
+        default=None, ge=0, le=10_000_000, decimal_places=2, strict=False
+    )
     currency: Currency | None = None
 
     @model_validator(mode="after")
@@ -67,7 +62,7 @@ class LeadUpdate(StrictInput):
         return self
 
 
-class LeadQuery(StrictInput):
+class LeadQuery(StrictQuery):
     """GET /staff/leads: filter by status; newest first."""
 
     status: LeadStatus | None = None

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from helio.http.deps import RequestCtx
+from helio.kit.schemas import QueryFlag
 from helio.ops import service
 from helio.ops.deps import OpsRead
 from helio.ops.schemas import AppConfigRead, AuditChainRead, ConfigRead, HealthRead
@@ -67,7 +68,7 @@ async def ops_config(access: OpsRead, ctx: RequestCtx) -> ConfigRead:
 async def ops_audit_chain(
     access: OpsRead,
     ctx: RequestCtx,
-    verify: Annotated[bool, Query(description="walk the chain now (bounded to 20 s)")] = False,
+    verify: Annotated[QueryFlag, Query(description="walk the chain now (bounded to 20 s)")] = False,
 ) -> AuditChainRead:
     """Show the chain length, head, last checkpoint and last verification."""
     return await service.audit_chain(ctx.with_access(access), verify=verify)

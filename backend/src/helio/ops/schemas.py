@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+
+from helio.kit.schemas import UtcTime
 
 
 class HealthRead(BaseModel):
@@ -57,7 +58,7 @@ class CheckpointRead(BaseModel):
     seq: int
     head_hash: str
     key_id: str
-    created_at: datetime
+    created_at: UtcTime
     signature_valid: bool | None
 
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
+from helio.kit.schemas import Instant
+from helio.kit.schemas import UtcTime as UtcTime
+from helio.kit.schemas import as_utc as as_utc
 from helio.security.blind_index import normalise_phone
 
 MIN_WINDOW = timedelta(minutes=30)
 MAX_WINDOW = timedelta(hours=12)
 NOTE_MAX_CHARS = 1000
-
-
-def as_utc(value: datetime) -> datetime:
-    """Return a stored (naive UTC) or given time as an aware UTC time."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def stored(value: datetime) -> datetime:
@@ -30,9 +28,8 @@ def _international(value: str) -> str:
     return value
 
 
-UtcTime = Annotated[datetime, AfterValidator(as_utc)]
 # Inputs must say their offset ("2027-03-01T09:00:00+01:00"); answers come back in UTC.
-AwareTime = Annotated[AwareDatetime, AfterValidator(as_utc)]
+AwareTime = Instant
 Note = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS)
 ]

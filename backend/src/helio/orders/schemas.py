@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, StrictQuery
 from helio.orders.fields import (
     MAX_WINDOW,
     MIN_WINDOW,
@@ -62,7 +62,8 @@ class OrderCancelCreate(StrictInput):
 class OrderTransitionCreate(StrictInput):
     """POST /staff/orders/{id}/transition: the next step, its window when it schedules one."""
 
-    to: Status
+    # A JSON string naming a status (an enum is matched by value, never by position).
+    to: Status = Field(strict=False)
     note: Note | None = None
     window: AppointmentWindowCreate | None = None
     version: int | None = Field(
@@ -86,7 +87,7 @@ class OrderUpdate(StrictInput):
         return self
 
 
-class StaffOrderQuery(StrictInput):
+class StaffOrderQuery(StrictQuery):
     """GET /staff/orders: filter by status, newest first."""
 
     status: Status | None = None

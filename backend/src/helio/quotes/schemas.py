@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, UtcTime
 
 
 class QuoteCreate(StrictInput):
@@ -31,8 +30,8 @@ class QuoteSummaryRead(BaseModel):
     system_kwp: float
     net_price: Decimal = Field(description="decimal string, two places")
     currency: str
-    created_at: datetime
-    valid_until: datetime
+    created_at: UtcTime
+    valid_until: UtcTime
     expired: bool
 
 

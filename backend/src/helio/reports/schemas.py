@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictQuery, UtcTime
 
 
-class PipelineQuery(StrictInput):
+class PipelineQuery(StrictQuery):
     """GET /staff/reports/pipeline: how many months back, this one included."""
 
     months: int = Field(default=12, ge=1, le=36)
@@ -31,5 +30,5 @@ class PipelineRowRead(BaseModel):
 class PipelineRead(BaseModel):
     """The pipeline: counts and values by stage and month; no personal data."""
 
-    since: datetime
+    since: UtcTime
     rows: list[PipelineRowRead]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -18,7 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, UtcTime
 from helio.sites.rules import check_country, check_time_zone, time_zone_fits
 
 MAX_ROOF_PLANES = 4
@@ -73,12 +72,15 @@ class RoofPlaneCreate(StrictInput):
 class TariffCreate(StrictInput):
     """The utility tariff: price per kWh, ISO 4217 currency and yearly escalation %."""
 
+    # Money and rates: a JSON number or a decimal string (never a boolean), as for leads.
     price_per_kwh: Annotated[
-        Decimal, Field(gt=0, le=5, max_digits=10, decimal_places=5), AfterValidator(_scale(5))
+        Decimal,
+        Field(gt=0, le=5, max_digits=10, decimal_places=5, strict=False),
+        AfterValidator(_scale(5)),
     ]
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     escalation_pct: Annotated[
-        Decimal, Field(ge=-5, le=15, decimal_places=3), AfterValidator(_scale(3))
+        Decimal, Field(ge=-5, le=15, decimal_places=3, strict=False), AfterValidator(_scale(3))
     ] = Decimal("2.500")
 
     @field_validator("currency")
@@ -189,7 +191,7 @@ class UsageRead(BaseModel):
     monthly_kwh: list[float]
     annual_kwh: float
     has_hourly_profile: bool
-    updated_at: datetime
+    updated_at: UtcTime
 
 
 class SiteRead(BaseModel):
@@ -204,8 +206,8 @@ class SiteRead(BaseModel):
     roof_planes: list[RoofPlaneRead]
     tariff: TariffRead
     usage: UsageRead | None
-    created_at: datetime
-    updated_at: datetime | None
+    created_at: UtcTime
+    updated_at: UtcTime | None
 
 
 class SitePage(Page[SiteRead]):

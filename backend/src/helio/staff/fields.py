@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import StringConstraints
 
 from helio.kit.ids import ID_PATTERN
+from helio.kit.schemas import UtcTime as UtcTime
 
 REASON_MIN_CHARS = 10
 REASON_MAX_CHARS = 500
@@ -21,10 +21,3 @@ Reason = Annotated[
     ),
 ]
 ObjectId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_PATTERN)]
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
-UtcTime = Annotated[datetime, AfterValidator(_as_utc)]

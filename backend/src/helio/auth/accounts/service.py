@@ -37,6 +37,11 @@ def _active(user: User | None) -> bool:
     return user is not None and user.status == "active" and user.deleted_at is None
 
 
+def _resettable(user: User | None) -> bool:
+    """An active account that once set a password: a reset never accepts an invitation."""
+    return _active(user) and user is not None and user.password_hash is not None
+
+
 async def register(
     session: AsyncSession,
     ctx: Ctx,
@@ -134,7 +139,7 @@ async def forgot_password(
     ip = await guard_request(ctx, scope="forgot", pow_solution=pow_solution)
     await lockout.count_public_request(ctx.app, ip)
     user = await find_by_email(session, ctx.app, email)
-    if user is None or not _active(user):
+    if user is None or not _resettable(user):
         await audit.record(
             session,
             ctx,
@@ -174,7 +179,7 @@ async def reset_password(session: AsyncSession, ctx: Ctx, *, token: str, new_pas
     await lockout.check_address(ctx.app, ctx.client_ip)
     row = await issuing.find_one_time(session, (issuing.PASSWORD_RESET,), token)
     user = await accounts.get(session, row.user_id) if row else None
-    if row is None or user is None or not _active(user):
+    if row is None or user is None or not _resettable(user):
         await _link_refused(ctx, AuditAction.AUTH_PASSWORD_RESET)
     assert user is not None
     profile = await read_profile(session, ctx.app, user)

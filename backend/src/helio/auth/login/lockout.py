@@ -49,9 +49,24 @@ def account_key(app: App, email: str) -> str:
     return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
 
 
-def _keys(ip: str) -> tuple[str, str | None]:
+def address_key(app: App, value: str) -> str:
+    """Return the counter key part of a client address or network: an HMAC, never the address.
+
+    Redis then holds no client address (personal data) in its key names, as the
+    leads' per-address limits already do.
+    """
+    key = app.server_keys.hmac("address-counters")
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def _keys(app: App, ip: str) -> tuple[str, str | None]:
     network = network_of(ip)
-    return f"ipf:{ip}", (f"netf:{network}" if network else None)
+    net_key = f"netf:{address_key(app, network)}" if network else None
+    return f"ipf:{address_key(app, ip)}", net_key
+
+
+def _public_key(app: App, ip: str) -> str:
+    return f"ipp:{address_key(app, ip)}"
 
 
 async def _count(app: App, key: str | None) -> int:
@@ -63,7 +78,7 @@ async def _count(app: App, key: str | None) -> int:
 
 async def _block(app: App, ip: str, failures: tuple[int, int]) -> None:
     policy = app.auth_policy
-    ip_key, net_key = _keys(ip)
+    ip_key, net_key = _keys(app, ip)
     if failures[0] >= policy.block_after_address_failures:
         raise TooManyAttempts(await app.state.ttl(ip_key) or policy.address_window_seconds)
     if net_key and failures[1] >= policy.block_after_network_failures:
@@ -76,7 +91,7 @@ async def check_address(app: App, ip: str) -> None:
     Raises:
         TooManyAttempts: with Retry-After until the window ends.
     """
-    ip_key, net_key = _keys(ip)
+    ip_key, net_key = _keys(app, ip)
     await _block(app, ip, (await _count(app, ip_key), await _count(app, net_key)))
 
 
@@ -88,13 +103,13 @@ async def screen(app: App, ip: str, scope: str, solution: str | None) -> None:
         PowRequired, PowInvalid, PowExpired, PowReplayed: no valid, fresh solution.
     """
     policy = app.auth_policy
-    ip_key, net_key = _keys(ip)
+    ip_key, net_key = _keys(app, ip)
     failures = (await _count(app, ip_key), await _count(app, net_key))
     await _block(app, ip, failures)
     needed = (
         failures[0] >= policy.pow_after_address_failures
         or failures[1] >= policy.pow_after_network_failures
-        or await _count(app, f"ipp:{ip}") >= policy.pow_after_public_requests
+        or await _count(app, _public_key(app, ip)) >= policy.pow_after_public_requests
     )
     if not needed:
         return
@@ -120,7 +135,7 @@ def issue_challenge(app: App, scope: str) -> proof_of_work.Challenge:
 
 async def count_public_request(app: App, ip: str) -> None:
     """Count a sign-up or reset request from an address (repeated ones earn a PoW demand)."""
-    await app.state.incr(f"ipp:{ip}", app.auth_policy.address_window_seconds)
+    await app.state.incr(_public_key(app, ip), app.auth_policy.address_window_seconds)
 
 
 async def check_account(app: App, key: str) -> bool:
@@ -153,7 +168,7 @@ def _wait_for(policy: AuthPolicy, failures: int) -> int:
 async def record_failure(app: App, ip: str, key: str | None) -> Failure:
     """Count a failed attempt against the address, its network and (if given) the account."""
     policy = app.auth_policy
-    ip_key, net_key = _keys(ip)
+    ip_key, net_key = _keys(app, ip)
     await app.state.incr(ip_key, policy.address_window_seconds)
     if net_key:
         await app.state.incr(net_key, policy.address_window_seconds)

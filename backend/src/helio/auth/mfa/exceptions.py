@@ -13,6 +13,15 @@ class InvalidCode(Unauthenticated):
     code, message = "invalid_code", "The code is not valid."
 
 
+class WrongCode(BadRequest):
+    """A wrong code within a valid session (setup, step-up): 400, never 401.
+
+    A 401 tells a client its session is gone; this one is not.
+    """
+
+    code, message = "invalid_code", "The code is not valid."
+
+
 class MfaAlreadyEnrolled(Conflict):
     code, message = "mfa_already_enrolled", "An authenticator app is already set up."
 

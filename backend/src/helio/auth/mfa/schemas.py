@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, StringConstraints
@@ -10,7 +9,7 @@ from pydantic import BaseModel, StringConstraints
 from helio.auth.fields import Code, OpaqueToken, Password
 from helio.auth.tokens.schemas import TokenRead
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, UtcTime
 
 
 class TotpSetupRead(BaseModel):
@@ -30,7 +29,7 @@ class StepUpCreate(StrictInput):
 class ElevatedRead(BaseModel):
     """A replaced session: new cookies are set; bearer clients get new tokens here."""
 
-    step_up_expires_at: datetime
+    step_up_expires_at: UtcTime
     recovery_codes: list[str] | None = None
     tokens: TokenRead | None = None
 
@@ -42,8 +41,8 @@ class RecoveryCodesRead(BaseModel):
 class PasskeyRead(BaseModel):
     id: str
     name: str | None
-    created_at: datetime
-    last_used_at: datetime | None
+    created_at: UtcTime
+    last_used_at: UtcTime | None
 
 
 class PasskeyPage(Page[PasskeyRead]):

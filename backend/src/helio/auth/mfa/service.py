@@ -21,6 +21,7 @@ from helio.auth.mfa.exceptions import (
     MfaNotPending,
     StaffNeedsMfa,
     StepUpMethodRefused,
+    WrongCode,
 )
 from helio.auth.mfa.pending import (
     TOTP_COLUMN,
@@ -108,7 +109,7 @@ async def totp_confirm(session: AsyncSession, ctx: Ctx, *, code: str) -> Elevate
 
     Raises:
         MfaAlreadyEnrolled, MfaNotPending: nothing to confirm.
-        InvalidCode: the code does not match the pending secret.
+        WrongCode: the code does not match the pending secret (400).
     """
     user = await accounts.get(session, ctx.caller.user_id)
     assert user is not None
@@ -127,7 +128,7 @@ async def totp_confirm(session: AsyncSession, ctx: Ctx, *, code: str) -> Elevate
             reason="invalid_code",
             details={"method": "totp"},
         )
-        raise InvalidCode()
+        raise WrongCode()
     user = await accounts.lock_account(session, user.id)
     if user.totp_confirmed_at is not None:
         raise MfaAlreadyEnrolled()
@@ -201,7 +202,7 @@ async def step_up(
 
     Raises:
         StepUpMethodRefused: a password from an account that has a second factor, or nothing.
-        InvalidCode, WrongPassword: the check failed (counted against the account).
+        WrongCode, WrongPassword: the check failed (counted against the account; 400, 403).
     """
     user = await accounts.get(session, ctx.caller.user_id)
     assert user is not None
@@ -221,7 +222,7 @@ async def step_up(
         await audit.record_separately(
             ctx.app.db, ctx, AuditAction.AUTH_STEPPED_UP, target=account_target(user.id)
         )
-        raise InvalidCode() if factor else WrongPassword()
+        raise WrongCode() if factor else WrongPassword()
     await lockout.record_success(ctx.app, key)
     await accounts.lock_account(session, user.id, refresh=False)
     signed_in = await elevate(session, ctx, mfa=factor, reason="step_up")

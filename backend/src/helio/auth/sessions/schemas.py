@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
 from helio.kit.pagination import Page
+from helio.kit.schemas import UtcTime
 
 
 class SessionRead(BaseModel):
@@ -14,9 +13,9 @@ class SessionRead(BaseModel):
     kind: str
     device: str | None
     network: str | None
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
+    created_at: UtcTime
+    last_seen_at: UtcTime
+    expires_at: UtcTime
     current: bool
 
 

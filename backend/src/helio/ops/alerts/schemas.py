@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, UtcTime
 
 SinkKind = Literal["mail", "webhook"]
 MAX_SINKS = 20
@@ -20,7 +19,7 @@ class SinkRead(BaseModel):
     kind: SinkKind
     target: str
     enabled: bool
-    created_at: datetime
+    created_at: UtcTime
 
 
 class SinkListRead(BaseModel):

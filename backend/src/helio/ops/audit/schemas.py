@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import Instant, StrictQuery, UtcTime
 
 _ACTOR = r"^[A-Za-z0-9_-]{1,64}$"
 _ACTION = r"^[a-z0-9_.:-]{1,64}\*?$"
@@ -21,7 +21,7 @@ def _as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class AuditFilterQuery(StrictInput):
+class AuditFilterQuery(StrictQuery):
     """Filters shared by search and export; unknown parameters are refused."""
 
     actor: str | None = Field(default=None, pattern=_ACTOR, description="actor account id")
@@ -31,13 +31,8 @@ class AuditFilterQuery(StrictInput):
     resource: str | None = Field(
         default=None, pattern=_RESOURCE, description="resource id, or type:id"
     )
-    since: datetime | None = Field(default=None, description="inclusive, UTC when no offset")
-    until: datetime | None = Field(default=None, description="exclusive, UTC when no offset")
-
-    @field_validator("since", "until")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        return _as_utc(value)
+    since: Instant | None = Field(default=None, description="inclusive; ISO 8601 with offset")
+    until: Instant | None = Field(default=None, description="exclusive; ISO 8601 with offset")
 
 
 class AuditQuery(AuditFilterQuery):
@@ -60,7 +55,7 @@ class AuditEventRead(BaseModel):
 
     seq: int
     id: str
-    occurred_at: datetime
+    occurred_at: UtcTime
     actor_id: str | None
     actor_roles: str | None
     session_id: str | None

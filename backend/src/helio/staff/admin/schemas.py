@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, StrictQuery
 from helio.staff.fields import DEFAULT_LIMIT, MAX_LIMIT, UtcTime
 
 # The customer role is never given through staff administration.
@@ -52,7 +52,7 @@ class StaffUpdate(StrictInput):
         return self
 
 
-class StaffQuery(StrictInput):
+class StaffQuery(StrictQuery):
     """GET /admin/staff parameters."""
 
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)

@@ -18,8 +18,10 @@ from helio.auth.accounts import repository as accounts
 from helio.auth.accounts.profiles import create_account, find_by_email, read_profile
 from helio.auth.sessions import service as sessions
 from helio.auth.tokens import issuing
+from helio.auth.tokens import repository as token_rows
 from helio.authz import rules, scoping
 from helio.authz.matrix import Role
+from helio.kit.clock import utcnow
 from helio.models import User
 from helio.platform.app import App
 from helio.platform.context import Ctx
@@ -69,6 +71,24 @@ async def list_staff(session: AsyncSession, ctx: Ctx, *, query: StaffQuery) -> S
     return StaffPage(items=items, next_cursor=next_cursor)
 
 
+async def _send_invitation(session: AsyncSession, ctx: Ctx, user: User) -> None:
+    """Mail a fresh single-use invitation link; the account's older links stop working."""
+    app = ctx.app
+    await token_rows.retire_one_time(session, user.id, [INVITE], utcnow())
+    value, _ = await issuing.issue_one_time(session, user.id, INVITE, seconds=INVITE_HOURS * 3600)
+    profile = await read_profile(session, app, user)
+    inviter = (await read_profile(session, app, await _me(session, ctx))).full_name
+    notices.staff_invitation(
+        session,
+        app,
+        to=profile.email,
+        name=profile.full_name or "",
+        inviter=inviter or "A Helio administrator",
+        token=value,
+        hours=INVITE_HOURS,
+    )
+
+
 async def invite(session: AsyncSession, ctx: Ctx, *, data: StaffCreate) -> StaffRead:
     """Create an invited staff account and mail it a single-use link (72 hours).
 
@@ -96,17 +116,7 @@ async def invite(session: AsyncSession, ctx: Ctx, *, data: StaffCreate) -> Staff
     user.status = INVITED
     admin = ctx.caller.user_id
     await accounts.set_roles(session, user.id, _roles(data.roles), granted_by=admin)
-    value, _ = await issuing.issue_one_time(session, user.id, INVITE, seconds=INVITE_HOURS * 3600)
-    inviter = (await read_profile(session, app, await _me(session, ctx))).full_name
-    notices.staff_invitation(
-        session,
-        app,
-        to=data.email,
-        name=data.full_name,
-        inviter=inviter or "A Helio administrator",
-        token=value,
-        hours=INVITE_HOURS,
-    )
+    await _send_invitation(session, ctx, user)
     await audit.record(
         session,
         ctx,
@@ -150,10 +160,7 @@ async def update(session: AsyncSession, ctx: Ctx, *, staff_id: str, data: StaffU
     if data.active is False and target.status != DEACTIVATED:
         await _deactivate(session, ctx, target)
     elif data.active is True and target.status == DEACTIVATED:
-        target.status = ACTIVE
-        await audit.record(
-            session, ctx, AuditAction.STAFF_REACTIVATED, target=Target(RESOURCE, target.id)
-        )
+        await _reactivate(session, ctx, target)
     await session.flush()
     return await _read(session, ctx.app, target)
 
@@ -182,6 +189,8 @@ async def _change_roles(
 
 async def _deactivate(session: AsyncSession, ctx: Ctx, target: User) -> None:
     target.status = DEACTIVATED
+    # A pending invitation link dies with the account's activity.
+    await token_rows.retire_one_time(session, target.id, [INVITE], utcnow())
     await session.flush()
     ended = await sessions.end_sessions(session, ctx, user_id=target.id, reason="deactivated")
     await audit.record(
@@ -190,6 +199,26 @@ async def _deactivate(session: AsyncSession, ctx: Ctx, target: User) -> None:
         AuditAction.STAFF_DEACTIVATED,
         target=Target(RESOURCE, target.id),
         details={"sessions_ended": len(ended)},
+    )
+
+
+async def _reactivate(session: AsyncSession, ctx: Ctx, target: User) -> None:
+    """Reactivate an account; one that never accepted its invitation stays invited.
+
+    An account without a password never accepted its invitation: reactivating it
+    returns it to "invited" and mails a fresh single-use link (older links stop
+    working), so no status change skips the invitation.
+    """
+    invited = target.password_hash is None
+    target.status = INVITED if invited else ACTIVE
+    if invited:
+        await _send_invitation(session, ctx, target)
+    await audit.record(
+        session,
+        ctx,
+        AuditAction.STAFF_REACTIVATED,
+        target=Target(RESOURCE, target.id),
+        details={"invitation_resent": invited},
     )
 
 

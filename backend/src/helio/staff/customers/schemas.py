@@ -9,12 +9,12 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 
 from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, StrictQuery
 from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
 
 
-class SearchQuery(StrictInput):
+class SearchQuery(StrictQuery):
     """GET /staff/customers: an exact email or phone number, or a name prefix (3+ letters)."""
 
     query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
@@ -51,7 +51,10 @@ class RevealField(StrEnum):
 class RevealCreate(StrictInput):
     """POST /staff/customers/{id}/reveal: which fields, and why (recorded in the audit trail)."""
 
-    fields: list[RevealField] = Field(min_length=1, max_length=len(RevealField))
+    # Matched by value (JSON has no enums), as for a lead's status.
+    fields: list[Annotated[RevealField, Field(strict=False)]] = Field(
+        min_length=1, max_length=len(RevealField)
+    )
     reason: Reason
 
     @field_validator("fields")

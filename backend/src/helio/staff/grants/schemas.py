@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from helio.authz.rules import MAX_GRANT_MINUTES, MIN_GRANT_MINUTES
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictInput, StrictQuery
 from helio.staff.fields import DEFAULT_LIMIT, MAX_LIMIT, ObjectId, Reason, UtcTime
 
 
@@ -28,7 +28,7 @@ class GrantCreate(StrictInput):
     minutes: int = Field(ge=MIN_GRANT_MINUTES, le=MAX_GRANT_MINUTES)
 
 
-class GrantQuery(StrictInput):
+class GrantQuery(StrictQuery):
     """GET /staff/grants parameters."""
 
     state: GrantState | None = None
