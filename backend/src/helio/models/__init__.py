@@ -5,6 +5,7 @@ from helio.models.audit_event import AuditChainHead, AuditCheckpoint, AuditEvent
 from helio.models.auth_session import AuthSession, OneTimeToken, RefreshToken
 from helio.models.base import Base
 from helio.models.data_key import DataKey
+from helio.models.job_outbox import JobOutbox
 from helio.models.lead import Lead
 from helio.models.mfa import RecoveryCode, WebAuthnCredential
 from helio.models.order import Order, OrderEvent
@@ -25,6 +26,7 @@ __all__ = [
     "ConsentEvent",
     "DataKey",
     "EnergyUsage",
+    "JobOutbox",
     "Lead",
     "OneTimeToken",
     "Order",
