@@ -69,3 +69,21 @@ class AuditChainRead(BaseModel):
     last_checkpoint: CheckpointRead | None
     last_verification: dict[str, Any] | None
     verification: dict[str, Any] | None = None
+
+
+class DeadLetterRead(BaseModel):
+    """A job that failed every attempt (never its arguments: they may hold personal data)."""
+
+    key: str
+    function: str
+    attempts: int
+    error: str
+    failed_at: datetime
+
+
+class WorkerRead(BaseModel):
+    """The job queue as the API sees it: jobs waiting, and the dead letters, newest first."""
+
+    available: bool  # False without Redis (a laptop without it): nothing can be read
+    queued: int
+    dead_letters: list[DeadLetterRead]
