@@ -33,6 +33,7 @@ QUEUE_NAME = "helio"
 DEAD_KEY = "helio:worker:dead"
 # A dead letter sent again runs under `<key>~retry<n>`; its idempotency key stays <key>.
 RETRY_MARK = "~retry"
+HEARTBEAT_SECONDS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +78,19 @@ def enqueue_in(
 
 
 async def enqueue(
-    queue: Queue, function: str, retrying: Retrying, *, key: str, kwargs: Mapping[str, Any]
+    queue: Queue,
+    function: str,
+    retrying: Retrying,
+    *,
+    key: str,
+    kwargs: Mapping[str, Any],
+    heartbeat: int = HEARTBEAT_SECONDS,
 ) -> bool:
-    """Queue one run of `function`; False when a job with this key is already queued or running."""
+    """Queue one run of `function`; False when a job with this key is already queued or running.
+
+    A running job is touched every third of `heartbeat`; one not touched for that long
+    (its worker was killed) is queued again by the next sweep of any worker.
+    """
     job = Job(
         function=function,
         kwargs=dict(kwargs),
@@ -88,6 +99,7 @@ async def enqueue(
         retry_delay=retrying.retry_delay,
         retry_backoff=retrying.max_delay,
         timeout=retrying.timeout,
+        heartbeat=heartbeat,
         ttl=-1,  # forgotten once finished (a mail holds personal data); `done` keys dedupe
     )
     return await queue.enqueue(job) is not None

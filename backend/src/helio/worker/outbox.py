@@ -12,13 +12,20 @@ from sqlalchemy import delete, select
 from helio.db import Database
 from helio.logging import get_logger
 from helio.models.job_outbox import JobOutbox
-from helio.state.jobs import enqueue
+from helio.state.jobs import HEARTBEAT_SECONDS, enqueue
 from helio.worker.registry import Registry
 
 log = get_logger("worker.relay")
 
 
-async def relay(db: Database, queue: Queue, registry: Registry, *, batch: int = 100) -> int:
+async def relay(
+    db: Database,
+    queue: Queue,
+    registry: Registry,
+    *,
+    batch: int = 100,
+    heartbeat: int = HEARTBEAT_SECONDS,
+) -> int:
     """Move committed outbox rows into the queue; return how many were moved."""
     moved = 0
     async with db.sessions() as session:
@@ -28,7 +35,14 @@ async def relay(db: Database, queue: Queue, registry: Registry, *, batch: int = 
             if spec is None:
                 log.error("job_unknown", function=row.function, key=row.job_key)
             else:
-                await enqueue(queue, spec.name, spec.retrying, key=row.job_key, kwargs=row.kwargs)
+                await enqueue(
+                    queue,
+                    spec.name,
+                    spec.retrying,
+                    key=row.job_key,
+                    kwargs=row.kwargs,
+                    heartbeat=heartbeat,
+                )
                 moved += 1
             await session.execute(delete(JobOutbox).where(JobOutbox.seq == row.seq))
             await session.commit()

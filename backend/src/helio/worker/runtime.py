@@ -174,7 +174,9 @@ async def relay_forever(db: Database, runtime: Runtime) -> None:
     """Move committed outbox rows into the queue, and refresh the gauges, until cancelled."""
     while True:
         try:
-            moved = await relay(db, runtime.queue, runtime.registry)
+            moved = await relay(
+                db, runtime.queue, runtime.registry, heartbeat=runtime.options.heartbeat_seconds
+            )
             metrics.RELAYED.inc(moved)
             metrics.QUEUE_DEPTH.set(await runtime.queue.count("queued"))
             metrics.DEAD_LETTERS.set(await runtime.dead.count())
