@@ -1,4 +1,4 @@
-"""GET /api/v1/staff/ops/health · /config · /audit-chain · /worker over HTTP, engineer and admin only."""
+"""GET /api/v1/staff/ops/health · /config · /audit-chain · /worker: engineer and admin only."""
 
 from __future__ import annotations
 

@@ -7,12 +7,11 @@ job: the queue ignores a key it holds, and a job remembers the keys it completed
 from __future__ import annotations
 
 from saq import Queue
-from sqlalchemy import delete, select
 
 from helio.db import Database
 from helio.logging import get_logger
-from helio.models.job_outbox import JobOutbox
 from helio.state.jobs import HEARTBEAT_SECONDS, enqueue
+from helio.worker import repository
 from helio.worker.registry import Registry
 
 log = get_logger("worker.relay")
@@ -28,22 +27,20 @@ async def relay(
 ) -> int:
     """Move committed outbox rows into the queue; return how many were moved."""
     moved = 0
-    async with db.sessions() as session:
-        rows = (await session.scalars(select(JobOutbox).order_by(JobOutbox.seq).limit(batch))).all()
-        for row in rows:
-            spec = registry.jobs.get(row.function)
-            if spec is None:
-                log.error("job_unknown", function=row.function, key=row.job_key)
-            else:
-                await enqueue(
-                    queue,
-                    spec.name,
-                    spec.retrying,
-                    key=row.job_key,
-                    kwargs=row.kwargs,
-                    heartbeat=heartbeat,
-                )
-                moved += 1
-            await session.execute(delete(JobOutbox).where(JobOutbox.seq == row.seq))
-            await session.commit()
+    async with db.transaction() as session:
+        rows = [
+            (row.seq, row.function, row.job_key, row.kwargs)
+            for row in await repository.outbox_batch(session, batch)
+        ]
+    for seq, function, job_key, kwargs in rows:
+        spec = registry.jobs.get(function)
+        if spec is None:
+            log.error("job_unknown", function=function, key=job_key)
+        else:
+            await enqueue(
+                queue, spec.name, spec.retrying, key=job_key, kwargs=kwargs, heartbeat=heartbeat
+            )
+            moved += 1
+        async with db.transaction() as session:
+            await repository.delete_row(session, seq)
     return moved

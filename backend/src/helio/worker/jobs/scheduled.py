@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
-
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys
 from helio.customers.deletion import shred_due
 from helio.kit.clock import utcnow
 from helio.logging import get_logger
-from helio.models import AccessAttestation, Quote
 from helio.platform.context import Ctx
 from helio.quotes.service import OFFERED
+from helio.worker import repository
 from helio.worker.context import WorkerContext
 from helio.worker.registry import Family, ScheduledJob
 
@@ -41,12 +39,9 @@ async def audit_checkpoint(worker: WorkerContext) -> int:
 async def expire_quotes(worker: WorkerContext) -> int:
     """Mark offered quotes past their validity as expired; return how many."""
     async with worker.app.db.transaction() as session:
-        result = await session.execute(
-            update(Quote)
-            .where(Quote.status == OFFERED, Quote.valid_until <= utcnow())
-            .values(status=EXPIRED)
+        count = await repository.expire_quotes(
+            session, offered=OFFERED, expired=EXPIRED, now=utcnow()
         )
-    count = int(getattr(result, "rowcount", 0) or 0)
     log.info("quotes_expired", count=count)
     return count
 
@@ -54,7 +49,7 @@ async def expire_quotes(worker: WorkerContext) -> int:
 async def access_review_reminder(worker: WorkerContext) -> bool:
     """Log `access_review_due` when the last attestation is older than 90 days; True if due."""
     async with worker.app.db.transaction() as session:
-        last = await session.scalar(select(func.max(AccessAttestation.created_at)))
+        last = await repository.last_attestation(session)
     due = last is None or utcnow() - last > timedelta(days=REVIEW_EVERY_DAYS)
     if due:
         log.warning(
