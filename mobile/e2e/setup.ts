@@ -7,6 +7,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 
 import { startStack } from "../../web/e2e/harness/setup";
@@ -42,12 +43,19 @@ async function waitFor(url: string): Promise<void> {
 export default async function setup(): Promise<void> {
   const apiUrl = `http://127.0.0.1:${ports().api}`;
   // EXPO_PUBLIC_* is inlined at export time: this build calls the test API across origins.
+  // Metro's transform cache (under TMPDIR) does not key on the variable, so this build gets a
+  // cache of its own: the shared one would hand it, or later plain exports, the wrong address.
   fs.rmSync(EXPORT_DIR, { recursive: true, force: true });
-  execFileSync(
-    process.execPath,
-    [path.join(repo, "node_modules", ".bin", "expo"), "export", "--platform", "web", "--output-dir", EXPORT_DIR],
-    { cwd: mobile, env: { ...process.env, EXPO_PUBLIC_HELIO_API_URL: apiUrl, CI: "1" }, stdio: ["ignore", "ignore", "inherit"] },
-  );
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "helio-mobile-e2e-"));
+  try {
+    execFileSync(
+      process.execPath,
+      [path.join(repo, "node_modules", ".bin", "expo"), "export", "--platform", "web", "--output-dir", EXPORT_DIR],
+      { cwd: mobile, env: { ...process.env, EXPO_PUBLIC_HELIO_API_URL: apiUrl, TMPDIR: cache, CI: "1" }, stdio: ["ignore", "ignore", "inherit"] },
+    );
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
   const stack = await startStack({ webServers: false, corsOrigins: [appUrl] });

@@ -11,15 +11,15 @@ const launchOptions = {
 };
 
 export default defineConfig({
-  testDir: "./e2e",
-  globalSetup: "./e2e/setup.ts",
-  globalTeardown: "./e2e/teardown.ts",
+  testDir: ".",
+  globalSetup: "./setup.ts",
+  globalTeardown: "./teardown.ts",
   fullyParallel: false,
   workers: 1,
   timeout: 90_000,
   expect: { timeout: 15_000 },
   reporter: [["list"]],
-  outputDir: "test-results",
+  outputDir: "../test-results",
   use: { launchOptions, trace: "off", screenshot: "off" },
   projects: [{ name: "phone", use: { ...devices["Pixel 7"], launchOptions } }],
 });
