@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import smtplib
@@ -20,7 +19,6 @@ from tests.fixtures.smtp import self_signed_tls, start_smtp
 from helio.config import Settings
 from helio.mail.config import SmtpConfig, parse_smtp_url, smtp_config
 from helio.mail.messages import compose
-from helio.mail.outbox import Outbox
 from helio.mail.sink import start as start_sink
 from helio.mail.templates import TEMPLATES, render
 from helio.mail.transport import SmtpTransport
@@ -94,19 +92,6 @@ class TestDelivery:
             assert len(server.messages) == 1
         finally:
             await server.close()
-
-    async def test_outbox_retries_then_gives_up(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        outbox = Outbox(
-            SmtpTransport(SmtpConfig(host="127.0.0.1", port=port, tls="opportunistic", timeout=1)),
-            attempts=2,
-            backoff_seconds=0.01,
-        )
-        outbox.submit(_message())
-        await asyncio.wait_for(outbox.drain(), 5)
-        await outbox.close()
 
 
 class TestMessages:

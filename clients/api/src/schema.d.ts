@@ -1480,6 +1480,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/ops/worker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ops Worker
+         * @description Show the job queue's depth and the dead letters (jobs that failed every attempt).
+         */
+        get: operations["ops_worker_api_v1_staff_ops_worker_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/orders": {
         parameters: {
             query?: never;
@@ -2054,6 +2074,25 @@ export interface components {
             items: components["schemas"]["CustomerMaskedRead"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /**
+         * DeadLetterRead
+         * @description A job that failed every attempt (never its arguments: they may hold personal data).
+         */
+        DeadLetterRead: {
+            /** Attempts */
+            attempts: number;
+            /** Error */
+            error: string;
+            /**
+             * Failed At
+             * Format: date-time
+             */
+            failed_at: string;
+            /** Function */
+            function: string;
+            /** Key */
+            key: string;
         };
         /**
          * DeletionRead
@@ -3468,6 +3507,18 @@ export interface components {
             /** User Id */
             user_id: string;
         };
+        /**
+         * WorkerRead
+         * @description The job queue as the API sees it: jobs waiting, and the dead letters, newest first.
+         */
+        WorkerRead: {
+            /** Available */
+            available: boolean;
+            /** Dead Letters */
+            dead_letters: components["schemas"]["DeadLetterRead"][];
+            /** Queued */
+            queued: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -4104,7 +4155,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
@@ -9082,6 +9135,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthRead"];
+                };
+            };
+            /** @description No valid session or token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency is unavailable; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ops_worker_api_v1_staff_ops_worker_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerRead"];
                 };
             };
             /** @description No valid session or token. */
