@@ -46,7 +46,7 @@ def attachment(file: DocumentFile) -> Response:
         "Content-Disposition": f'attachment; filename="{file.download_name}"',
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": f"{API_CSP}; sandbox",
-        "Cache-Control": "private, no-store",
+        "Cache-Control": "no-store",
     }
     return Response(file.data, media_type=file.media_type, headers=headers)
 

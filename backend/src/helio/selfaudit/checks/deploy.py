@@ -68,8 +68,9 @@ async def checkov(inputs: Inputs) -> Outcome:
 async def _run(script: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "HELIO_DEPLOY_OUT": out}
+        command = ["bash", str(script)]  # an argument list, never a shell string
         process = await asyncio.create_subprocess_exec(
-            "bash", str(script), cwd=script.parent.parent, env=env,
+            *command, cwd=script.parent.parent, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         try:
