@@ -102,7 +102,7 @@ class MariaDB:
     def install(self) -> None:
         self.datadir.mkdir()
         subprocess.run(
-            ["mariadb-install-db", f"--datadir={self.datadir}", "--user=root",
+            ["mariadb-install-db", "--no-defaults", f"--datadir={self.datadir}", "--user=root",
              "--auth-root-authentication-method=normal", "--skip-test-db"],  # fmt: skip
             check=True,
             capture_output=True,
@@ -121,7 +121,7 @@ class MariaDB:
 
     def create_database(self) -> None:
         subprocess.run(
-            ["mariadb", "-h127.0.0.1", f"-P{self.port}", "-uroot",
+            ["mariadb", "--no-defaults", "-h127.0.0.1", f"-P{self.port}", "-uroot",
              "-e", "CREATE DATABASE helio CHARACTER SET utf8mb4"],  # fmt: skip
             check=True,
             capture_output=True,
