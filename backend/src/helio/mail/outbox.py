@@ -10,9 +10,11 @@ next drainer (any process) puts what a dead one left back in the queue. One
 drainer at a time across processes (a lock in shared state, renewed before
 each attempt) keeps that recovery safe. Delivery is at least once: a crash
 after the relay accepted a message but before it was removed sends it again.
+While the relay cannot be reached (refused, reset, timed out) a message stays
+queued and is tried again every `relay_retry_seconds` until the relay returns.
 Without Redis (the laptop default) the queue lives in this process and a crash
-loses what it holds. Delivery is retried with backoff, then given up and
-logged (without the recipient).
+loses what it holds. A message the relay answers with an error is retried with
+backoff, then given up and logged (without the recipient).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ LOCK_KEY = "mail:drain-lock"
 # per SMTP command, a slow relay can take several); a dead drainer's lock frees
 # within this time, which bounds how late its messages go out.
 LOCK_SECONDS = 120
+# Pause between rounds while the relay cannot be reached; the message waits in the queue.
+RELAY_RETRY_SECONDS = 5.0
 log = get_logger("mail")
 
 
@@ -75,8 +79,10 @@ class Outbox:
         queue: ReliableQueue | None = None,
         lock: SharedState | None = None,
         poll_seconds: float = 1.0,
+        relay_retry_seconds: float = RELAY_RETRY_SECONDS,
     ) -> None:
         self.transport = transport
+        self.relay_retry_seconds = relay_retry_seconds
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
         self.queue: ReliableQueue = queue if queue is not None else MemoryQueue()
@@ -132,32 +138,43 @@ class Outbox:
             if not await self._acquire(token):
                 await asyncio.sleep(self.poll_seconds)  # another drainer, or a dead one's lock
                 continue
+            unreachable = False
             try:
                 await self.queue.recover()  # left over by a drainer that died mid-delivery
                 while (item := await self.queue.claim()) is not None:
-                    await self._deliver(item, token)
+                    if not await self._deliver(item, token):
+                        unreachable = True  # it stays in processing; the next round recovers it
+                        break
                     await self.queue.ack(item)
             finally:
                 await self._release(token)
+            if unreachable:
+                await asyncio.sleep(self.relay_retry_seconds)
 
-    async def _deliver(self, item: str, token: str) -> None:
+    async def _deliver(self, item: str, token: str) -> bool:
+        """Deliver one item; False when the relay could not be reached (keep the item)."""
         try:
             message = decode(item)
         except ValueError:
             log.error("mail_unreadable")
-            return
+            return True
         for attempt in range(1, self.attempts + 1):
             await self._hold(token)
             try:
                 await self.transport.deliver(message)
-                return
-            except Exception as exc:  # any SMTP, TLS or network error: retry, then log
+                return True
+            except OSError as exc:  # refused, reset, timed out, TLS: the relay is not there
+                if attempt == self.attempts:
+                    log.warning("mail_relay_unreachable", error=type(exc).__name__)
+                    return False
+            except Exception as exc:  # the relay answered with an error: retry, then log
                 if attempt == self.attempts:
                     log.warning(
                         "mail_failed", subject=str(message["Subject"]), error=type(exc).__name__
                     )
-                    return
-                await asyncio.sleep(self.backoff_seconds * 4 ** (attempt - 1))
+                    return True
+            await asyncio.sleep(self.backoff_seconds * 4 ** (attempt - 1))
+        return True
 
     async def _acquire(self, token: str) -> bool:
         return self.lock is None or await self.lock.set_if_absent(LOCK_KEY, token, LOCK_SECONDS)
