@@ -149,7 +149,10 @@ class Api:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def env(self, **extra: str) -> dict[str, str]:
+    smtp_url: str = ""
+
+    def env(self) -> dict[str, str]:
+        extra = {"HELIO_SMTP_URL": self.smtp_url} if self.smtp_url else {}
         return clean_env(
             HELIO_ENV="test",
             HELIO_DATA_DIR=str(self.workdir / "data"),
@@ -192,12 +195,12 @@ class Api:
 
 
 @contextmanager
-def stack(workdir: Path) -> Iterator[tuple[Redis, MariaDB, Api]]:
+def stack(workdir: Path, *, smtp_url: str = "") -> Iterator[tuple[Redis, MariaDB, Api]]:
     """Start Redis, MariaDB and the API (migrated, demo data); stop them all afterwards."""
     need("redis-server", "mariadbd", "mariadb-install-db", "mariadb")
     redis = Redis(workdir)
     maria = MariaDB(workdir)
-    api = Api(workdir, database_url=maria.url, redis_url=redis.url)
+    api = Api(workdir, database_url=maria.url, redis_url=redis.url, smtp_url=smtp_url)
     try:
         redis.start()
         maria.install()
