@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests.fixtures.live_server import (
     BACKEND,
     VENV_BIN,
@@ -102,8 +103,14 @@ class MariaDB:
     def install(self) -> None:
         self.datadir.mkdir()
         subprocess.run(
-            ["mariadb-install-db", "--no-defaults", f"--datadir={self.datadir}", "--user=root",
-             "--auth-root-authentication-method=normal", "--skip-test-db"],  # fmt: skip
+            [
+                "mariadb-install-db",
+                "--no-defaults",
+                f"--datadir={self.datadir}",
+                "--user=root",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ],
             check=True,
             capture_output=True,
             timeout=60,
@@ -121,8 +128,15 @@ class MariaDB:
 
     def create_database(self) -> None:
         subprocess.run(
-            ["mariadb", "--no-defaults", "-h127.0.0.1", f"-P{self.port}", "-uroot",
-             "-e", "CREATE DATABASE helio CHARACTER SET utf8mb4"],  # fmt: skip
+            [
+                "mariadb",
+                "--no-defaults",
+                "-h127.0.0.1",
+                f"-P{self.port}",
+                "-uroot",
+                "-e",
+                "CREATE DATABASE helio CHARACTER SET utf8mb4",
+            ],
             check=True,
             capture_output=True,
             timeout=30,
@@ -185,7 +199,8 @@ class Api:
 
     def start(self) -> None:
         command = [sys.executable, "-m", "uvicorn", "helio.main:create_app", "--factory",
-                   "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]  # fmt: skip
+                   "--host", "127.0.0.1", "--port", str(self.port),
+                   "--log-level", "warning"]  # fmt: skip
         self.process = start_group(command, env=self.env(), log=self.workdir / "api.log")
         wait_healthy(self.base_url, self.process)
 

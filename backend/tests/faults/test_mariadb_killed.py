@@ -76,9 +76,10 @@ class Load:
 
 @pytest.mark.asvs("V16.5.2", "V16.5.3")
 def test_killed_database_loses_no_acknowledged_write_and_answers_503(tmp_path: Path) -> None:
-    with stack(tmp_path) as (_redis, maria, api), httpx.Client(
-        base_url=api.base_url, timeout=BOUND
-    ) as http:
+    with (
+        stack(tmp_path) as (_redis, maria, api),
+        httpx.Client(base_url=api.base_url, timeout=BOUND) as http,
+    ):
         grant = customer_login(http, api)
         assert grant.status_code == 200, grant.text
         load = Load(http, {"Authorization": f"Bearer {grant.json()['access_token']}"})

@@ -29,9 +29,10 @@ def _until(check: object, within: float = 10) -> None:
 
 @pytest.mark.asvs("V16.5.2", "V16.5.3")
 def test_redis_down_refuses_sign_in_and_session_checks_then_recovers(tmp_path: Path) -> None:
-    with stack(tmp_path) as (redis, _maria, api), httpx.Client(
-        base_url=api.base_url, timeout=10
-    ) as http:
+    with (
+        stack(tmp_path) as (redis, _maria, api),
+        httpx.Client(base_url=api.base_url, timeout=10) as http,
+    ):
         grant = customer_login(http, api)
         assert grant.status_code == 200, grant.text
         bearer = {"Authorization": f"Bearer {grant.json()['access_token']}"}

@@ -47,8 +47,15 @@ def test_mail_waits_in_the_queue_while_smtp_is_down_and_goes_out_when_it_returns
             assert not inbox.exists()
 
             sink = start_group(
-                [sys.executable, "-m", "helio.mail.sink", "--port", str(relay_port),
-                 "--dir", str(inbox)],  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "helio.mail.sink",
+                    "--port",
+                    str(relay_port),
+                    "--dir",
+                    str(inbox),
+                ],
                 env=clean_env(HELIO_ENV="test", HELIO_DATA_DIR=str(tmp_path / "data")),
                 log=tmp_path / "sink.log",
                 cwd=BACKEND,
