@@ -12,7 +12,7 @@ HELIO_PORT ?= 8000
 export HELIO_HOST HELIO_PORT
 export HELIO_DATA_DIR ?= $(BACKEND)/var
 
-.PHONY: run test lint bench audit-deps asvs sbom lock install install-dev clean images image-test deploy-check
+.PHONY: run test fault-test lint bench audit-deps asvs sbom lock install install-dev clean images image-test deploy-check
 .PHONY: web-install web-build web-test web-e2e api-client api-client-check
 
 $(BIN)/python:
@@ -51,6 +51,11 @@ test: install-dev web-build
 	$(MAKE) web-test
 	$(MAKE) web-e2e
 	$(MAKE) mobile-test
+
+## fault-test: only the fault tests (also part of `make test`): private Redis, MariaDB, API and
+## mail sink on free ports, broken on purpose; see docs/security/faults.md.
+fault-test: install-dev
+	cd $(BACKEND) && $(BIN)/python -m pytest -p tools.asvs_pytest_plugin -m fault tests/faults $(PYTEST_ARGS)
 
 lint: install-dev
 	cd $(BACKEND) && $(BIN)/ruff check src tests tools bench migrations

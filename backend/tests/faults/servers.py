@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import conftest
 from tests.fixtures.live_server import (
     BACKEND,
     VENV_BIN,
@@ -36,10 +37,13 @@ from tests.fixtures.live_server import (
 
 
 def need(*programs: str) -> None:
-    """Skip unless every program is installed (CI installs them; see .ci/run)."""
+    """Skip unless every program is installed; under CI=true a missing one fails the test."""
     missing = [name for name in programs if shutil.which(name) is None]
     if missing:
-        pytest.skip(f"fault tests need {', '.join(missing)} installed")
+        reason = f"fault tests need {', '.join(missing)} installed"
+        if conftest.CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 def wait_listening(port: int, process: subprocess.Popen[bytes], within: float = 30) -> None:
