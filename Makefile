@@ -32,7 +32,8 @@ install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
 ## run: check the ports, migrate (as HELIO_MIGRATE_DATABASE_URL when set), seed demo data once,
-## serve the API (with the local mail sink when mail goes to it), the customer portal and the
+## serve the API (with the local mail sink when mail goes to it), the background worker (on
+## HELIO_REDIS_URL, or a private redis-server for this run), the customer portal and the
 ## staff console (web/scripts/serve-web.mjs prints their URLs).
 run: install web-build
 	cd $(BACKEND) && $(BIN)/helio check-config
@@ -40,8 +41,7 @@ run: install web-build
 	node web/scripts/serve-web.mjs --check-ports
 	cd $(BACKEND) && $(BIN)/helio migrate
 	cd $(BACKEND) && $(BIN)/helio seed-demo
-	node web/scripts/serve-web.mjs & web=$$!; trap 'kill $$web 2>/dev/null || true' EXIT; \
-	  cd $(BACKEND) && $(BIN)/helio serve --mail-sink
+	bash $(BACKEND)/tools/run_stack.sh $(BIN) $(BACKEND)
 
 ## test: every test, against MariaDB and Redis whenever they answer (required under CI=true):
 ## the backend's, the web app's unit tests, then its end-to-end tests in Chromium.

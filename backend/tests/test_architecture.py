@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),  # AppError and the error envelope
     ("kit",),  # domain-free helpers: clock, ids, pagination, schemas, CPU pool
     ("config", "models", "metrics"),  # settings, ORM tables, the metrics registry
-    ("db", "state"),  # engines and transactions; shared state, rate limits, queues
+    ("db", "state"),  # engines and transactions; shared state, rate limits, the job queue
     ("security",),  # crypto, keys, vault, blind indexes, outbound client, XML, PoW
     ("logging",),  # structured logs (redaction comes from security)
     ("mail",),  # transport, templates, the outbox
@@ -45,6 +45,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "sites",
         "staff",
     ),  # the domains
+    ("worker",),  # the `helio worker` process: job families, the relay, schedules
     (
         "api",
         "cli",

@@ -15,6 +15,7 @@ from alembic.config import Config
 from helio.commands.audit import audit_app
 from helio.commands.keys import keys_app
 from helio.commands.payments import payments_app
+from helio.commands.worker import worker_app
 from helio.config import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ app.add_typer(authz_app, name="authz")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(payments_app, name="payments")
+app.add_typer(worker_app, name="worker")
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 

@@ -88,6 +88,15 @@ class Settings(BaseSettings):
     # Payments (helio.payments): the provider, the webhook's HMAC secret (shared with the
     # provider; empty → derived from the server secret, development and tests only) and the
     # deposit asked when an order is placed, in percent of its price.
+    # The `helio worker` process (helio.worker): parallel jobs, the heartbeat after which a
+    # job of a dead worker is run again, how often stuck jobs are looked for, how often the
+    # job outbox is relayed, and the port of its Prometheus metrics (none: not served).
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_heartbeat_seconds: int = Field(default=30, ge=1, le=3600)
+    worker_sweep_seconds: int = Field(default=10, ge=1, le=3600)
+    worker_relay_seconds: float = Field(default=0.5, gt=0, le=60)
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+
     payment_provider: Literal["simulator"] = "simulator"
     payment_webhook_secret: str = ""
     deposit_pct: Decimal = Field(default=Decimal("10"), gt=0, le=100, decimal_places=2)

@@ -27,7 +27,7 @@ from helio.http.request_context import RequestContextMiddleware
 from helio.http.security_headers import SecurityHeadersMiddleware
 from helio.kit.cpu import CpuPool
 from helio.logging import configure_logging
-from helio.mail.outbox import build_outbox
+from helio.mail.outbox import JobOutbox
 from helio.personal_data import PERSONAL_DATA
 from helio.platform.app import App
 from helio.platform.files import DocumentStore, LocalDirectoryStore, S3Store
@@ -74,7 +74,7 @@ def build_app(settings: Settings) -> App:
         staff_policy=StaffPolicy(),
         quote_settings=quote_settings,
         cpu=CpuPool(workers=quote_settings.workers, max_waiting=quote_settings.max_waiting),
-        outbox=build_outbox(settings, state),
+        outbox=JobOutbox(db),
         alerts=build_alert_engine(settings, db, state),
         personal_data=PERSONAL_DATA,
         documents=_document_store(settings),

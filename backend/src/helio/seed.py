@@ -24,8 +24,7 @@ from helio.config import Settings
 from helio.errors import Conflict
 from helio.kit.clock import utcnow
 from helio.kit.ids import new_token
-from helio.mail.outbox import Outbox
-from helio.mail.transport import MemoryTransport
+from helio.mail.outbox import DiscardOutbox
 from helio.main import build_app
 from helio.models import User
 from helio.orders import service as orders
@@ -161,7 +160,7 @@ async def _demo_order(session: AsyncSession, app: App, user: User, site_id: str)
     second factor before ordering (the principal below says it has, for this one order).
     """
     # Demo data mails nobody: the sink of `make run` is not up yet while seeding.
-    app = dataclasses.replace(app, outbox=Outbox(MemoryTransport()))
+    app = dataclasses.replace(app, outbox=DiscardOutbox())
     quoting = Ctx(app, check(_demo_principal(user), Perm.QUOTES_CREATE))
     quote = await quotes.create_quote(session, quoting, data=QuoteCreate(site_id=site_id))
     ordering = Ctx(app, check(_demo_principal(user, has_mfa=True), Perm.ORDERS_CREATE))

@@ -169,8 +169,9 @@ class Api:
 
     smtp_url: str = ""
 
-    def env(self) -> dict[str, str]:
+    def env(self, **more: str) -> dict[str, str]:
         extra = {"HELIO_SMTP_URL": self.smtp_url} if self.smtp_url else {}
+        extra.update(more)
         return clean_env(
             HELIO_ENV="test",
             HELIO_DATA_DIR=str(self.workdir / "data"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import smtplib
@@ -20,7 +19,6 @@ from tests.fixtures.smtp import self_signed_tls, start_smtp
 from helio.config import Settings
 from helio.mail.config import SmtpConfig, parse_smtp_url, smtp_config
 from helio.mail.messages import compose
-from helio.mail.outbox import Outbox
 from helio.mail.sink import start as start_sink
 from helio.mail.templates import TEMPLATES, render
 from helio.mail.transport import SmtpTransport
@@ -94,43 +92,6 @@ class TestDelivery:
             assert len(server.messages) == 1
         finally:
             await server.close()
-
-    async def test_outbox_keeps_mail_while_the_relay_is_unreachable(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        config = SmtpConfig(host="127.0.0.1", port=port, tls="opportunistic", timeout=1)
-        outbox = Outbox(
-            SmtpTransport(config), attempts=2, backoff_seconds=0.01, relay_retry_seconds=0.05
-        )
-        outbox.submit(_message())
-        for _ in range(20):  # several rounds of refused connections
-            await asyncio.sleep(0.05)
-        assert await outbox.queue.pending() == 1
-        server = await start_smtp(port=port)
-        try:
-            await asyncio.wait_for(outbox.drain(), 10)
-            [received] = server.messages
-            assert received["Subject"] == "Reset your Helio password"
-            assert await outbox.queue.pending() == 0
-        finally:
-            await outbox.close()
-            await server.close()
-
-    async def test_outbox_retries_a_refusing_relay_then_gives_up(self) -> None:
-        class Refusing:
-            calls = 0
-
-            async def deliver(self, message: email.message.EmailMessage) -> None:
-                Refusing.calls += 1
-                raise aiosmtplib.SMTPRecipientsRefused([])
-
-        outbox = Outbox(Refusing(), attempts=2, backoff_seconds=0.01)
-        outbox.submit(_message())
-        await asyncio.wait_for(outbox.drain(), 5)
-        await outbox.close()
-        assert Refusing.calls == 2
-        assert await outbox.queue.pending() == 0
 
 
 class TestMessages:

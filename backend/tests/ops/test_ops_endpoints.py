@@ -1,4 +1,4 @@
-"""GET /api/v1/staff/ops/health · /config · /audit-chain over HTTP, engineer and admin only."""
+"""GET /api/v1/staff/ops/health · /config · /audit-chain · /worker: engineer and admin only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from tests.fixtures.principals import Harness
 
 from helio.authz.matrix import Role
 
-VIEWS = ["/api/v1/staff/ops/health", "/api/v1/staff/ops/config", "/api/v1/staff/ops/audit-chain"]
+VIEWS = [
+    "/api/v1/staff/ops/health",
+    "/api/v1/staff/ops/config",
+    "/api/v1/staff/ops/audit-chain",
+    "/api/v1/staff/ops/worker",
+]
 
 
 async def _signed_in(auth: Harness, role: Role | None) -> AsyncClient:

@@ -8,6 +8,7 @@ The test waits for delivery, so a leftover message would show up here.
 from __future__ import annotations
 
 import pytest
+from tests.factories.mail import InProcessOutbox
 from tests.fixtures.principals import Harness
 
 from helio.platform.app import App
@@ -57,7 +58,9 @@ async def test_no_personal_data_reaches_redis(auth: Harness) -> None:
     )
     assert changed.status_code == 200, changed.text
     await auth.tokens(customer)
-    await auth.app_state.outbox.drain()
+    outbox = auth.app_state.outbox
+    assert isinstance(outbox, InProcessOutbox)
+    await outbox.drain()
     everything = (await _everything_in_redis(auth.app_state)).lower()
     assert everything, "the flows above leave counters and sessions in Redis"
     for secret in (EMAIL, EMAIL.replace("private", "other"), PHONE, PASSWORD, "pat private"):

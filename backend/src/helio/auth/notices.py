@@ -111,7 +111,7 @@ async def account_locked(app: App, user_id: str) -> None:
             when=_when(),
             link=link,
         )
-    send_now(app.outbox, message)
+    await send_now(app.outbox, message)
 
 
 def staff_invitation(

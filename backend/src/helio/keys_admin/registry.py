@@ -47,6 +47,7 @@ ENCRYPTED_TABLES: tuple[EncryptedTable, ...] = (
         "orders", owner_column="customer_id", columns=("contact_name_ct", "contact_phone_ct")
     ),
     EncryptedTable("order_events", owner_column="customer_id", columns=("note_ct",)),
+    EncryptedTable("documents", owner_column="owner_id", columns=("name_ct",)),
     # A lead owns its data key (it has no account): the owner column is its own id.
     EncryptedTable(
         "leads",

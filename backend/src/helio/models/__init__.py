@@ -6,6 +6,7 @@ from helio.models.auth_session import AuthSession, OneTimeToken, RefreshToken
 from helio.models.base import Base
 from helio.models.data_key import DataKey
 from helio.models.document import Document
+from helio.models.job_outbox import JobOutbox
 from helio.models.lead import Lead
 from helio.models.mfa import RecoveryCode, WebAuthnCredential
 from helio.models.order import Order, OrderEvent
@@ -28,6 +29,7 @@ __all__ = [
     "DataKey",
     "Document",
     "EnergyUsage",
+    "JobOutbox",
     "Lead",
     "OneTimeToken",
     "Order",

@@ -12,7 +12,7 @@ from helio.http.deps import RequestCtx
 from helio.kit.schemas import QueryFlag
 from helio.ops import service
 from helio.ops.deps import OpsRead
-from helio.ops.schemas import AppConfigRead, AuditChainRead, ConfigRead, HealthRead
+from helio.ops.schemas import AppConfigRead, AuditChainRead, ConfigRead, HealthRead, WorkerRead
 
 router = APIRouter(tags=["ops"])
 staff_router = APIRouter(prefix="/staff/ops", tags=["ops"])
@@ -72,3 +72,9 @@ async def ops_audit_chain(
 ) -> AuditChainRead:
     """Show the chain length, head, last checkpoint and last verification."""
     return await service.audit_chain(ctx.with_access(access), verify=verify)
+
+
+@staff_router.get("/worker")
+async def ops_worker(access: OpsRead, ctx: RequestCtx) -> WorkerRead:
+    """Show the job queue's depth and the dead letters (jobs that failed every attempt)."""
+    return await service.worker(ctx.with_access(access))

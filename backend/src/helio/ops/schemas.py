@@ -76,3 +76,21 @@ class AppConfigRead(BaseModel):
     """What a client app must know before signing in (public, no personal data)."""
 
     min_mobile_version: str
+
+
+class DeadLetterRead(BaseModel):
+    """A job that failed every attempt (never its arguments: they may hold personal data)."""
+
+    key: str
+    function: str
+    attempts: int
+    error: str
+    failed_at: UtcTime
+
+
+class WorkerRead(BaseModel):
+    """The job queue as the API sees it: jobs waiting, and the dead letters, newest first."""
+
+    available: bool  # False without Redis (a laptop without it): nothing can be read
+    queued: int
+    dead_letters: list[DeadLetterRead]

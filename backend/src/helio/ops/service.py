@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from prometheus_client import generate_latest
@@ -21,10 +21,13 @@ from helio.ops.schemas import (
     AuditChainRead,
     CheckpointRead,
     ConfigRead,
+    DeadLetterRead,
     EndpointRead,
     HealthRead,
+    WorkerRead,
 )
 from helio.platform.context import Ctx
+from helio.state.jobs import DeadLetters, build_queue
 
 VERIFY_MAX_SECONDS = 20.0
 VERIFY_RATE = "3/minute"  # a walk costs seconds of database time; one at a time is plenty
@@ -46,6 +49,34 @@ async def health(ctx: Ctx) -> HealthRead:
     pending = await outbox_for(state).size() if checks["state"] == "ok" else -1
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return HealthRead(status=status, checks=checks, alerts_pending=pending)
+
+
+async def worker(ctx: Ctx, *, limit: int = 100) -> WorkerRead:
+    """Read the job queue's depth and its dead letters (newest first, at most `limit`)."""
+    url = ctx.app.settings.redis_url
+    if not url:
+        return WorkerRead(available=False, queued=0, dead_letters=[])
+    queue, dead = build_queue(url), DeadLetters.from_url(url)
+    try:
+        queued = await queue.count("queued")
+        letters = await dead.list(limit)
+    finally:
+        await dead.close()
+        await queue.disconnect()
+    return WorkerRead(
+        available=True,
+        queued=queued,
+        dead_letters=[
+            DeadLetterRead(
+                key=letter.key,
+                function=letter.function,
+                attempts=letter.attempts,
+                error=letter.error,
+                failed_at=datetime.fromtimestamp(letter.failed_at, tz=UTC),
+            )
+            for letter in letters
+        ],
+    )
 
 
 def _endpoint(url: str | None) -> EndpointRead:

@@ -45,7 +45,7 @@ class App:
     staff_policy: StaffPolicy
     quote_settings: QuoteSettings
     cpu: CpuPool  # the bounded worker pool for CPU-heavy work (quotes, uploads)
-    outbox: Outbox  # mail, delivered after commit
+    outbox: Outbox  # mail: jobs written in the transaction, delivered by `helio worker`
     alerts: AlertEngine  # security alert rules over committed audit events
     personal_data: tuple[PersonalData, ...]  # what export and erasure walk through
     documents: DocumentStore  # uploaded files: a private directory or an S3 bucket

@@ -57,7 +57,7 @@ class RedisQueue:
 
     async def push(self, item: str) -> None:
         """Queue an item."""
-        await self.client.lpush(self.queue, item)
+        await self.client.lpush(self.queue, item)  # type: ignore[misc]
 
     async def claim(self) -> str | None:
         """Take the oldest item into processing; None when empty."""
@@ -66,7 +66,7 @@ class RedisQueue:
 
     async def ack(self, item: str) -> None:
         """Forget a processed item."""
-        await self.client.lrem(self.processing, 1, item)
+        await self.client.lrem(self.processing, 1, item)  # type: ignore[misc]
 
     async def recover(self) -> int:
         """Put items left in processing back at the head of the queue; return how many."""
@@ -77,7 +77,7 @@ class RedisQueue:
 
     async def size(self) -> int:
         """Return how many items wait."""
-        return int(await self.client.llen(self.queue))
+        return int(await self.client.llen(self.queue))  # type: ignore[misc]
 
     async def pending(self) -> int:
         """Return how many items wait or are being processed."""

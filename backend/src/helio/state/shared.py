@@ -101,7 +101,7 @@ class RedisState:
 
     async def ping(self) -> bool:
         try:
-            return bool(await self.client.ping())
+            return bool(await self.client.ping())  # type: ignore[misc]
         except (aioredis.RedisError, OSError):
             return False
 

@@ -1,0 +1,8 @@
+"""Job families, one module each; `FAMILIES` is what the worker registers."""
+
+from __future__ import annotations
+
+from helio.worker.jobs import mail, scheduled
+from helio.worker.registry import Family
+
+FAMILIES: tuple[Family, ...] = (mail.FAMILY, scheduled.FAMILY)
