@@ -47,15 +47,16 @@ run: install web-build
 ## the backend's, the web app's unit tests, then its end-to-end tests in Chromium.
 test: install-dev web-build
 	cd $(BACKEND) && eval "$$($(BIN)/python tools/test_env.py)" && \
-	  $(BIN)/python -m pytest -p tools.asvs_pytest_plugin $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -p tools.asvs_pytest_plugin -m "not fault" $(PYTEST_ARGS)
 	$(MAKE) web-test
 	$(MAKE) web-e2e
 	$(MAKE) mobile-test
 
-## fault-test: only the fault tests (also part of `make test`): private Redis, MariaDB, API and
-## mail sink on free ports, broken on purpose; see docs/security/faults.md.
+## fault-test: the tests marked `fault` (not in `make test`: together over two minutes; .ci/run
+## runs them): servers and processes broken on purpose; see docs/security/faults.md.
 fault-test: install-dev
-	cd $(BACKEND) && $(BIN)/python -m pytest -p tools.asvs_pytest_plugin -m fault tests/faults $(PYTEST_ARGS)
+	cd $(BACKEND) && eval "$$($(BIN)/python tools/test_env.py)" && \
+	  $(BIN)/python -m pytest -p tools.asvs_pytest_plugin -m fault $(PYTEST_ARGS)
 
 lint: install-dev
 	cd $(BACKEND) && $(BIN)/ruff check src tests tools bench migrations
