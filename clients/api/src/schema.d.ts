@@ -3564,6 +3564,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -3682,6 +3691,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4159,6 +4177,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -4472,6 +4499,15 @@ export interface operations {
                     "application/json": components["schemas"]["AppConfigRead"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -4617,6 +4653,15 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description A dependency is unavailable; retry after Retry-After. */
@@ -4820,6 +4865,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -4867,6 +4921,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -4907,6 +4970,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5037,6 +5109,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -5155,6 +5236,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5573,6 +5663,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -5832,6 +5931,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6102,6 +6210,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -6238,6 +6355,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -6356,6 +6482,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6618,6 +6753,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -6658,6 +6802,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6783,6 +6936,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9108,6 +9270,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -9155,6 +9326,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -9195,6 +9375,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9707,6 +9896,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -9734,6 +9932,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description A dependency is unavailable; retry after Retry-After. */

@@ -44,8 +44,19 @@ function demoPasswords(output: string): Record<string, string> {
   return found;
 }
 
+export interface StackOptions {
+  /** Start the portal and the console too (the mobile app's tests need the API only). */
+  webServers: boolean;
+  /** Extra origins the API allows (HELIO_CORS_ORIGINS), e.g. where the mobile web export is served. */
+  corsOrigins: string[];
+}
+
 /** Start the API (with its mail sink) on MariaDB and Redis, the portal and the console. */
 export default async function setup(): Promise<void> {
+  await startStack({ webServers: true, corsOrigins: [] });
+}
+
+export async function startStack({ webServers, corsOrigins }: StackOptions): Promise<Stack> {
   const p = ports();
   for (const port of Object.values(p)) {
     if (await listening(port)) throw new Error(`127.0.0.1:${port} is taken: choose other ports with HELIO_E2E_BASE_PORT`);
@@ -94,6 +105,7 @@ export default async function setup(): Promise<void> {
     HELIO_API_URL: stack.apiUrl,
     HELIO_WEB_PORTAL_URL: stack.portalUrl,
     HELIO_WEB_CONSOLE_URL: stack.consoleUrl,
+    HELIO_CORS_ORIGINS: corsOrigins.join(","),
   };
   delete env.HELIO_SMTP_URL;
   execFileSync(path.join(bin, "helio"), ["migrate"], { cwd: backend, env, stdio: "ignore" });
@@ -106,8 +118,13 @@ export default async function setup(): Promise<void> {
     return pid;
   };
   stack.apiPid = start(path.join(bin, "python"), ["-m", "tests.fixtures.e2e_api"], backend);
-  start(process.execPath, [path.join(repo, "web", "scripts", "serve-web.mjs")], path.join(repo, "web"));
+  // Mail (verification, notices) is a job: the worker relays it from the outbox to the sink.
+  start(path.join(bin, "helio"), ["worker"], backend);
+  if (webServers) start(process.execPath, [path.join(repo, "web", "scripts", "serve-web.mjs")], path.join(repo, "web"));
   await waitFor(`${stack.apiUrl}/readyz`);
-  await waitFor(`http://127.0.0.1:${p.portal}/offline`, { host: `portal.localhost:${p.portal}` });
-  await waitFor(`http://127.0.0.1:${p.console}/offline`, { host: `console.localhost:${p.console}` });
+  if (webServers) {
+    await waitFor(`http://127.0.0.1:${p.portal}/offline`, { host: `portal.localhost:${p.portal}` });
+    await waitFor(`http://127.0.0.1:${p.console}/offline`, { host: `console.localhost:${p.console}` });
+  }
+  return stack;
 }

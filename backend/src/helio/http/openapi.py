@@ -69,10 +69,8 @@ def _error(status: str) -> dict[str, Any]:
 
 
 def _statuses(method: str, path: str, operation: dict[str, Any], guarded: bool) -> set[str]:
-    statuses = {"503"}
-    has_input = bool(operation.get("parameters")) or "requestBody" in operation
-    if has_input or "422" in operation.get("responses", {}):
-        statuses.add("422")
+    # 422 everywhere: even a route without parameters refuses a repeated query name.
+    statuses = {"503", "422"}
     if guarded:
         statuses |= {"401", "403"}
     if method in UNSAFE:

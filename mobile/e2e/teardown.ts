@@ -1,0 +1,3 @@
+import teardown from "../../web/e2e/harness/teardown";
+
+export default teardown;
