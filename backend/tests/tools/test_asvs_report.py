@@ -324,3 +324,20 @@ def test_a_narrowed_or_stopped_run_never_replaces_the_full_results(
     pytester.makepyfile(test_three="def test_three():\n    assert False\n")
     pytester.runpytest(*PLUGIN, "-x")
     assert len(json.loads(full.read_text())["tests"]) == 2
+
+
+def test_the_suite_without_fault_tests_is_a_full_run_and_the_fault_run_is_partial(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\naddopts = --strict-markers\nmarkers =\n    fault: broken servers\n")
+    pytester.makepyfile(
+        test_one="def test_one():\n    pass\n",
+        test_fault="import pytest\n\n@pytest.mark.fault\ndef test_broken():\n    pass\n",
+    )
+    full = pytester.path / "var" / "asvs-results.json"
+    partial = pytester.path / "var" / "asvs-results.partial.json"
+    pytester.runpytest(*PLUGIN, "-m", "not fault")
+    assert [t["nodeid"] for t in json.loads(full.read_text())["tests"]] == ["test_one.py::test_one"]
+    pytester.runpytest(*PLUGIN, "-m", "fault")
+    assert len(json.loads(full.read_text())["tests"]) == 1
+    assert len(json.loads(partial.read_text())["tests"]) == 1
