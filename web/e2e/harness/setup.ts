@@ -106,6 +106,8 @@ export default async function setup(): Promise<void> {
     return pid;
   };
   stack.apiPid = start(path.join(bin, "python"), ["-m", "tests.fixtures.e2e_api"], backend);
+  // Mail is a job: the worker delivers it to the API's mail sink (no HELIO_SMTP_URL).
+  start(path.join(bin, "helio"), ["worker"], backend);
   start(process.execPath, [path.join(repo, "web", "scripts", "serve-web.mjs")], path.join(repo, "web"));
   await waitFor(`${stack.apiUrl}/readyz`);
   await waitFor(`http://127.0.0.1:${p.portal}/offline`, { host: `portal.localhost:${p.portal}` });
