@@ -4,7 +4,8 @@ import { advanceApiClock, enrolTotp, nextCode, signUp, submitPassword } from "./
 import { checkPage, newEmail, PASSWORD, stack, watchPage } from "./helpers";
 
 test("a customer signs up, verifies, enrols TOTP, quotes, orders, uploads a roof photo, exports and deletes the account with a step-up", asvs("V6.3.3", "V7.5.1", "V10.1.1"), async ({ page }) => {
-  const problems = watchPage(page, { statuses: [403] }); // the deletion's first answer: step_up_required
+  // 403: the deletion's first answer (step_up_required); 415: the refused upload below.
+  const problems = watchPage(page, { statuses: [403, 415] });
   const { portalUrl } = stack();
   const email = newEmail("ann");
 
@@ -85,6 +86,13 @@ test("a customer signs up, verifies, enrols TOTP, quotes, orders, uploads a roof
     "base64",
   );
   expect(jpeg.subarray(0, 2).toString("hex")).toBe("ffd8");
+  // The server decides from the bytes, not the name or the declared type: shown in plain words with the reference.
+  await page.getByLabel("Roof photo or bill").setInputFiles({ name: "roof.jpg", mimeType: "image/jpeg", buffer: Buffer.from("not a photo\n") });
+  await page.getByRole("button", { name: "Upload document" }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "Send a JPEG or PNG photo or a PDF bill." });
+  await expect(refusal).toBeVisible();
+  await expect(refusal.getByTestId("request-id")).toHaveText(/^[0-9A-Za-z-]{8,}$/);
+  await expect(page.getByText("No documents yet.")).toBeVisible();
   await page.getByLabel("Roof photo or bill").setInputFiles({ name: "roof.jpg", mimeType: "image/jpeg", buffer: jpeg });
   await page.getByRole("button", { name: "Upload document" }).click();
   await expect(page.getByText("Your document is uploaded.")).toBeVisible();
