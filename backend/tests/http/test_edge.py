@@ -137,6 +137,20 @@ class TestErrors:
             )
         assert_uniform_error(response, 415, "unsupported_media_type")
 
+    @pytest.mark.asvs("V15.3.7")
+    @pytest.mark.parametrize(
+        "query",
+        ["limit=1&limit=500", "limit=1&%6Cimit=2", "cursor=&cursor=x", "a=1&b=2&a=1"],
+    )
+    async def test_a_repeated_query_parameter_is_refused(
+        self, edge_app: FastAPI, query: str
+    ) -> None:
+        async with await _client(edge_app) as http:
+            response = await http.get(f"/api/v1/sites?{query}")
+            single = await http.get("/healthz?a=1&b=2")
+        assert_uniform_error(response, 422, "duplicate_parameter")
+        assert single.status_code == 200
+
     async def test_json_with_charset_accepted(self, edge_app: FastAPI) -> None:
         async with await _client(edge_app) as http:
             response = await http.post(

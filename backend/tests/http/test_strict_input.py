@@ -109,7 +109,7 @@ def test_the_walk_sees_every_kind_of_field() -> None:
     assert {"boolean", "integer", "number", "string", "date-time", "array", "object"} <= kinds
 
 
-@pytest.mark.asvs("V2.2.1")
+@pytest.mark.asvs("V2.2.1", "V15.3.5")
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_no_field_coerces_across_types(model: type[StrictInput]) -> None:
     wrong = WRONG_IN_QUERY if issubclass(model, StrictQuery) else WRONG

@@ -195,6 +195,7 @@ def test_the_scheduled_jobs_are_registered(clean: App) -> None:
         "audit_checkpoint",
         "expire_quotes",
         "access_review_reminder",
+        "self_audit",
     }
     assert set(registry.jobs) >= {"deliver_mail"}
     runtime = build_runtime(clean, registry, WorkerOptions(), transport=MemoryTransport())

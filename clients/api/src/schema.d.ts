@@ -3564,6 +3564,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -3682,6 +3691,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4155,7 +4173,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
@@ -4470,6 +4499,15 @@ export interface operations {
                     "application/json": components["schemas"]["AppConfigRead"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -4615,6 +4653,15 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description A dependency is unavailable; retry after Retry-After. */
@@ -4818,6 +4865,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -4865,6 +4921,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -4905,6 +4970,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5035,6 +5109,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -5153,6 +5236,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5571,6 +5663,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -5830,6 +5931,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6100,6 +6210,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -6236,6 +6355,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -6354,6 +6482,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6616,6 +6753,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -6656,6 +6802,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6781,6 +6936,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9106,6 +9270,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -9153,6 +9326,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -9180,6 +9362,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkerRead"];
+                };
+            };
+            /** @description No valid session or token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency is unavailable; retry after Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -9678,6 +9896,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A dependency is unavailable; retry after Retry-After. */
             503: {
                 headers: {
@@ -9705,6 +9932,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description The input is not valid; error.fields names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description A dependency is unavailable; retry after Retry-After. */

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
 from helio.kit.pagination import Page
+from helio.kit.schemas import UtcTime
 
 
 class DocumentRead(BaseModel):
@@ -20,7 +19,7 @@ class DocumentRead(BaseModel):
     order_id: str | None
     file_name: str | None  # as uploaded (sealed at rest)
     scan: str  # clean | not_scanned (no antivirus configured)
-    created_at: datetime
+    created_at: UtcTime
 
 
 class DocumentPage(Page[DocumentRead]):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from helio.kit.schemas import StrictInput
+from helio.kit.schemas import StrictQuery, UtcTime
 
 VerdictName = Literal["pass", "fail", "warn", "manual"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
@@ -42,8 +41,8 @@ class SelfAuditReportRead(BaseModel):
     """A stored self-audit report."""
 
     id: str
-    created_at: datetime
-    generated_at: datetime
+    created_at: UtcTime
+    generated_at: UtcTime
     environment: str
     target: str | None
     summary: SelfAuditSummaryRead
@@ -54,7 +53,7 @@ class SelfAuditTrendPointRead(BaseModel):
     """One stored run in the trend: its counts and the ids of the checks that failed."""
 
     id: str
-    created_at: datetime
+    created_at: UtcTime
     summary: SelfAuditSummaryRead
     failing: list[str]
 
@@ -67,7 +66,7 @@ class SelfAuditTrendRead(BaseModel):
     fixed: list[str]
 
 
-class SelfAuditTrendQuery(StrictInput):
+class SelfAuditTrendQuery(StrictQuery):
     """How many runs the trend covers."""
 
     limit: int = Field(default=30, ge=1, le=MAX_TREND)

@@ -72,7 +72,7 @@ async def _anonymous_allowed(url: str) -> bool | None:
     bare = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     client = Redis.from_url(bare, socket_timeout=3, socket_connect_timeout=3)
     try:
-        return bool(await client.ping())
+        return bool(await client.ping())  # type: ignore[misc]  # redis 7 stubs
     except (AuthenticationError, ResponseError):
         return False
     except (RedisError, OSError):

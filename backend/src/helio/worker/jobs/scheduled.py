@@ -1,4 +1,5 @@
-"""Scheduled housekeeping: crypto-shredding, audit checkpoints, quote expiry, access reviews.
+"""Scheduled housekeeping: crypto-shredding, audit checkpoints, quote expiry, access reviews,
+the daily self-audit.
 
 Each runs on a cron schedule (UTC) in one worker at a time (SAQ's schedule lock)
 and is safe to run twice: every step works on what is due at that moment.
@@ -14,6 +15,7 @@ from helio.kit.clock import utcnow
 from helio.logging import get_logger
 from helio.platform.context import Ctx
 from helio.quotes.service import OFFERED
+from helio.selfaudit.job import daily_self_audit
 from helio.worker import repository
 from helio.worker.context import WorkerContext
 from helio.worker.registry import Family, ScheduledJob
@@ -58,6 +60,12 @@ async def access_review_reminder(worker: WorkerContext) -> bool:
     return due
 
 
+async def self_audit(worker: WorkerContext) -> str:
+    """Run the OWASP Top 10 self-audit, store it and alert on regressions; return its id."""
+    stored = await daily_self_audit(worker.app)
+    return stored.id
+
+
 FAMILY = Family(
     name="scheduled",
     schedules=(
@@ -65,5 +73,6 @@ FAMILY = Family(
         ScheduledJob("audit_checkpoint", "5 * * * *", audit_checkpoint),
         ScheduledJob("expire_quotes", "*/15 * * * *", expire_quotes),
         ScheduledJob("access_review_reminder", "0 8 * * 1", access_review_reminder),
+        ScheduledJob("self_audit", "30 4 * * *", self_audit),
     ),
 )
