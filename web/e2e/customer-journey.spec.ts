@@ -3,8 +3,9 @@ import { asvs, expect, test } from "./fixtures";
 import { advanceApiClock, enrolTotp, nextCode, signUp, submitPassword } from "./auth";
 import { checkPage, newEmail, PASSWORD, stack, watchPage } from "./helpers";
 
-test("a customer signs up, verifies, enrols TOTP, quotes, orders, exports and deletes the account with a step-up", asvs("V6.3.3", "V7.5.1", "V10.1.1"), async ({ page }) => {
-  const problems = watchPage(page, { statuses: [403] }); // the deletion's first answer: step_up_required
+test("a customer signs up, verifies, enrols TOTP, quotes, orders, uploads a roof photo, exports and deletes the account with a step-up", asvs("V6.3.3", "V7.5.1", "V10.1.1"), async ({ page }) => {
+  // 403: the deletion's first answer (step_up_required); 415: the refused upload below.
+  const problems = watchPage(page, { statuses: [403, 415] });
   const { portalUrl } = stack();
   const email = newEmail("ann");
 
@@ -67,6 +68,41 @@ test("a customer signs up, verifies, enrols TOTP, quotes, orders, exports and de
   await expect(page.getByTestId("deposit-status")).toHaveText("requested");
   await expect(page.getByTestId("payment-status")).toHaveText(/Deposit requested/);
   await expect(page.getByTestId("timeline-entry")).toHaveCount(2);
+
+  // A roof photo for the order: a small JPEG drawn in the browser, uploaded through the relay.
+  const jpeg = Buffer.from(
+    await page.evaluate(() => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 64;
+      canvas.height = 48;
+      const context = canvas.getContext("2d");
+      if (context === null) throw new Error("no 2d canvas");
+      context.fillStyle = "#3a6ea5";
+      context.fillRect(0, 0, 64, 48);
+      context.fillStyle = "#f2c14e";
+      context.fillRect(8, 8, 24, 16);
+      return canvas.toDataURL("image/jpeg", 0.9).split(",")[1] ?? "";
+    }),
+    "base64",
+  );
+  expect(jpeg.subarray(0, 2).toString("hex")).toBe("ffd8");
+  // The server decides from the bytes, not the name or the declared type: shown in plain words with the reference.
+  await page.getByLabel("Roof photo or bill").setInputFiles({ name: "roof.jpg", mimeType: "image/jpeg", buffer: Buffer.from("not a photo\n") });
+  await page.getByRole("button", { name: "Upload document" }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "Send a JPEG or PNG photo or a PDF bill." });
+  await expect(refusal).toBeVisible();
+  await expect(refusal.getByTestId("request-id")).toHaveText(/^[0-9A-Za-z-]{8,}$/);
+  await expect(page.getByText("No documents yet.")).toBeVisible();
+  await page.getByLabel("Roof photo or bill").setInputFiles({ name: "roof.jpg", mimeType: "image/jpeg", buffer: jpeg });
+  await page.getByRole("button", { name: "Upload document" }).click();
+  await expect(page.getByText("Your document is uploaded.")).toBeVisible();
+  await expect(page.getByTestId("document-row")).toHaveCount(1);
+  await expect(page.getByTestId("document-row")).toContainText("Roof photo");
+  // The download comes back through the relay as an attachment, still a JPEG (re-encoded by the API).
+  const photo = page.waitForEvent("download");
+  await page.getByTestId("document-row").getByRole("link").click();
+  const photoBytes = Buffer.concat(await (await (await photo).createReadStream()).toArray());
+  expect(photoBytes.subarray(0, 2).toString("hex")).toBe("ffd8");
   await checkPage(page, "order");
   const orderPath = new URL(page.url()).pathname;
   await page.goto(`${portalUrl}/orders`);

@@ -35,6 +35,9 @@ describe("decidePath", () => {
     expect(decidePath("console", "/api/v1/orders")).toBe("not_found");
     expect(decidePath("portal", "/api/v1/staff/orders")).toBe("not_found");
     expect(decidePath("portal", "/api/v1/webhooks/payments")).toBe("not_found");
+    expect(decidePath("portal", "/api/v1/documents/abc")).toBe("allow");
+    expect(decidePath("portal", "/api/v1/sites/abc/documents")).toBe("allow");
+    expect(decidePath("console", "/api/v1/documents")).toBe("not_found");
   });
 });
 

@@ -39,6 +39,11 @@ describe("relayRequestHeaders", () => {
     expect(out.has("authorization")).toBe(false);
   });
 
+  it("keeps a multipart upload's boundary", () => {
+    const type = "multipart/form-data; boundary=----WebKitFormBoundaryx1";
+    expect(relayRequestHeaders(new Headers({ "content-type": type })).get("content-type")).toBe(type);
+  });
+
   it("relays X-Forwarded-For behind a trusted ingress", () => {
     const out = relayRequestHeaders(new Headers({ "x-forwarded-for": "203.0.113.9" }), true);
     expect(out.get("x-forwarded-for")).toBe("203.0.113.9");
@@ -57,5 +62,18 @@ describe("relayResponseHeaders", () => {
     expect(out.get("x-request-id")).toBe("req-1");
     expect(out.has("server")).toBe(false);
     expect(out.get("cache-control")).toBe("no-store");
+  });
+
+  it("keeps a download's attachment name, type and sandboxing CSP", () => {
+    const upstream = new Headers({
+      "content-type": "image/jpeg",
+      "content-disposition": 'attachment; filename="roof-photo.jpg"',
+      "content-security-policy": "default-src 'none'; sandbox",
+      "x-request-id": "req-2",
+    });
+    const out = relayResponseHeaders(upstream);
+    expect(out.get("content-type")).toBe("image/jpeg");
+    expect(out.get("content-disposition")).toBe('attachment; filename="roof-photo.jpg"');
+    expect(out.get("content-security-policy")).toBe("default-src 'none'; sandbox");
   });
 });

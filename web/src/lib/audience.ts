@@ -23,7 +23,7 @@ const PORTAL_ONLY_PAGES = new Set(["/sign-up", "/verify-email"]);
 
 /** API areas (first segment after /api/v1/) each audience may reach. */
 const API_AREAS: Record<Audience, ReadonlySet<string>> = {
-  portal: new Set(["auth", "me", "sites", "quotes", "orders", "leads"]),
+  portal: new Set(["auth", "me", "sites", "quotes", "orders", "leads", "documents"]),
   console: new Set(["auth", "staff", "admin"]),
 };
 

@@ -17,10 +17,14 @@ export const REQUEST_HEADERS = [
   "x-pow-solution",
 ] as const;
 
-/** Response headers relayed to the browser (Set-Cookie is handled one by one). */
+/**
+ * Response headers relayed to the browser (Set-Cookie is handled one by one). A download keeps
+ * its attachment name, type and the API's sandboxing CSP; nosniff is set on every response.
+ */
 export const RESPONSE_HEADERS = [
   "cache-control",
   "content-disposition",
+  "content-security-policy",
   "content-type",
   "retry-after",
   "x-request-id",

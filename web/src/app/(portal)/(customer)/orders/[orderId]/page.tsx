@@ -1,9 +1,12 @@
 import { ApiError } from "@helio/api-client";
 import Link from "next/link";
 
+import { DocumentsSection } from "@/components/DocumentsSection";
 import { LoadFailed } from "@/components/LoadFailed";
 import { OrderProgress, OrderTimeline } from "@/components/OrderTimeline";
 import { customerMayCancel, formatWindow, paymentLabel, STATUS_LABELS } from "@/lib/orders";
+import { loadDocuments } from "@/lib/documents-server";
+import { toProblem } from "@/lib/problem";
 import { load } from "@/lib/server-api";
 
 import { OrderActions } from "./OrderActions";
@@ -14,6 +17,7 @@ export default async function OrderPage({ params }: { params: Promise<{ orderId:
   const { orderId } = await params;
   const order = await load((api) => api.GET("/api/v1/orders/{order_id}", { params: { path: { order_id: orderId } } }));
   if (order instanceof ApiError) return <LoadFailed title="Your order" error={order} />;
+  const documents = order.site_id ? await loadDocuments() : [];
   return (
     <main id="main">
       <h1>
@@ -47,6 +51,14 @@ export default async function OrderPage({ params }: { params: Promise<{ orderId:
       />
       <h2>Timeline</h2>
       <OrderTimeline entries={order.timeline} />
+      {order.site_id ? (
+        <DocumentsSection
+          siteId={order.site_id}
+          orderId={order.id}
+          documents={documents instanceof ApiError ? [] : documents.filter((doc) => doc.order_id === order.id)}
+          loadProblem={documents instanceof ApiError ? toProblem(documents) : null}
+        />
+      ) : null}
     </main>
   );
 }

@@ -1,6 +1,9 @@
 import { ApiError } from "@helio/api-client";
 
+import { DocumentsSection } from "@/components/DocumentsSection";
 import { LoadFailed } from "@/components/LoadFailed";
+import { loadDocuments } from "@/lib/documents-server";
+import { toProblem } from "@/lib/problem";
 import { load } from "@/lib/server-api";
 
 import { SiteActions } from "./SiteActions";
@@ -12,6 +15,7 @@ export default async function SitePage({ params }: { params: Promise<{ siteId: s
   const { siteId } = await params;
   const site = await load((api) => api.GET("/api/v1/sites/{site_id}", { params: { path: { site_id: siteId } } }));
   if (site instanceof ApiError) return <LoadFailed title="Your home" error={site} />;
+  const documents = await loadDocuments();
   const address = site.address;
   return (
     <main id="main">
@@ -43,6 +47,11 @@ export default async function SitePage({ params }: { params: Promise<{ siteId: s
         </dl>
       </div>
       <UsageForm siteId={site.id} monthly={site.usage?.monthly_kwh ?? []} />
+      <DocumentsSection
+        siteId={site.id}
+        documents={documents instanceof ApiError ? [] : documents.filter((doc) => doc.site_id === site.id)}
+        loadProblem={documents instanceof ApiError ? toProblem(documents) : null}
+      />
       <SiteActions site={site} />
     </main>
   );
