@@ -10,6 +10,9 @@ module.exports = {
     "^react-dom/(.*)$": "<rootDir>/node_modules/react-dom/$1",
   },
   testMatch: ["**/*.test.ts", "**/*.test.tsx"],
+  // Screen tests render whole flows (sign-in, lists, a chart); on a busy 2-core CI machine one
+  // took over Jest's 5 s default.
+  testTimeout: 30000,
   setupFiles: ["<rootDir>/__tests__/setup.ts"],
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/setup.ts", "<rootDir>/e2e/"],
   transformIgnorePatterns: [
