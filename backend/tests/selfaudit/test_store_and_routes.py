@@ -114,7 +114,24 @@ class TestSelfAuditRoutes:
         }  # fmt: skip
         trend = (await http.get(TREND, params={"limit": 5})).json()
         assert [p["failing"] for p in trend["points"]] == [["db.grants"], ["db.staff_mfa"]]
+        assert [p["regressed"] for p in trend["points"]] == [[], ["db.staff_mfa"]]
         assert (trend["regressed"], trend["fixed"]) == (["db.staff_mfa"], ["db.grants"])
+
+    async def test_each_trend_point_names_its_regressions(self, auth: Harness) -> None:
+        app = auth.app_state
+        runs = [
+            {"db.staff_mfa": "pass", "db.grants": "pass"},
+            {"db.staff_mfa": "fail", "db.grants": "pass"},
+            {"db.staff_mfa": "fail", "db.grants": "warn"},
+            {"db.staff_mfa": "pass", "db.grants": "fail"},
+        ]
+        for days_ago, verdicts in zip((3, 2, 1, 0), runs, strict=True):
+            await job.store_report(app, _report(verdicts, days_ago=days_ago))
+        http = await auth.login(await auth.staff(Role.ADMIN))
+        # the oldest point shown still compares with the run before it
+        trend = (await http.get(TREND, params={"limit": 3})).json()
+        assert [p["regressed"] for p in trend["points"]] == [["db.staff_mfa"], [], ["db.grants"]]
+        assert (trend["regressed"], trend["fixed"]) == (["db.grants"], ["db.staff_mfa"])
 
     async def test_bad_limit_is_422(self, auth: Harness) -> None:
         http = await auth.login(await auth.staff(Role.ADMIN))

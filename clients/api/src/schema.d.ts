@@ -3093,7 +3093,8 @@ export interface components {
         };
         /**
          * SelfAuditTrendPointRead
-         * @description One stored run in the trend: its counts and the ids of the checks that failed.
+         * @description One stored run in the trend: its counts, the checks that failed, and those that
+         *     regressed to fail since the run before it.
          */
         SelfAuditTrendPointRead: {
             /**
@@ -3105,6 +3106,8 @@ export interface components {
             failing: string[];
             /** Id */
             id: string;
+            /** Regressed */
+            regressed: string[];
             summary: components["schemas"]["SelfAuditSummaryRead"];
         };
         /**

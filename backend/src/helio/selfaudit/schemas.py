@@ -50,12 +50,14 @@ class SelfAuditReportRead(BaseModel):
 
 
 class SelfAuditTrendPointRead(BaseModel):
-    """One stored run in the trend: its counts and the ids of the checks that failed."""
+    """One stored run in the trend: its counts, the checks that failed, and those that
+    regressed to fail since the run before it."""
 
     id: str
     created_at: UtcTime
     summary: SelfAuditSummaryRead
     failing: list[str]
+    regressed: list[str]
 
 
 class SelfAuditTrendRead(BaseModel):

@@ -129,16 +129,20 @@ async def latest(session: AsyncSession, ctx: Ctx) -> SelfAuditReportRead:
 async def trend(
     session: AsyncSession, ctx: Ctx, *, query: SelfAuditTrendQuery
 ) -> SelfAuditTrendRead:
-    """The last runs, oldest first, with what regressed and what was fixed in the newest."""
-    rows = list(reversed(await repository.recent(session, query.limit)))
+    """The last runs, oldest first, each with what regressed since the run before it (one
+    more run is read for the oldest), and what regressed and was fixed in the newest."""
+    rows = list(reversed(await repository.recent(session, query.limit + 1)))
+    earlier = [None, *rows[:-1]]
+    pairs = list(zip(earlier, rows, strict=True))[-query.limit :]
     points = [
         SelfAuditTrendPointRead(
             id=row.id,
             created_at=row.created_at,
             summary=_summary(row),
             failing=sorted(c for c, v in verdicts(row.report).items() if v == Verdict.FAIL),
+            regressed=regressions(before.report if before else None, row.report),
         )
-        for row in rows
+        for before, row in pairs
     ]
     before = rows[-2].report if len(rows) >= 2 else None
     after = rows[-1].report if rows else {}
