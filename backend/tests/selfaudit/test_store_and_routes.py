@@ -3,6 +3,7 @@ the latest report and the trend."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from helio.mail.transport import MemoryTransport
 from helio.platform.app import App
 from helio.security.outbound import OutboundPolicy
 from helio.selfaudit import job
+from helio.selfaudit.checks.deps import age_line
 from helio.selfaudit.runner import Finding, Report
 from helio.state.shared import MemoryState
 from tests.factories.accounts import audit_events
@@ -112,6 +114,7 @@ class TestSelfAuditRoutes:
         assert {f["id"]: f["verdict"] for f in body["findings"]} == {
             "db.staff_mfa": "fail", "db.grants": "pass",
         }  # fmt: skip
+        assert body["advisory_data"] is None  # the dependency audit was not in these runs
         trend = (await http.get(TREND, params={"limit": 5})).json()
         assert [p["failing"] for p in trend["points"]] == [["db.grants"], ["db.staff_mfa"]]
         assert [p["regressed"] for p in trend["points"]] == [[], ["db.staff_mfa"]]
@@ -137,3 +140,18 @@ class TestSelfAuditRoutes:
         http = await auth.login(await auth.staff(Role.ADMIN))
         for query in ({"limit": 0}, {"limit": 1000}, {"unknown": 1}):
             assert (await http.get(TREND, params=query)).status_code == 422
+
+    async def test_the_advisory_data_age_is_served_with_the_report(self, auth: Harness) -> None:
+        report = _report({"db.staff_mfa": "pass"})
+        advisories = Finding(
+            id="deps.advisories", category="A06", category_title="Vulnerable and Outdated "
+            "Components", severity="high", source="dependencies", title="advisories",
+            verdict="warn", fix="refresh",
+            evidence=["12 pinned package(s) against 900 advisories", age_line("2026-10-01", 41)],
+        )  # fmt: skip
+        await job.store_report(
+            auth.app_state, replace(report, findings=[*report.findings, advisories])
+        )
+        http = await auth.login(await auth.staff(Role.ADMIN))
+        body = (await http.get(LATEST)).json()
+        assert body["advisory_data"] == {"newest_record": "2026-10-01", "age_days": 41}

@@ -3021,6 +3021,16 @@ export interface components {
             tilt_deg: number;
         };
         /**
+         * SelfAuditAdvisoryDataRead
+         * @description The age of the advisory data the dependency audit used, at the time of the run.
+         */
+        SelfAuditAdvisoryDataRead: {
+            /** Age Days */
+            age_days: number | null;
+            /** Newest Record */
+            newest_record: string | null;
+        };
+        /**
          * SelfAuditFindingRead
          * @description One check's result: category, severity, verdict, evidence (no personal data) and fix.
          */
@@ -3052,9 +3062,11 @@ export interface components {
         };
         /**
          * SelfAuditReportRead
-         * @description A stored self-audit report.
+         * @description A stored self-audit report; `advisory_data` is null when the dependency audit did not
+         *     run (its check is manual).
          */
         SelfAuditReportRead: {
+            advisory_data: components["schemas"]["SelfAuditAdvisoryDataRead"] | null;
             /**
              * Created At
              * Format: date-time

@@ -13,10 +13,12 @@ from helio.kit.ids import new_id
 from helio.models.self_audit import SelfAuditReport
 from helio.platform.context import Ctx
 from helio.selfaudit import repository
+from helio.selfaudit.checks.deps import data_age
 from helio.selfaudit.exceptions import NoReportYet
 from helio.selfaudit.registry import Verdict
 from helio.selfaudit.runner import Report
 from helio.selfaudit.schemas import (
+    SelfAuditAdvisoryDataRead,
     SelfAuditReportRead,
     SelfAuditSummaryRead,
     SelfAuditTrendPointRead,
@@ -98,6 +100,13 @@ def _summary(row: SelfAuditReport) -> SelfAuditSummaryRead:
     )
 
 
+def _advisory_data(findings: list[dict[str, Any]]) -> SelfAuditAdvisoryDataRead | None:
+    for finding in findings:
+        if finding["id"] == "deps.advisories" and (age := data_age(finding["evidence"])):
+            return SelfAuditAdvisoryDataRead(newest_record=age[0], age_days=age[1])
+    return None
+
+
 def read_model(row: SelfAuditReport) -> SelfAuditReportRead:
     """The API form of a stored report."""
     data = row.report
@@ -109,6 +118,7 @@ def read_model(row: SelfAuditReport) -> SelfAuditReportRead:
             "environment": data["environment"],
             "target": data.get("target"),
             "summary": _summary(row),
+            "advisory_data": _advisory_data(data["findings"]),
             "findings": data["findings"],
         }
     )
