@@ -50,13 +50,19 @@ async function actor(browser: Browser, statuses: number[] = []): Promise<{ page:
 const VERDICT_LABELS = { pass: "Pass", fail: "Fail", warn: "Warning", manual: "Manual" } as const;
 
 test("after a run, an admin reads the OWASP Top 10 self-audit and its trend in the console", async ({ browser }) => {
-  const report = runSelfAudit();
   const { consoleUrl } = stack();
   const admin = await actor(browser);
   await signInStaff(admin.page, "admin");
   await admin.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security self-audit" }).click();
   await expect(admin.page).toHaveURL(`${consoleUrl}/console/self-audit`);
   await expect(admin.page.getByRole("heading", { level: 1, name: "Security self-audit" })).toBeVisible();
+  // Before the first run: said in plain words, and an empty trend (no error).
+  await expect(admin.page.getByText("No report has been stored yet.")).toBeVisible();
+  await expect(admin.page.getByRole("main").getByRole("alert")).toHaveCount(0);
+  await expect(admin.page.getByTestId("self-audit-trend")).toContainText("No run stored yet.");
+
+  const report = runSelfAudit();
+  await admin.page.reload();
 
   const latest = admin.page.getByTestId("self-audit-latest");
   await expect(latest).toContainText(report.generated_at.slice(0, 10));
@@ -100,7 +106,7 @@ test("staff other than admins are not offered the self-audit, and the API refuse
   await expect(nav.getByRole("link", { name: "Security self-audit" })).toHaveCount(0);
 
   await support.page.goto(`${consoleUrl}/console/self-audit`);
-  await expect(support.page.getByRole("alert").first()).toContainText("Your account may not do this.");
+  await expect(support.page.getByRole("main").getByRole("alert").first()).toContainText("Your account may not do this.");
   await expect(support.page.getByTestId("self-audit-latest")).toHaveCount(0);
   await expect(support.page.getByTestId("self-audit-finding")).toHaveCount(0);
   const statuses = await support.page.evaluate(async () =>

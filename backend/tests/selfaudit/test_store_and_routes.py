@@ -97,6 +97,9 @@ class TestSelfAuditRoutes:
         http = await auth.login(await auth.staff(Role.ADMIN))
         answer = await http.get(LATEST)
         assert (answer.status_code, error_code(answer)) == (404, "no_self_audit_report")
+        trend = await http.get(TREND)
+        assert trend.status_code == 200
+        assert trend.json() == {"points": [], "regressed": [], "fixed": []}
 
     async def test_latest_and_trend(self, auth: Harness) -> None:
         app = auth.app_state

@@ -45,8 +45,7 @@ export function SelfAuditFindings({ findings }: { findings: Schemas["SelfAuditFi
                       <th scope="col">Check</th>
                       <th scope="col">Verdict</th>
                       <th scope="col">Severity</th>
-                      <th scope="col">Evidence</th>
-                      <th scope="col">Fix</th>
+                      <th scope="col">Evidence and fix</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -69,9 +68,9 @@ export function SelfAuditFindings({ findings }: { findings: Schemas["SelfAuditFi
                               </li>
                             ))}
                           </ul>
-                        </td>
-                        <td className="fix">
-                          <CheckText text={finding.fix} />
+                          <p className="fix">
+                            <strong>Fix:</strong> <CheckText text={finding.fix} />
+                          </p>
                         </td>
                       </tr>
                     ))}

@@ -142,7 +142,7 @@ async def trend(
     """The last runs, oldest first, each with what regressed since the run before it (one
     more run is read for the oldest), and what regressed and was fixed in the newest."""
     rows = list(reversed(await repository.recent(session, query.limit + 1)))
-    earlier = [None, *rows[:-1]]
+    earlier = [None, *rows[:-1]] if rows else []
     pairs = list(zip(earlier, rows, strict=True))[-query.limit :]
     points = [
         SelfAuditTrendPointRead(
