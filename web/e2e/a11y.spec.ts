@@ -89,6 +89,7 @@ test("no serious or critical axe violation on any page of the console", async ({
     ["/console/access-review", "console-access-review"],
     ["/console/audit", "console-audit"],
     ["/console/alerts", "console-alerts"],
+    ["/console/self-audit", "console-self-audit-before-a-run"],
     ["/console/security", "console-security"],
   ] as const) {
     await visit(page, consoleUrl, path, name);

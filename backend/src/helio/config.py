@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     alert_retry_base_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
     # The daily self-audit (helio.selfaudit) probes this base URL; empty → HELIO_PUBLIC_URL.
     self_audit_base_url: str = ""
+    # Rotation periods the self-audit judges key ages by: a key older than its period is due
+    # (warn), one older than twice its period is overdue (fail).
+    jwt_key_rotation_days: int = Field(default=90, ge=1, le=3650)
+    audit_key_rotation_days: int = Field(default=365, ge=1, le=3650)
+    data_key_rotation_days: int = Field(default=365, ge=1, le=3650)
 
     @field_validator(
         "alert_webhook_hosts", "alert_webhook_private_hosts", "alert_webhook_ports", mode="before"

@@ -41,3 +41,12 @@ def test_rotations_print_a_summary_and_status_shows_the_keys(
     assert clean.keyring.current_blind_index_version() > 1
     assert "current KEK" in status.output
     assert "unfinished rotations" in status.output
+
+
+@pytest.mark.asvs("V11.2.2")
+def test_rotate_jwt_makes_a_new_current_signing_key(clean: App, cli_env: CliRunner) -> None:
+    first = cli_env.invoke(app, ["keys", "rotate-jwt"])
+    second = cli_env.invoke(app, ["keys", "rotate-jwt"])
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
+    assert "new JWT signing key" in second.output
+    assert first.output.split()[-1] != second.output.split()[-1]

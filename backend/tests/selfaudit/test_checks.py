@@ -13,6 +13,7 @@ from helio.kit.clock import utcnow
 from helio.selfaudit import render
 from helio.selfaudit.checks import deploy, redis
 from helio.selfaudit.checks.database import _AUDIT_REWRITE, _DDL, _privileges
+from helio.selfaudit.checks.deps import age_line, data_age
 from helio.selfaudit.checks.http import _cookie_problem
 from helio.selfaudit.inputs import Inputs
 from helio.selfaudit.registry import Verdict
@@ -113,3 +114,12 @@ async def test_the_target_never_carries_credentials() -> None:
     assert report.target == "https://app.helio.test/base"
     assert [f.verdict for f in report.findings] == [Verdict.PASS]
     assert "s3cret" not in render.to_json(report)
+
+
+@pytest.mark.parametrize(
+    ("newest", "age"), [("2026-11-02", 34), ("2026-11-02", None), (None, None)]
+)
+def test_the_advisory_age_line_reads_back(newest: str | None, age: int | None) -> None:
+    line = age_line(newest, age)
+    assert data_age(["3 pinned package(s) against 10 advisories", line]) == (newest, age)
+    assert data_age(["no advisory data given (--osv-dir or HELIO_OSV_DIR)"]) is None

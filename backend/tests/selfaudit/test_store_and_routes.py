@@ -3,6 +3,7 @@ the latest report and the trend."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from helio.mail.transport import MemoryTransport
 from helio.platform.app import App
 from helio.security.outbound import OutboundPolicy
 from helio.selfaudit import job
+from helio.selfaudit.checks.deps import age_line
 from helio.selfaudit.runner import Finding, Report
 from helio.state.shared import MemoryState
 from tests.factories.accounts import audit_events
@@ -95,6 +97,9 @@ class TestSelfAuditRoutes:
         http = await auth.login(await auth.staff(Role.ADMIN))
         answer = await http.get(LATEST)
         assert (answer.status_code, error_code(answer)) == (404, "no_self_audit_report")
+        trend = await http.get(TREND)
+        assert trend.status_code == 200
+        assert trend.json() == {"points": [], "regressed": [], "fixed": []}
 
     async def test_latest_and_trend(self, auth: Harness) -> None:
         app = auth.app_state
@@ -112,11 +117,44 @@ class TestSelfAuditRoutes:
         assert {f["id"]: f["verdict"] for f in body["findings"]} == {
             "db.staff_mfa": "fail", "db.grants": "pass",
         }  # fmt: skip
+        assert body["advisory_data"] is None  # the dependency audit was not in these runs
         trend = (await http.get(TREND, params={"limit": 5})).json()
         assert [p["failing"] for p in trend["points"]] == [["db.grants"], ["db.staff_mfa"]]
+        assert [p["regressed"] for p in trend["points"]] == [[], ["db.staff_mfa"]]
         assert (trend["regressed"], trend["fixed"]) == (["db.staff_mfa"], ["db.grants"])
+
+    async def test_each_trend_point_names_its_regressions(self, auth: Harness) -> None:
+        app = auth.app_state
+        runs = [
+            {"db.staff_mfa": "pass", "db.grants": "pass"},
+            {"db.staff_mfa": "fail", "db.grants": "pass"},
+            {"db.staff_mfa": "fail", "db.grants": "warn"},
+            {"db.staff_mfa": "pass", "db.grants": "fail"},
+        ]
+        for days_ago, verdicts in zip((3, 2, 1, 0), runs, strict=True):
+            await job.store_report(app, _report(verdicts, days_ago=days_ago))
+        http = await auth.login(await auth.staff(Role.ADMIN))
+        # the oldest point shown still compares with the run before it
+        trend = (await http.get(TREND, params={"limit": 3})).json()
+        assert [p["regressed"] for p in trend["points"]] == [["db.staff_mfa"], [], ["db.grants"]]
+        assert (trend["regressed"], trend["fixed"]) == (["db.grants"], ["db.staff_mfa"])
 
     async def test_bad_limit_is_422(self, auth: Harness) -> None:
         http = await auth.login(await auth.staff(Role.ADMIN))
         for query in ({"limit": 0}, {"limit": 1000}, {"unknown": 1}):
             assert (await http.get(TREND, params=query)).status_code == 422
+
+    async def test_the_advisory_data_age_is_served_with_the_report(self, auth: Harness) -> None:
+        report = _report({"db.staff_mfa": "pass"})
+        advisories = Finding(
+            id="deps.advisories", category="A06", category_title="Vulnerable and Outdated "
+            "Components", severity="high", source="dependencies", title="advisories",
+            verdict="warn", fix="refresh",
+            evidence=["12 pinned package(s) against 900 advisories", age_line("2026-10-01", 41)],
+        )  # fmt: skip
+        await job.store_report(
+            auth.app_state, replace(report, findings=[*report.findings, advisories])
+        )
+        http = await auth.login(await auth.staff(Role.ADMIN))
+        body = (await http.get(LATEST)).json()
+        assert body["advisory_data"] == {"newest_record": "2026-10-01", "age_days": 41}

@@ -3021,6 +3021,16 @@ export interface components {
             tilt_deg: number;
         };
         /**
+         * SelfAuditAdvisoryDataRead
+         * @description The age of the advisory data the dependency audit used, at the time of the run.
+         */
+        SelfAuditAdvisoryDataRead: {
+            /** Age Days */
+            age_days: number | null;
+            /** Newest Record */
+            newest_record: string | null;
+        };
+        /**
          * SelfAuditFindingRead
          * @description One check's result: category, severity, verdict, evidence (no personal data) and fix.
          */
@@ -3052,9 +3062,11 @@ export interface components {
         };
         /**
          * SelfAuditReportRead
-         * @description A stored self-audit report.
+         * @description A stored self-audit report; `advisory_data` is null when the dependency audit did not
+         *     run (its check is manual).
          */
         SelfAuditReportRead: {
+            advisory_data: components["schemas"]["SelfAuditAdvisoryDataRead"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3093,7 +3105,8 @@ export interface components {
         };
         /**
          * SelfAuditTrendPointRead
-         * @description One stored run in the trend: its counts and the ids of the checks that failed.
+         * @description One stored run in the trend: its counts, the checks that failed, and those that
+         *     regressed to fail since the run before it.
          */
         SelfAuditTrendPointRead: {
             /**
@@ -3105,6 +3118,8 @@ export interface components {
             failing: string[];
             /** Id */
             id: string;
+            /** Regressed */
+            regressed: string[];
             summary: components["schemas"]["SelfAuditSummaryRead"];
         };
         /**

@@ -5,7 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { ports, type Stack, writeStack } from "./stack";
+import { helioEnv, ports, type Stack, writeStack } from "./stack";
 
 const repo = path.resolve(import.meta.dirname, "..", "..", "..");
 const backend = path.join(repo, "backend");
@@ -88,26 +88,7 @@ export async function startStack({ webServers, corsOrigins }: StackOptions): Pro
     state: { clockOffset: 0, totp: {}, lastStep: {} },
   };
   writeStack(stack);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HELIO_ENV: "development",
-    HELIO_DATA_DIR: dataDir,
-    HELIO_DATABASE_URL: `mysql+asyncmy://root@127.0.0.1:3306/${database}`,
-    HELIO_REDIS_URL: redisUrl,
-    HELIO_MAIL_SINK_PORT: String(p.sink),
-    HELIO_HOST: "127.0.0.1",
-    HELIO_PORT: String(p.api),
-    HELIO_PUBLIC_URL: stack.portalUrl,
-    HELIO_STAFF_URL: stack.consoleUrl,
-    HELIO_COOKIE_SECURE: "true",
-    // The web servers relay with the browser's address in X-Forwarded-For (web-server.mjs).
-    HELIO_TRUSTED_PROXIES: "127.0.0.1/32",
-    HELIO_API_URL: stack.apiUrl,
-    HELIO_WEB_PORTAL_URL: stack.portalUrl,
-    HELIO_WEB_CONSOLE_URL: stack.consoleUrl,
-    HELIO_CORS_ORIGINS: corsOrigins.join(","),
-  };
-  delete env.HELIO_SMTP_URL;
+  const env = helioEnv(stack, corsOrigins);
   execFileSync(path.join(bin, "helio"), ["migrate"], { cwd: backend, env, stdio: "ignore" });
   stack.passwords = demoPasswords(execFileSync(path.join(bin, "helio"), ["seed-demo"], { cwd: backend, env, encoding: "utf8" }));
   const log = fs.openSync(path.join(dataDir, "stack.log"), "a");

@@ -53,3 +53,29 @@ export function updateState(change: (state: SharedState) => void): SharedState {
   writeStack(stack);
   return stack.state;
 }
+
+/** The HELIO_* environment of the stack's API, worker and web servers (and of a `helio` command run against it). */
+export function helioEnv(stack: Stack, corsOrigins: string[] = []): NodeJS.ProcessEnv {
+  const p = ports();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HELIO_ENV: "development",
+    HELIO_DATA_DIR: stack.dataDir,
+    HELIO_DATABASE_URL: `mysql+asyncmy://root@127.0.0.1:3306/${stack.database}`,
+    HELIO_REDIS_URL: stack.redisUrl,
+    HELIO_MAIL_SINK_PORT: String(p.sink),
+    HELIO_HOST: "127.0.0.1",
+    HELIO_PORT: String(p.api),
+    HELIO_PUBLIC_URL: stack.portalUrl,
+    HELIO_STAFF_URL: stack.consoleUrl,
+    HELIO_COOKIE_SECURE: "true",
+    // The web servers relay with the browser's address in X-Forwarded-For (web-server.mjs).
+    HELIO_TRUSTED_PROXIES: "127.0.0.1/32",
+    HELIO_API_URL: stack.apiUrl,
+    HELIO_WEB_PORTAL_URL: stack.portalUrl,
+    HELIO_WEB_CONSOLE_URL: stack.consoleUrl,
+    HELIO_CORS_ORIGINS: corsOrigins.join(","),
+  };
+  delete env.HELIO_SMTP_URL;
+  return env;
+}

@@ -21,6 +21,7 @@ export const SECTIONS: Section[] = [
   { href: "/console/access-review", label: "Access review", anyOf: ["access_review:manage"] },
   { href: "/console/audit", label: "Audit log", anyOf: ["audit:read"] },
   { href: "/console/alerts", label: "Alerts", anyOf: ["alerts:manage"] },
+  { href: "/console/self-audit", label: "Security self-audit", anyOf: ["self_audit:read"] },
   { href: "/console/security", label: "My security", anyOf: ["session:self"] },
 ];
 

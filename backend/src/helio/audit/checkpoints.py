@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,34 @@ def load_signing_keys(settings: Settings) -> SigningKeys:
     current = key_id(private.public_key())
     public[current] = private.public_key()
     return SigningKeys(current_id=current, private=private, public=public)
+
+
+@dataclass(frozen=True)
+class CurrentKey:
+    """The key that signs new checkpoints: its id, where it comes from, and when it was made
+    (known for key-file keys; a configured key carries no date)."""
+
+    key_id: str
+    configured: bool
+    created_at: datetime | None
+
+
+def current_signing_key(settings: Settings) -> CurrentKey | None:
+    """Return the key that signs new checkpoints, or None before the first one (creates nothing).
+
+    Raises:
+        KeyringError: the key file is unsafe (mode, owner) or corrupt.
+        ValueError: the configured key is not base64 of a 32-byte seed.
+    """
+    if settings.audit_signing_key:
+        configured = _private_from_text(settings.audit_signing_key).public_key()
+        return CurrentKey(key_id(configured), configured=True, created_at=None)
+    data = _read_or_create(key_file(settings), create=False)
+    if data["current"] is None:
+        return None
+    created = data["keys"][data["current"]].get("created_at")
+    when = datetime.fromisoformat(created) if isinstance(created, str) else None
+    return CurrentKey(data["current"], configured=False, created_at=when)
 
 
 def verification_keys(settings: Settings) -> dict[str, Ed25519PublicKey]:

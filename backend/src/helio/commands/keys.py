@@ -1,4 +1,5 @@
-"""`helio keys …`: rotate KEKs, data keys and blind indexes; show key status; shred due accounts."""
+"""`helio keys …`: rotate KEKs, data keys, blind indexes and the JWT signing key; show key
+status; shred due accounts."""
 
 from __future__ import annotations
 
@@ -131,6 +132,13 @@ def rotate_index(batch_size: int = BatchSize) -> None:
         batch_size,
         lambda app, options: rotation.rotate_index(app, options=options),
     )
+
+
+@keys_app.command("rotate-jwt")
+def rotate_jwt() -> None:
+    """Make a new access-token signing key current; the old one verifies for its grace period."""
+    kid = _run(lambda app: app.server_keys.rotate_signing())
+    console.print(f"new JWT signing key {kid}")
 
 
 @keys_app.command("status")

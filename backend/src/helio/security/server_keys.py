@@ -104,6 +104,17 @@ class ServerKeys:
             self._signing = fresh
             return fresh.keys
 
+    async def stored_signing(self) -> SigningKeySet | None:
+        """Return the signing key set as stored, or None before its first use (creates nothing).
+
+        Raises:
+            KeyringError: the key file is unsafe (permissions, owner).
+            ValueError: the key file is corrupt or cannot be decrypted.
+        """
+        if _mtime(self.keyfile) < 0:
+            return None
+        return await asyncio.to_thread(self._read)
+
     async def rotate_signing(self) -> str:
         """Make a new current signing key; the previous one keeps verifying for its grace period.
 

@@ -161,6 +161,7 @@ def all_checks() -> list[Check]:
         deploy,
         deps,
         http,
+        keys,
         redis,
     )
 

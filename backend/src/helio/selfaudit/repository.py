@@ -127,6 +127,13 @@ async def last_checkpoint(session: AsyncSession) -> AuditCheckpoint | None:
     return (await session.execute(stmt)).scalars().first()
 
 
+async def first_checkpoint_at(session: AsyncSession, key_id: str) -> datetime | None:
+    """When the key `key_id` signed its first checkpoint (its time in service), or None."""
+    stmt = select(func.min(AuditCheckpoint.created_at)).where(AuditCheckpoint.key_id == key_id)
+    result: datetime | None = (await session.execute(stmt)).scalar_one()
+    return result
+
+
 async def audit_head_seq(session: AsyncSession) -> int:
     """The sequence number of the newest audit event."""
     seq, _ = await audit_repository.read_head(session)

@@ -37,8 +37,16 @@ class SelfAuditSummaryRead(BaseModel):
     worst_severity: SeverityName | Literal["none"]
 
 
+class SelfAuditAdvisoryDataRead(BaseModel):
+    """The age of the advisory data the dependency audit used, at the time of the run."""
+
+    newest_record: str | None
+    age_days: int | None
+
+
 class SelfAuditReportRead(BaseModel):
-    """A stored self-audit report."""
+    """A stored self-audit report; `advisory_data` is null when the dependency audit did not
+    run (its check is manual)."""
 
     id: str
     created_at: UtcTime
@@ -46,16 +54,19 @@ class SelfAuditReportRead(BaseModel):
     environment: str
     target: str | None
     summary: SelfAuditSummaryRead
+    advisory_data: SelfAuditAdvisoryDataRead | None
     findings: list[SelfAuditFindingRead]
 
 
 class SelfAuditTrendPointRead(BaseModel):
-    """One stored run in the trend: its counts and the ids of the checks that failed."""
+    """One stored run in the trend: its counts, the checks that failed, and those that
+    regressed to fail since the run before it."""
 
     id: str
     created_at: UtcTime
     summary: SelfAuditSummaryRead
     failing: list[str]
+    regressed: list[str]
 
 
 class SelfAuditTrendRead(BaseModel):

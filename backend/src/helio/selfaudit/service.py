@@ -13,10 +13,12 @@ from helio.kit.ids import new_id
 from helio.models.self_audit import SelfAuditReport
 from helio.platform.context import Ctx
 from helio.selfaudit import repository
+from helio.selfaudit.checks.deps import data_age
 from helio.selfaudit.exceptions import NoReportYet
 from helio.selfaudit.registry import Verdict
 from helio.selfaudit.runner import Report
 from helio.selfaudit.schemas import (
+    SelfAuditAdvisoryDataRead,
     SelfAuditReportRead,
     SelfAuditSummaryRead,
     SelfAuditTrendPointRead,
@@ -98,6 +100,13 @@ def _summary(row: SelfAuditReport) -> SelfAuditSummaryRead:
     )
 
 
+def _advisory_data(findings: list[dict[str, Any]]) -> SelfAuditAdvisoryDataRead | None:
+    for finding in findings:
+        if finding["id"] == "deps.advisories" and (age := data_age(finding["evidence"])):
+            return SelfAuditAdvisoryDataRead(newest_record=age[0], age_days=age[1])
+    return None
+
+
 def read_model(row: SelfAuditReport) -> SelfAuditReportRead:
     """The API form of a stored report."""
     data = row.report
@@ -109,6 +118,7 @@ def read_model(row: SelfAuditReport) -> SelfAuditReportRead:
             "environment": data["environment"],
             "target": data.get("target"),
             "summary": _summary(row),
+            "advisory_data": _advisory_data(data["findings"]),
             "findings": data["findings"],
         }
     )
@@ -129,16 +139,20 @@ async def latest(session: AsyncSession, ctx: Ctx) -> SelfAuditReportRead:
 async def trend(
     session: AsyncSession, ctx: Ctx, *, query: SelfAuditTrendQuery
 ) -> SelfAuditTrendRead:
-    """The last runs, oldest first, with what regressed and what was fixed in the newest."""
-    rows = list(reversed(await repository.recent(session, query.limit)))
+    """The last runs, oldest first, each with what regressed since the run before it (one
+    more run is read for the oldest), and what regressed and was fixed in the newest."""
+    rows = list(reversed(await repository.recent(session, query.limit + 1)))
+    earlier = [None, *rows[:-1]] if rows else []
+    pairs = list(zip(earlier, rows, strict=True))[-query.limit :]
     points = [
         SelfAuditTrendPointRead(
             id=row.id,
             created_at=row.created_at,
             summary=_summary(row),
             failing=sorted(c for c, v in verdicts(row.report).items() if v == Verdict.FAIL),
+            regressed=regressions(before.report if before else None, row.report),
         )
-        for row in rows
+        for before, row in pairs
     ]
     before = rows[-2].report if len(rows) >= 2 else None
     after = rows[-1].report if rows else {}

@@ -30,7 +30,6 @@ from helio.staff.admin.review import DORMANT_AFTER_DAYS
 CUSTOMER_DORMANT_DAYS = 730
 PENDING_GRANT_HOURS = 24
 ACCESS_REVIEW_DAYS = 90
-DATA_KEY_MAX_AGE_DAYS = 365
 SHRED_GRACE_HOURS = 36  # the daily shred job plus a missed run
 VERIFY_MAX_SECONDS = 600.0
 MAX_IDS = 10
@@ -216,27 +215,32 @@ def _outdated(hasher: PasswordHasher, hashed: str) -> bool:
     severity=Severity.MEDIUM,
     source=Source.DATABASE,
     title="Data keys and key-encryption keys are rotated on time",
-    fix="Run `helio keys rotate-data-keys` / `helio keys rotate-kek` and let unfinished "
-    "rotations complete (`helio keys status`).",
+    fix="Run `helio keys rotate-kek` (re-wraps every data key) / `helio keys rotate-data-keys` "
+    "and let unfinished rotations complete (`helio keys status`).",
 )
 async def key_rotation(inputs: Inputs) -> Outcome:
-    """Data keys wrapped by an old KEK or not re-wrapped for a year; unfinished rotations."""
+    """Data keys under an old KEK or not re-wrapped within the rotation period (warn; fail
+    past twice the period); unfinished rotations."""
     if inputs.app is None:
         return manual(NO_DATABASE)
     status = await key_status(inputs.app)
     current = str(status["current KEK"])
     async with inputs.app.db.transaction() as session:
         keys = await repository.live_data_keys(session)
-    cutoff = inputs.now - timedelta(days=DATA_KEY_MAX_AGE_DAYS)
+    period = inputs.settings.data_key_rotation_days
     old_kek = sum(kek != current for kek, _ in keys)
-    old = sum(wrapped < cutoff for _, wrapped in keys)
+    due = sum(wrapped < inputs.now - timedelta(days=period) for _, wrapped in keys)
+    overdue = sum(wrapped < inputs.now - timedelta(days=2 * period) for _, wrapped in keys)
     pending = str(status["unfinished rotations"])
     evidence = [
         f"{len(keys)} live data key(s); {old_kek} under a previous KEK",
-        f"{old} not re-wrapped for {DATA_KEY_MAX_AGE_DAYS}+ days",
+        f"{due} not re-wrapped for {period}+ days, {overdue} for {2 * period}+ "
+        "(HELIO_DATA_KEY_ROTATION_DAYS)",
         f"unfinished rotations: {pending}",
     ]
-    if old_kek or old or pending != "-":
+    if overdue:
+        return failed(*evidence)
+    if old_kek or due or pending != "-":
         return warned(*evidence)
     return passed(*evidence)
 

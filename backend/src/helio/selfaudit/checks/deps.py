@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -54,8 +55,7 @@ async def advisories(inputs: Inputs) -> Outcome:
     evidence = [
         f"{report['packages_checked']} pinned package(s) against "
         f"{report['database']['records']} advisories",
-        f"advisory data newest record: {newest[:10] if newest else 'unknown'}"
-        + (f" ({age} days old)" if age is not None else ""),
+        age_line(newest[:10] if newest else None, age),
     ]
     findings = report.get("findings", [])
     if findings:
@@ -68,6 +68,26 @@ async def advisories(inputs: Inputs) -> Outcome:
             "the live audit (`make audit-deps` with a service) is the one that counts",
         )
     return passed(*evidence)
+
+
+_AGE_LINE = re.compile(r"^advisory data newest record: (\S+)(?: \((\d+) days old\))?$")
+
+
+def age_line(newest: str | None, age: int | None) -> str:
+    """The evidence line that states the advisory data's age (read back by `data_age`)."""
+    return f"advisory data newest record: {newest or 'unknown'}" + (
+        f" ({age} days old)" if age is not None else ""
+    )
+
+
+def data_age(evidence: list[str]) -> tuple[str | None, int | None] | None:
+    """The newest advisory record's date and its age in days at the run, from a finding's
+    evidence; None when the audit did not run (no such line)."""
+    for line in evidence:
+        if match := _AGE_LINE.match(line):
+            newest, age = match.groups()
+            return (None if newest == "unknown" else newest), (int(age) if age else None)
+    return None
 
 
 async def _run(backend_dir: Path, osv_dir: Path) -> dict[str, Any] | None:
