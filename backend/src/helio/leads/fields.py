@@ -9,6 +9,7 @@ from pydantic import AfterValidator, EmailStr, StringConstraints
 from helio.kit.text import (
     EMAIL_CHARS,
     LEAD_MESSAGE_CHARS,
+    POSTAL_CODE_CHARS,
     MultiLine,
     PersonName,
     PhoneText,
@@ -31,7 +32,12 @@ Name = PersonName
 Phone = Annotated[PhoneText, AfterValidator(_phone)]
 Email = Annotated[EmailStr, chars(EMAIL_CHARS, 3), AfterValidator(_email)]
 Postcode = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$")
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=POSTAL_CODE_CHARS,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$",
+    ),
 ]
 # What the lead wrote: several lines (LF, TAB) but no other control character.
 Message = Annotated[str, chars(LEAD_MESSAGE_CHARS), MultiLine]
