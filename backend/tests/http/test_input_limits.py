@@ -17,6 +17,7 @@ baseline fails the coverage test, so a new route is covered the day it is added.
 
 from __future__ import annotations
 
+import copy as copy_module
 import dataclasses
 import itertools
 import secrets
@@ -320,25 +321,19 @@ OPERATIONS = json_operations()
 
 def placed(body: dict[str, Any], path: Path, value: str) -> dict[str, Any] | None:
     """Return a copy of `body` with `value` at `path`; None when the baseline lacks its parent."""
-    copy: Any = _deep_copy(body)
-    node = copy
+    copy = copy_module.deepcopy(body)
+    node: Any = copy
     for key in path[:-1]:
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
             return None
-    if isinstance(node, dict) or (isinstance(node, list) and isinstance(path[-1], int)):
-        node[path[-1]] = value
-        return copy  # type: ignore[no-any-return]
-    return None
-
-
-def _deep_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_copy(v) for v in value]
-    return value
+    last = path[-1]
+    in_list = isinstance(node, list) and isinstance(last, int) and last < len(node)
+    if not (isinstance(node, dict) or in_list):
+        return None
+    node[last] = value
+    return copy
 
 
 def test_every_operation_with_a_body_has_a_baseline() -> None:
@@ -418,8 +413,8 @@ def _problem(field: StringField, alphabet: str, baseline: Baseline, answer: Any)
 
 
 def _envelope_422(answer: Any) -> bool:
-    body = answer.json()
-    return answer.status_code == 422 and body.get("error", {}).get("code") == "validation_failed"
+    code = answer.json().get("error", {}).get("code")
+    return bool(answer.status_code == 422 and code == "validation_failed")
 
 
 async def _send(world: World, operation: str, body: dict[str, Any]) -> Any:
