@@ -2,13 +2,14 @@
 
 The fields come from the app's OpenAPI document, not from a list: for each
 operation with a JSON body, each string field (nested objects and arrays too)
-is set to its longest allowed value in 4-byte characters, then to control
-characters, in an otherwise valid body sent by a caller who may use the route.
+is set to its longest allowed value in 4-byte characters, then in control
+characters, then in a lone surrogate (`\\ud800`: valid JSON, no character), in an
+otherwise valid body sent by a caller who may use the route.
 
 - Free text (no pattern, format or enum, not a secret or a checked value such as
   a phone number) at its limit in 4-byte characters is accepted (2xx) where the
   baseline body is accepted: the column behind it holds it.
-- Free text made of control characters is refused with a 422 envelope.
+- Free text with control characters or a lone surrogate is refused with a 422 envelope.
 - Nothing answers 5xx.
 
 `BASELINES` holds one valid body per operation; an operation with a body and no
@@ -20,6 +21,7 @@ from __future__ import annotations
 import copy as copy_module
 import dataclasses
 import itertools
+import json
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -47,6 +49,9 @@ pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 Path = tuple[str | int, ...]
 FOUR_BYTE = "𝒜😀𠀀𝔅"  # mathematical script, emoji, CJK extension B: 4 bytes each in UTF-8
 CONTROLS = "A\x00\x1b\r\n\u202e\x07\x7f\u2028"
+# Valid JSON (an escape) that is no character: UTF-8 cannot encode it.
+LONE_SURROGATE = "A\ud800"
+PROBES = {"4-byte": FOUR_BYTE, "controls": CONTROLS, "lone surrogate": LONE_SURROGATE}
 # Length of a probe for a string with a pattern but no maxLength.
 PATTERN_PROBE = 64
 REASON = "Checking the limits of every request field"
@@ -404,7 +409,8 @@ def _problem(field: StringField, alphabet: str, baseline: Baseline, answer: Any)
     status = answer.status_code
     if status >= 500:
         return f"{status} {answer.text[:200]}"
-    if field.free_text and alphabet == CONTROLS and not _envelope_422(answer):
+    refused = alphabet in {CONTROLS, LONE_SURROGATE}
+    if field.free_text and refused and not _envelope_422(answer):
         return f"{status}, want a 422 envelope"
     accept = field.free_text and baseline.accepted and alphabet == FOUR_BYTE
     if accept and not 200 <= status < 300:
@@ -423,7 +429,11 @@ async def _send(world: World, operation: str, body: dict[str, Any]) -> Any:
     method, path = operation.split(" ", 1)
     headers = {} if baseline.who == ANONYMOUS else world.callers[baseline.who].headers
     answer = await world.http.request(
-        method, world.url(path), json=body, headers={**headers, **baseline.headers()}
+        method,
+        world.url(path),
+        # ASCII-escaped JSON: a lone surrogate travels as the \\uXXXX escape a client would send.
+        content=json.dumps(body),
+        headers={**headers, **baseline.headers(), "Content-Type": "application/json"},
     )
     await _undo(world, operation, answer)
     return answer
@@ -438,13 +448,12 @@ async def test_every_string_field_at_its_limit_never_answers_5xx(world: World) -
         answer = await _send(world, operation, baseline.body(world))
         if answer.status_code >= 500 or (baseline.accepted and answer.status_code >= 300):
             wrong.append(f"{operation} baseline: {answer.status_code} {answer.text[:200]}")
-        for field, alphabet in itertools.product(fields, (FOUR_BYTE, CONTROLS)):
+        for field, (kind, alphabet) in itertools.product(fields, PROBES.items()):
             world.ids.update(await _fresh_ids(world, operation))
             value = field.longest(alphabet)
             body = placed(baseline.for_field(field.path)(world), field.path, value)
             assert body is not None
             problem = _problem(field, alphabet, baseline, await _send(world, operation, body))
             if problem:
-                kind = "4-byte" if alphabet == FOUR_BYTE else "controls"
                 wrong.append(f"{operation} {field.path} {kind}: {problem}")
     assert wrong == [], "\n".join(wrong)
