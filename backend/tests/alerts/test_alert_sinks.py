@@ -102,7 +102,7 @@ async def test_allowlist_and_production_https_only(clean: App) -> None:
     "item",
     [
         {"kind": "mail", "target": "not an address"},
-        {"kind": "mail", "target": "a@b.example\r\nBcc: x@evil.example"},
+        {"kind": "mail", "target": "a@b.example, x@evil.example"},
     ],
 )
 async def test_bad_mail_targets_are_refused(clean: App, item: dict[str, str]) -> None:
@@ -118,6 +118,8 @@ async def test_bad_mail_targets_are_refused(clean: App, item: dict[str, str]) ->
         {"sinks": [{"enabled": True}]},
         {"sinks": [{"kind": "mail", "target": "a@b.example", "owner": "x"}]},
         {"sinks": [{"kind": "mail", "target": "a@b.example"}] * 21},
+        # A target is one line: a CR LF (header injection) is refused by its type.
+        {"sinks": [{"kind": "mail", "target": "a@b.example\r\nBcc: x@evil.example"}]},
     ],
 )
 def test_malformed_updates_are_refused(body: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from tests.fixtures.principals import Harness, error_code
 
 from helio.authz.matrix import Perm, Role
 from helio.errors import NotFound
+from helio.kit.text import ADDRESS_LINE_CHARS, POSTAL_CODE_CHARS
 from helio.platform.app import App
 from helio.sites import service
 from helio.sites.exceptions import MAX_SITES_PER_CUSTOMER, SiteLimitReached
@@ -58,10 +59,12 @@ INVALID_SITES: dict[str, dict[str, Any]] = {
     "currency not sold (SITE-2)": {"tariff": _tariff(currency="XYZ")},
     "escalation 16 (SITE-2)": {"tariff": _tariff(escalation_pct=16)},
     "escalation -6 (SITE-2)": {"tariff": _tariff(escalation_pct=-6)},
-    "line1 too long (SITE-3)": {"address": _address(line1="x" * 121)},
+    "line1 too long (SITE-3)": {"address": _address(line1="x" * (ADDRESS_LINE_CHARS + 1))},
     "line1 empty (SITE-3)": {"address": _address(line1="   ")},
     "line1 control chars (SITE-3)": {"address": _address(line1="1 Main\r\nBcc: x")},
-    "postal code too long (SITE-3)": {"address": _address(postal_code="1" * 17)},
+    "postal code too long (SITE-3)": {
+        "address": _address(postal_code="1" * (POSTAL_CODE_CHARS + 1))
+    },
     "country unknown (SITE-3)": {"address": _address(country="XX")},
     "country lowercase (SITE-3)": {"address": _address(country="us")},
     "latitude 91": {"latitude": 91},

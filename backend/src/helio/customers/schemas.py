@@ -14,32 +14,34 @@ from pydantic import (
 )
 
 from helio.kit.schemas import StrictInput, UtcTime
+from helio.kit.text import (
+    AddressLine,
+    City,
+    OptionalAddressLine,
+    PersonName,
+    PhoneText,
+    PostalCode,
+    Region,
+)
 from helio.security.blind_index import normalise_phone
-
-
-def _text(min_length: int | None, max_length: int) -> Any:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
-
-
-Line = Annotated[str, _text(1, 200)]
 
 
 class AddressUpdate(StrictInput):
     """A postal address (stored encrypted)."""
 
-    line1: Line
-    line2: Annotated[str, _text(None, 200)] | None = None
-    city: Annotated[str, _text(1, 100)]
-    postal_code: Annotated[str, _text(1, 20)]
-    region: Annotated[str, _text(None, 100)] | None = None
+    line1: AddressLine
+    line2: OptionalAddressLine | None = None
+    city: City
+    postal_code: PostalCode
+    region: Region | None = None
     country: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2}$")]
 
 
 class ProfileUpdate(StrictInput):
     """PATCH /me: only these fields; role, status, email, verification and ids are refused."""
 
-    full_name: Annotated[str, _text(1, 120)] | None = None
-    phone: Annotated[str, _text(1, 40)] | None = None
+    full_name: PersonName | None = None
+    phone: PhoneText | None = None
     address: AddressUpdate | None = None
     marketing_consent: bool | None = None
 

@@ -18,6 +18,7 @@ from helio.documents.reads import DocumentFile
 from helio.documents.schemas import DocumentPage, DocumentRead
 from helio.errors import NotFound
 from helio.kit.ids import new_id
+from helio.kit.text import DOCUMENT_NAME_CHARS
 from helio.models import Document
 from helio.orders import service as orders
 from helio.platform.context import Ctx
@@ -27,7 +28,6 @@ from helio.sites import service as sites
 
 DOCUMENT, TABLE, NAME_COLUMN = "document", "documents", "name_ct"
 CLEAN, NOT_SCANNED = "clean", "not_scanned"
-_MAX_NAME = 200
 
 
 def clean_name(name: str | None) -> str | None:
@@ -36,7 +36,7 @@ def clean_name(name: str | None) -> str | None:
         return None
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     printable = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    return printable[:_MAX_NAME] or None
+    return printable[:DOCUMENT_NAME_CHARS] or None
 
 
 async def _scan(ctx: Ctx, data: bytes) -> str:

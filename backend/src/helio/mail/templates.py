@@ -3,6 +3,8 @@
 Plain text only: no HTML means no markup injection through a name, and links
 are printed in full so users can check where they lead. Values are filled
 with `string.Template.safe_substitute`; no template logic runs on user data.
+People's names lose any control character on the way in, even one stored
+before requests refused them, so a name cannot add lines to a mail.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
+from helio.kit.text import without_controls
+
+# Placeholders filled with a name a person typed.
+NAME_PLACEHOLDERS = frozenset({"name", "inviter"})
 SIGNATURE = "\n-- \nHelio Solar\nThis message was sent automatically; replies are not read.\n"
 
 
@@ -120,4 +126,8 @@ def render(template_name: str, /, **values: str) -> tuple[str, str]:
         KeyError: no template of that name.
     """
     template = TEMPLATES[template_name]
-    return template.subject, template.body.safe_substitute(values) + SIGNATURE
+    filled = {
+        key: without_controls(value) if key in NAME_PLACEHOLDERS else value
+        for key, value in values.items()
+    }
+    return template.subject, template.body.safe_substitute(filled) + SIGNATURE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import BINARY, VARBINARY, DateTime, LargeBinary, MetaData, String
@@ -11,6 +12,7 @@ from sqlalchemy.types import TypeEngine
 
 from helio.kit.clock import utcnow
 from helio.kit.ids import new_id
+from helio.kit.text import sealed_bytes, sealed_json_bytes
 
 # Short names: MySQL limits identifiers to 64 characters.
 NAMING = {
@@ -39,6 +41,16 @@ def BlindIndex() -> BINARY:  # noqa: N802 - reads as a type
 def Ciphertext(length: int = 1024) -> TypeEngine[bytes]:  # noqa: N802 - reads as a type
     """An AEAD ciphertext of at most `length` bytes."""
     return VARBINARY(length)
+
+
+def SealedText(max_chars: int) -> TypeEngine[bytes]:  # noqa: N802 - reads as a type
+    """The ciphertext of a text field of at most `max_chars` characters (any UTF-8)."""
+    return VARBINARY(sealed_bytes(max_chars))
+
+
+def SealedJson(fields: Mapping[str, int]) -> TypeEngine[bytes]:  # noqa: N802 - reads as a type
+    """The ciphertext of a JSON object of text fields, each of at most its characters."""
+    return VARBINARY(sealed_json_bytes(fields))
 
 
 LongCiphertext = LargeBinary

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from helio.models.base import Base, Ciphertext, Digest, created_column, id_column
+from helio.kit.text import DOCUMENT_NAME_CHARS
+from helio.models.base import Base, Digest, SealedText, created_column, id_column
 
 
 class Document(Base):
@@ -34,5 +35,5 @@ class Document(Base):
     # A random name in the store, never derived from the upload.
     storage_key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     # The file name the customer uploaded, sealed under their data key.
-    name_ct: Mapped[bytes | None] = mapped_column(Ciphertext(512))
+    name_ct: Mapped[bytes | None] = mapped_column(SealedText(DOCUMENT_NAME_CHARS))
     created_at: Mapped[datetime] = created_column()

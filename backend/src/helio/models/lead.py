@@ -8,10 +8,17 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helio.kit.text import (
+    EMAIL_CHARS,
+    LEAD_MESSAGE_CHARS,
+    PERSON_NAME_CHARS,
+    PHONE_CHARS,
+    POSTAL_CODE_CHARS,
+)
 from helio.models.base import (
     Base,
     BlindIndex,
-    Ciphertext,
+    SealedText,
     UtcDateTime,
     created_column,
     id_column,
@@ -33,13 +40,13 @@ class Lead(Base):
     customer_id: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    name_ct: Mapped[bytes] = mapped_column(Ciphertext(512), nullable=False)
-    email_ct: Mapped[bytes | None] = mapped_column(Ciphertext(512))
+    name_ct: Mapped[bytes] = mapped_column(SealedText(PERSON_NAME_CHARS), nullable=False)
+    email_ct: Mapped[bytes | None] = mapped_column(SealedText(EMAIL_CHARS))
     email_bidx: Mapped[bytes | None] = mapped_column(BlindIndex(), index=True)
-    phone_ct: Mapped[bytes | None] = mapped_column(Ciphertext(256))
+    phone_ct: Mapped[bytes | None] = mapped_column(SealedText(PHONE_CHARS))
     phone_bidx: Mapped[bytes | None] = mapped_column(BlindIndex(), index=True)
-    postcode_ct: Mapped[bytes] = mapped_column(Ciphertext(256), nullable=False)
-    message_ct: Mapped[bytes | None] = mapped_column(Ciphertext(4096))
+    postcode_ct: Mapped[bytes] = mapped_column(SealedText(POSTAL_CODE_CHARS), nullable=False)
+    message_ct: Mapped[bytes | None] = mapped_column(SealedText(LEAD_MESSAGE_CHARS))
     estimated_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
     converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

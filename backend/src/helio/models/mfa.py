@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import VARBINARY, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helio.kit.text import PASSKEY_NAME_CHARS
 from helio.models.base import Base, UtcDateTime, created_column, id_column
 
 
@@ -33,6 +34,6 @@ class WebAuthnCredential(Base):
     public_key: Mapped[bytes] = mapped_column(VARBINARY(1024), nullable=False)
     sign_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     transports: Mapped[str | None] = mapped_column(String(128))
-    name: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(PASSKEY_NAME_CHARS))
     created_at: Mapped[datetime] = created_column()
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

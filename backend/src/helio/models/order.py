@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from helio.models.base import Base, Ciphertext, UtcDateTime, created_column, id_column
+from helio.kit.text import NOTE_CHARS, PERSON_NAME_CHARS, PHONE_CHARS
+from helio.models.base import Base, SealedText, UtcDateTime, created_column, id_column
 
 
 class Order(Base):
@@ -43,8 +44,8 @@ class Order(Base):
     payment_status: Mapped[str] = mapped_column(String(24), nullable=False, default="none")
     # The on-site contact (may differ from the account holder), encrypted under the
     # customer's data key.
-    contact_name_ct: Mapped[bytes | None] = mapped_column(Ciphertext(512))
-    contact_phone_ct: Mapped[bytes | None] = mapped_column(Ciphertext(256))
+    contact_name_ct: Mapped[bytes | None] = mapped_column(SealedText(PERSON_NAME_CHARS))
+    contact_phone_ct: Mapped[bytes | None] = mapped_column(SealedText(PHONE_CHARS))
     survey_starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     survey_ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     install_starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -77,5 +78,5 @@ class OrderEvent(Base):
     actor_id: Mapped[str | None] = mapped_column(String(32))
     actor_role: Mapped[str] = mapped_column(String(16), nullable=False)
     # Free text written by a person: it may name people, so it is stored encrypted.
-    note_ct: Mapped[bytes | None] = mapped_column(Ciphertext(4096))
+    note_ct: Mapped[bytes | None] = mapped_column(SealedText(NOTE_CHARS))
     created_at: Mapped[datetime] = created_column()

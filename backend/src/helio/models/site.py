@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Double, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from helio.models.base import Base, Ciphertext, UtcDateTime, created_column, id_column
+from helio.kit.text import ADDRESS_CHARS, SITE_LABEL_CHARS
+from helio.models.base import Base, SealedJson, UtcDateTime, created_column, id_column
 
 
 class Site(Base):
@@ -19,8 +20,8 @@ class Site(Base):
     owner_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False
     )
-    label: Mapped[str | None] = mapped_column(String(80))
-    address_ct: Mapped[bytes | None] = mapped_column(Ciphertext(2048))
+    label: Mapped[str | None] = mapped_column(String(SITE_LABEL_CHARS))
+    address_ct: Mapped[bytes | None] = mapped_column(SealedJson(ADDRESS_CHARS))
     latitude: Mapped[float] = mapped_column(Double, nullable=False)
     longitude: Mapped[float] = mapped_column(Double, nullable=False)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False)

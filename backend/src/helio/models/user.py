@@ -7,11 +7,14 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from helio.kit.text import ADDRESS_CHARS, EMAIL_CHARS, PERSON_NAME_CHARS, PHONE_CHARS
 from helio.models.base import (
     Base,
     BlindIndex,
     Ciphertext,
     LongCiphertext,
+    SealedJson,
+    SealedText,
     UtcDateTime,
     created_column,
     id_column,
@@ -24,13 +27,13 @@ class User(Base):
     id: Mapped[str] = id_column()
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # customer | staff
     status: Mapped[str] = mapped_column(String(16), default="active", nullable=False)
-    email_ct: Mapped[bytes] = mapped_column(Ciphertext(512), nullable=False)
+    email_ct: Mapped[bytes] = mapped_column(SealedText(EMAIL_CHARS), nullable=False)
     email_bidx: Mapped[bytes] = mapped_column(BlindIndex(), nullable=False, unique=True)
-    full_name_ct: Mapped[bytes | None] = mapped_column(Ciphertext(512))
+    full_name_ct: Mapped[bytes | None] = mapped_column(SealedText(PERSON_NAME_CHARS))
     name_prefix_bidx: Mapped[bytes | None] = mapped_column(BlindIndex(), index=True)
-    phone_ct: Mapped[bytes | None] = mapped_column(Ciphertext(256))
+    phone_ct: Mapped[bytes | None] = mapped_column(SealedText(PHONE_CHARS))
     phone_bidx: Mapped[bytes | None] = mapped_column(BlindIndex(), index=True)
-    address_ct: Mapped[bytes | None] = mapped_column(Ciphertext(2048))
+    address_ct: Mapped[bytes | None] = mapped_column(SealedJson(ADDRESS_CHARS))
     notes_ct: Mapped[bytes | None] = mapped_column(LongCiphertext)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

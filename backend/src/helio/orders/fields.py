@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator
 
 from helio.kit.schemas import Instant
 from helio.kit.schemas import UtcTime as UtcTime
 from helio.kit.schemas import as_utc as as_utc
+from helio.kit.text import REASON_CHARS, PersonName, PhoneText, SingleLine, chars
+from helio.kit.text import Note as TimelineNote
 from helio.security.blind_index import normalise_phone
 
 MIN_WINDOW = timedelta(minutes=30)
 MAX_WINDOW = timedelta(hours=12)
-NOTE_MAX_CHARS = 1000
 
 
 def stored(value: datetime) -> datetime:
@@ -30,14 +31,8 @@ def _international(value: str) -> str:
 
 # Inputs must say their offset ("2027-03-01T09:00:00+01:00"); answers come back in UTC.
 AwareTime = Instant
-Note = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS)
-]
+Note = TimelineNote
 # Why a change was made, as staff state it (kept in the audit trail).
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
-ContactName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-ContactPhone = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=6, max_length=40),
-    AfterValidator(_international),
-]
+Reason = Annotated[str, chars(REASON_CHARS, 10), SingleLine]
+ContactName = PersonName
+ContactPhone = Annotated[PhoneText, AfterValidator(_international)]

@@ -10,7 +10,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     Field,
-    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -18,16 +17,20 @@ from pydantic_core import PydanticCustomError
 
 from helio.kit.pagination import Page
 from helio.kit.schemas import StrictInput, UtcTime
+from helio.kit.text import (
+    SITE_LABEL_CHARS,
+    AddressLine,
+    City,
+    OptionalAddressLine,
+    PostalCode,
+    Region,
+    SingleLine,
+    chars,
+)
 from helio.sites.rules import check_country, check_time_zone, time_zone_fits
 
 MAX_ROOF_PLANES = 4
 SUPPORTED_CURRENCIES = frozenset({"USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF"})
-
-
-def _printable(value: str) -> str:
-    if not value.isprintable():
-        raise PydanticCustomError("not_printable", "Control characters are not allowed.")
-    return value
 
 
 def _scale(places: int) -> Callable[[Decimal], Decimal]:
@@ -36,27 +39,17 @@ def _scale(places: int) -> Callable[[Decimal], Decimal]:
     return lambda value: value.quantize(step)
 
 
-Printable = AfterValidator(_printable)
-Text16 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16), Printable
-]
-Text80 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), Printable
-]
-Text120 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Printable
-]
+Label = Annotated[str, chars(SITE_LABEL_CHARS), SingleLine]
 
 
-# Lengths keep the sealed JSON of a whole address under the 2048-byte column.
 class AddressCreate(StrictInput):
     """A postal address; stored encrypted, bound to its site row."""
 
-    line1: Text120
-    line2: Text120 | None = None
-    city: Text80
-    region: Text80 | None = None
-    postal_code: Text16
+    line1: AddressLine
+    line2: OptionalAddressLine | None = None
+    city: City
+    region: Region | None = None
+    postal_code: PostalCode
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(check_country)]
 
 
@@ -104,7 +97,7 @@ RoofPlanes = Annotated[list[RoofPlaneCreate], Field(min_length=1, max_length=MAX
 class SiteCreate(StrictInput):
     """POST /sites: a property. Owner, ids and timestamps come from the server."""
 
-    label: Text80 | None = None
+    label: Label | None = None
     address: AddressCreate
     latitude: Latitude
     longitude: Longitude
@@ -121,7 +114,7 @@ class SiteCreate(StrictInput):
 class SiteUpdate(StrictInput):
     """PATCH /sites/{id}: any subset of the editable fields; only `label` may be null."""
 
-    label: Text80 | None = None
+    label: Label | None = None
     address: AddressCreate | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None

@@ -8,16 +8,11 @@ from pydantic import StringConstraints
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.schemas import UtcTime as UtcTime
+from helio.kit.text import REASON_CHARS, SingleLine, chars
 
 REASON_MIN_CHARS = 10
-REASON_MAX_CHARS = 500
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
-Reason = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=REASON_MIN_CHARS, max_length=REASON_MAX_CHARS
-    ),
-]
+Reason = Annotated[str, chars(REASON_CHARS, REASON_MIN_CHARS), SingleLine]
 ObjectId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_PATTERN)]

@@ -14,6 +14,7 @@ from helio.auth.accounts import repository
 from helio.authz.matrix import Role
 from helio.kit.clock import utcnow
 from helio.kit.ids import new_id
+from helio.kit.text import json_text
 from helio.models import User
 from helio.platform.app import App
 from helio.security.blind_index import normalise_email, normalise_phone
@@ -106,7 +107,7 @@ async def _write_pii(session: AsyncSession, app: App, user: User, values: dict[s
         if attribute not in values:
             continue
         value = values[attribute]
-        plain = json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
+        plain = json_text(value) if isinstance(value, dict) else value
         ciphertext = await app.vault.seal(
             session, user.id, plain, table=TABLE, column=column, row_id=user.id
         )

@@ -8,10 +8,11 @@ from pydantic import BaseModel, EmailStr, StringConstraints
 
 from helio.auth.fields import EmailText, Name, OpaqueToken, Password
 from helio.kit.schemas import StrictInput
+from helio.kit.text import EMAIL_CHARS
 
 
 class RegistrationCreate(StrictInput):
-    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    email: Annotated[EmailStr, StringConstraints(max_length=EMAIL_CHARS)]
     password: Password
     full_name: Name
 

@@ -1,12 +1,14 @@
 """Accounts' credential life: sign-up, email verification, password reset and change.
 
 Sign-up and forgot-password answer the same whatever the email: the work
-that differs (mails) happens after the answer, in the outbox.
+that differs (mails) happens after the answer, in the outbox. A new account the
+database refuses (a value the request limits should have stopped) is logged as
+a defect and answered like a taken email, so the answer never tells them apart.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio import audit
@@ -29,8 +31,11 @@ from helio.auth.tokens import issuing
 from helio.auth.tokens import repository as token_rows
 from helio.authz.matrix import Role
 from helio.kit.clock import utcnow
+from helio.logging import get_logger
 from helio.models import User
 from helio.platform.context import Ctx
+
+log = get_logger("auth.accounts")
 
 
 def _active(user: User | None) -> bool:
@@ -79,6 +84,9 @@ async def register(
             )
     except IntegrityError:
         return  # a concurrent sign-up with the same email won; answer the same
+    except DataError as exc:
+        log.error("database_data_error", defect=True, exc_info=exc, path_template="register")
+        return
     await send_verification(session, ctx.app, user)
     await audit.record(
         session, ctx, AuditAction.AUTH_REGISTERED, actor_id=user.id, target=account_target(user.id)

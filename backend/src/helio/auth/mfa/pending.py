@@ -143,7 +143,8 @@ async def check_code(session: AsyncSession, app: App, user: User, code: str) -> 
     typed = "".join(code.split())
     if user.totp_confirmed_at is not None and typed.isdigit() and len(typed) == 6:
         secret = await totp_secret(session, app, user)
-        step = verify_totp(secret or "", typed, last_used_step=user.totp_last_step)
+        # A confirmed TOTP whose secret cannot be read matches no code (fail closed).
+        step = verify_totp(secret, typed, last_used_step=user.totp_last_step) if secret else None
         claimed = step is not None and await app.state.set_if_absent(
             f"totp:{user.id}:{step}", "1", 180
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel
 
 from helio.auth.fields import Code, OpaqueToken, Password
 from helio.auth.tokens.schemas import TokenRead
 from helio.kit.pagination import Page
 from helio.kit.schemas import StrictInput, UtcTime
+from helio.kit.text import PASSKEY_NAME_CHARS, SingleLine, chars
 
 
 class TotpSetupRead(BaseModel):
@@ -58,7 +59,7 @@ class MfaStatusRead(BaseModel):
 
 class PasskeyCreate(StrictInput):
     credential: dict[str, Any]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    name: Annotated[str, chars(PASSKEY_NAME_CHARS, None), SingleLine] | None = None
 
 
 class PasskeyLoginOptionsCreate(StrictInput):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from helio.kit.schemas import StrictInput, UtcTime
+from helio.kit.text import SINK_TARGET_CHARS, SingleLine, chars
 
 SinkKind = Literal["mail", "webhook"]
 MAX_SINKS = 20
@@ -33,7 +34,7 @@ class SinkUpdate(StrictInput):
 
     id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
     kind: SinkKind | None = None
-    target: str | None = Field(default=None, min_length=3, max_length=500)
+    target: Annotated[str, chars(SINK_TARGET_CHARS, 3), SingleLine] | None = None
     enabled: bool = True
 
     @model_validator(mode="after")

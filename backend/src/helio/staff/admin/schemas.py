@@ -15,6 +15,7 @@ from pydantic import (
 
 from helio.kit.pagination import CURSOR_PATTERN, Page
 from helio.kit.schemas import StrictInput, StrictQuery
+from helio.kit.text import EMAIL_CHARS, NOTE_CHARS, MultiLine, PersonName, chars
 from helio.staff.fields import DEFAULT_LIMIT, MAX_LIMIT, UtcTime
 
 # The customer role is never given through staff administration.
@@ -32,10 +33,8 @@ Roles = Annotated[list[StaffRole], Field(min_length=1, max_length=4), AfterValid
 class StaffCreate(StrictInput):
     """POST /admin/staff: who to invite and with which staff roles."""
 
-    email: Annotated[EmailStr, StringConstraints(strip_whitespace=True, max_length=254)]
-    full_name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
-    ]
+    email: Annotated[EmailStr, StringConstraints(strip_whitespace=True, max_length=EMAIL_CHARS)]
+    full_name: PersonName
     roles: Roles
 
 
@@ -137,7 +136,7 @@ class AccessReviewRead(BaseModel):
 class AttestationCreate(StrictInput):
     """POST /admin/access-review/attest: an optional note; who and when are recorded."""
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    note: Annotated[str, chars(NOTE_CHARS, None), MultiLine] | None = None
 
 
 def snapshot_of(review: AccessReviewRead) -> dict[str, Any]:

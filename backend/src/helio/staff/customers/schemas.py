@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
 from helio.kit.schemas import StrictInput, StrictQuery
+from helio.kit.text import PersonName, PhoneText
 from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
 
@@ -80,13 +81,8 @@ class CustomerContactUpdate(StrictInput):
     holder changes it.
     """
 
-    full_name: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-        | None
-    ) = None
-    phone: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=40)] | None
-    ) = None
+    full_name: PersonName | None = None
+    phone: PhoneText | None = None
     address: AddressUpdate | None = None
     reason: Reason
 
