@@ -182,11 +182,13 @@ class TestRequestFields:
     )
     def test_text_fields_refuse_control_characters(self, field: Field, char: str) -> None:
         model, name = field
-        if char == "\n" and name in {"message", "note"}:
-            pytest.skip("multi-line text keeps its line feeds")
         adapter = TypeAdapter(model.model_fields[name].rebuild_annotation())
+        value = f"Ann{char}Example, for a good reason"
+        if char == "\n" and name in {"message", "note"}:
+            assert adapter.validate_python(value) == value  # multi-line text keeps line feeds
+            return
         with pytest.raises(ValidationError):
-            adapter.validate_python(f"Ann{char}Example, for a good reason")
+            adapter.validate_python(value)
 
 
 class TestColumnCapacity:
