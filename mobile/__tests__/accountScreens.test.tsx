@@ -314,6 +314,11 @@ describe("profile, devices and sign out everywhere", () => {
     expect(await screen.findByText("Firefox on Linux")).toBeOnTheScreen();
     expect(screen.getByText("Helio app on iPhone · this device")).toBeOnTheScreen();
 
+    await fireEvent.changeText(screen.getByTestId("profile-name"), " ");
+    await fireEvent.press(screen.getByTestId("profile-save"));
+    expect(await screen.findByTestId("profile-name-error")).toHaveTextContent("Enter your name.");
+    expect(calls.some((c) => c.method === "PATCH")).toBe(false);
+    await fireEvent.changeText(screen.getByTestId("profile-name"), "Ann Lee");
     await fireEvent.changeText(screen.getByTestId("profile-phone"), "x");
     await fireEvent.press(screen.getByTestId("profile-save"));
     expect(await screen.findByTestId("profile-phone-error")).toHaveTextContent("Enter a phone number.");

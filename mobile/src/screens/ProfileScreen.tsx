@@ -36,12 +36,17 @@ export function ProfileScreen({ session, back }: { session: Session; back: () =>
   }, [session]);
 
   const save = async () => {
-    setBusy(true);
     setError(null);
     setNotice(null);
+    // The API keeps a name once given; an empty phone removes the number.
+    if (!fullName.trim()) {
+      setFields({ full_name: "Enter your name." });
+      return;
+    }
     setFields({});
+    setBusy(true);
     try {
-      const body: Schemas["ProfileUpdate"] = { full_name: fullName.trim() || null, phone: phone.trim() || null };
+      const body: Schemas["ProfileUpdate"] = { full_name: fullName.trim(), phone: phone.trim() || null };
       show(await unwrap(session.client.PATCH("/api/v1/me", { body })));
       setNotice("Saved.");
     } catch (e) {
@@ -61,7 +66,7 @@ export function ProfileScreen({ session, back }: { session: Session; back: () =>
               {profile.email} {profile.email_verified ? "(confirmed)" : "(not confirmed yet)"}
             </Text>
             <Field label="Full name" value={fullName} onChangeText={setFullName} autoCapitalize="words" autoComplete="name" error={fields.full_name} testID="profile-name" />
-            <Field label="Phone" value={phone} onChangeText={setPhone} keyboardType="phone-pad" autoComplete="tel" error={fields.phone} testID="profile-phone" />
+            <Field label="Phone, with the country code (+44 …)" value={phone} onChangeText={setPhone} keyboardType="phone-pad" autoComplete="tel" error={fields.phone} testID="profile-phone" />
             {notice ? <Text testID="profile-saved">{notice}</Text> : null}
             <Button label="Save" disabled={busy} onPress={() => void save()} testID="profile-save" />
           </>
