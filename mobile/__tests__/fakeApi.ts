@@ -2,6 +2,7 @@
 export interface Call {
   method: string;
   url: string;
+  search: string;
   headers: Record<string, string>;
   body: unknown;
 }
@@ -28,7 +29,10 @@ export function fakeFetch(handler: Handler) {
     request.headers.forEach((value, key) => {
       headers[key.toLowerCase()] = value;
     });
-    const call: Call = { method: request.method, url: new URL(request.url).pathname, headers, body: text ? JSON.parse(text) : undefined };
+    const url = new URL(request.url);
+    // JSON bodies are parsed; a multipart upload stays as its text.
+    const body = !text ? undefined : (headers["content-type"] ?? "").startsWith("multipart/") ? text : JSON.parse(text);
+    const call: Call = { method: request.method, url: url.pathname, search: url.search, headers, body };
     calls.push(call);
     return handler(call);
   };

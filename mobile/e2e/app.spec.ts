@@ -1,7 +1,7 @@
 /**
  * The app's web export in Chromium against the real API (MariaDB + Redis, demo data): the
  * demo customer signs in with password and TOTP over the token API, opens a quote and the
- * order's status and timeline. Fixtures, TOTP codes and the stack come from the web app's
+ * order's status and timeline, adds a home with its usage and gets a quote for it. Fixtures, TOTP codes and the stack come from the web app's
  * e2e harness.
  */
 import { nextCode, demoCustomer } from "../../web/e2e/auth";
@@ -44,7 +44,7 @@ async function enrolTotp(email: string, password: string): Promise<void> {
   });
 }
 
-test("the demo customer signs in with password and TOTP, reads a quote and the order's status", asvs("V6.3.3"), async ({ page }) => {
+test("the demo customer signs in with password and TOTP, reads a quote and the order's status, and gets a quote for a new home", asvs("V6.3.3"), async ({ page }) => {
   const { email, password } = demoCustomer();
   await enrolTotp(email, password);
   const problems = watchPage(page);
@@ -73,6 +73,37 @@ test("the demo customer signs in with password and TOTP, reads a quote and the o
   await page.locator("[data-testid^='order-']").first().click();
   await expect(page.getByTestId("order-status")).toHaveText("Order placed");
   await expect(page.getByTestId("order-timeline")).toContainText("Order placed");
+  await page.getByTestId("back").click();
+
+  // A new home with twelve months of usage, and a quote computed for it.
+  await page.getByTestId("go-sites").click();
+  await page.getByTestId("add-site").click();
+  const fill = async (entries: Record<string, string>) => {
+    for (const [id, value] of Object.entries(entries)) await page.getByTestId(id).fill(value);
+  };
+  await fill({
+    "site-label": "Holiday home",
+    "site-line1": "2 Sonnenweg",
+    "site-city": "Freiburg",
+    "site-postal-code": "79098",
+    "site-country": "DE",
+    "site-latitude": "47.99",
+    "site-longitude": "7.85",
+    "site-timezone": "Europe/Berlin",
+    "plane-0-area": "32",
+    "plane-0-tilt": "30",
+    "site-price": "0.35",
+    "site-currency": "EUR",
+  });
+  await page.getByTestId("site-save").click();
+  await expect(page.getByText("Monthly usage")).toBeVisible();
+  for (let month = 0; month < 12; month++) await page.getByTestId(`month-${month}`).fill("300");
+  await page.getByTestId("usage-save").click();
+  const home = page.locator("[data-testid^='site-']", { hasText: "Holiday home" });
+  await expect(home).toContainText("3600 kWh a year");
+  await home.getByText("Get a quote").click();
+  await expect(page.getByTestId("quote-price")).toContainText("EUR");
+  await expect(page.getByText(/\d+ kWh a year/)).toBeVisible();
   await page.getByTestId("back").click();
 
   await page.getByTestId("sign-out").click();

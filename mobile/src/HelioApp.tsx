@@ -1,7 +1,7 @@
 import { unwrap } from "@helio/api-client";
 import { BlurView } from "expo-blur";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { AppState, type AppStateStatus, StyleSheet, Text, View } from "react-native";
+import { AppState, type AppStateStatus, Linking, StyleSheet, Text, View } from "react-native";
 
 import type { Session } from "./api/session";
 import { APP_VERSION, IDLE_LOCK_MS } from "./config";
@@ -10,9 +10,16 @@ import { isUpdateRequired } from "./security/version";
 import { HomeScreen, type Route } from "./screens/HomeScreen";
 import { LockScreen } from "./screens/LockScreen";
 import { OrderScreen } from "./screens/OrderScreen";
+import { ProfileScreen } from "./screens/ProfileScreen";
 import { QuoteScreen } from "./screens/QuoteScreen";
+import { RoofPhotoScreen } from "./screens/RoofPhotoScreen";
 import { SignInScreen } from "./screens/SignInScreen";
+import { SignUpScreen } from "./screens/SignUpScreen";
+import { SiteFormScreen } from "./screens/SiteFormScreen";
+import { SitesScreen } from "./screens/SitesScreen";
 import { UpdateRequiredScreen } from "./screens/UpdateRequiredScreen";
+import { UsageScreen } from "./screens/UsageScreen";
+import { tokenInLink, VerifyEmailScreen } from "./screens/VerifyEmailScreen";
 
 export interface AppProps {
   session: Session;
@@ -23,6 +30,13 @@ export interface AppProps {
 }
 
 type Phase = "starting" | "signed_out" | "locked" | "ready";
+type SignedOutView = { name: "sign-in" } | { name: "sign-up" } | { name: "verify"; token: string | null };
+
+/** The token of a confirmation link opened with the app (`…/verify-email#token=…`). */
+export function verifyTokenFromUrl(url: string | null): string | null {
+  if (!url || !/\/verify-email(?:[?#]|$)/.test(url)) return null;
+  return tokenInLink(url);
+}
 
 /**
  * The app shell: version gate, sign-in, the idle lock (biometrics or passcode, then a
@@ -34,7 +48,21 @@ export function HelioApp({ session, unlock, now = Date.now, idleMs = IDLE_LOCK_M
   const [background, setBackground] = useState(false);
   const [route, setRoute] = useState<Route>({ name: "home" });
   const [lockMessage, setLockMessage] = useState<string | null>(null);
+  const [signedOutView, setSignedOutView] = useState<SignedOutView>({ name: "sign-in" });
   const lastActive = useRef(now());
+
+  // A confirmation link opened with the app goes to the verification screen.
+  useEffect(() => {
+    const open = (url: string | null) => {
+      const token = verifyTokenFromUrl(url);
+      if (token) setSignedOutView({ name: "verify", token });
+    };
+    Linking.getInitialURL()
+      .then(open)
+      .catch(() => undefined);
+    const subscription = Linking.addEventListener("url", ({ url }) => open(url));
+    return () => subscription?.remove();
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -112,11 +140,31 @@ export function HelioApp({ session, unlock, now = Date.now, idleMs = IDLE_LOCK_M
   } else if (phase === "locked") {
     content = <LockScreen message={lockMessage} onUnlock={() => void tryUnlock()} onSignOut={() => void session.signOut().then(() => setPhase("signed_out"))} />;
   } else if (phase === "signed_out") {
-    content = <SignInScreen session={session} />;
+    const signIn = () => setSignedOutView({ name: "sign-in" });
+    const verify = () => setSignedOutView({ name: "verify", token: null });
+    if (signedOutView.name === "sign-up") {
+      content = <SignUpScreen session={session} onSignIn={signIn} onVerify={verify} />;
+    } else if (signedOutView.name === "verify") {
+      content = <VerifyEmailScreen key={signedOutView.token ?? ""} session={session} initialToken={signedOutView.token} onSignIn={signIn} />;
+    } else {
+      content = <SignInScreen session={session} onSignUp={() => setSignedOutView({ name: "sign-up" })} onVerify={verify} />;
+    }
   } else if (route.name === "quote") {
     content = <QuoteScreen session={session} id={route.id} back={() => setRoute({ name: "home" })} />;
   } else if (route.name === "order") {
     content = <OrderScreen session={session} id={route.id} back={() => setRoute({ name: "home" })} />;
+  } else if (route.name === "sites") {
+    content = <SitesScreen session={session} go={setRoute} />;
+  } else if (route.name === "site-new") {
+    const toSites = () => setRoute({ name: "sites" });
+    content = <SiteFormScreen session={session} saved={(site) => setRoute({ name: "usage", siteId: site.id })} back={toSites} />;
+  } else if (route.name === "usage") {
+    const toSites = () => setRoute({ name: "sites" });
+    content = <UsageScreen session={session} siteId={route.siteId} saved={toSites} back={toSites} />;
+  } else if (route.name === "photo") {
+    content = <RoofPhotoScreen session={session} siteId={route.siteId} back={() => setRoute({ name: "sites" })} />;
+  } else if (route.name === "profile") {
+    content = <ProfileScreen session={session} back={() => setRoute({ name: "home" })} />;
   } else {
     content = <HomeScreen session={session} go={setRoute} />;
   }

@@ -16,6 +16,8 @@ type TokenRead = Schemas["TokenRead"];
 type MfaChallengeRead = Schemas["MfaChallengeRead"];
 type Grant = Schemas["TokenGrantCreate"];
 
+type PowScope = "login" | "register";
+
 export type SignInStep = { kind: "signed_in" } | { kind: "mfa"; methods: string[] };
 
 /**
@@ -58,18 +60,23 @@ export class Session {
 
   /** POST /auth/token, solving a proof-of-work challenge once when the API asks. */
   private async grant(body: Grant): Promise<TokenRead | MfaChallengeRead> {
+    return (await this.postWithPow("/api/v1/auth/token", body, "login")) as TokenRead | MfaChallengeRead;
+  }
+
+  /** A POST without a token; when the API asks for proof of work, solve one and try once more. */
+  private async postWithPow(path: string, body: unknown, scope: PowScope): Promise<unknown> {
     let pow: string | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await this.fetchImpl(`${this.baseUrl}/api/v1/auth/token`, {
+      const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method: "POST",
         headers: { "Content-Type": "application/json", ...(pow ? { [POW_HEADER]: pow } : {}) },
         body: JSON.stringify(body),
       });
       const payload: unknown = await response.json().catch(() => undefined);
-      if (response.ok) return payload as TokenRead | MfaChallengeRead;
+      if (response.ok) return payload;
       const error = errorFromResponse(response.status, payload, response.headers);
       if (attempt === 0 && needsPow(error.code)) {
-        pow = await this.solveChallenge();
+        pow = await this.solveChallenge(scope);
         continue;
       }
       throw error;
@@ -77,10 +84,24 @@ export class Session {
     throw new Error("unreachable");
   }
 
-  private async solveChallenge(): Promise<string> {
-    const response = await this.fetchImpl(`${this.baseUrl}/api/v1/auth/challenge`);
+  private async solveChallenge(scope: PowScope): Promise<string> {
+    const response = await this.fetchImpl(`${this.baseUrl}/api/v1/auth/challenge?scope=${scope}`);
     const challenge = (await response.json()) as Schemas["ChallengeRead"];
     return solvePow(challenge.challenge, challenge.difficulty_bits);
+  }
+
+  /** Create a customer account; the answer is the same whether the email is taken or not. */
+  async register(body: Schemas["RegistrationCreate"]): Promise<void> {
+    await this.postWithPow("/api/v1/auth/register", body, "register");
+  }
+
+  /**
+   * Confirm identity again (a code, or the password when the account has no second factor).
+   * The API replaces the session, so the new token pair takes over from the old one.
+   */
+  async stepUp(body: Schemas["StepUpCreate"]): Promise<void> {
+    const answer = await unwrap(this.client.POST("/api/v1/auth/mfa/step-up", { body }));
+    if (answer.tokens) await this.accept(answer.tokens);
   }
 
   private async accept(tokens: TokenRead): Promise<void> {
@@ -152,6 +173,12 @@ export class Session {
       // the local tokens go regardless
     }
     await this.forget();
+  }
+
+  /** End every other session (the API may ask for a step-up first), then this one. */
+  async signOutEverywhere(): Promise<void> {
+    await unwrap(this.client.DELETE("/api/v1/auth/sessions"));
+    await this.signOut();
   }
 
   private async authorisedFetch(request: Request): Promise<Response> {

@@ -5,7 +5,15 @@ import { Pressable, ScrollView, Text } from "react-native";
 import type { Session } from "../api/session";
 import { Button, ErrorText, Screen, styles } from "./ui";
 
-export type Route = { name: "home" } | { name: "quote"; id: string } | { name: "order"; id: string };
+export type Route =
+  | { name: "home" }
+  | { name: "quote"; id: string }
+  | { name: "order"; id: string }
+  | { name: "sites" }
+  | { name: "site-new" }
+  | { name: "usage"; siteId: string }
+  | { name: "photo"; siteId: string }
+  | { name: "profile" };
 
 export const STATUS_WORDS: Record<Schemas["Status"], string> = {
   placed: "Order placed",
@@ -20,7 +28,7 @@ export const STATUS_WORDS: Record<Schemas["Status"], string> = {
   cancelled: "Cancelled",
 };
 
-/** Quotes and orders of the signed-in customer. */
+/** Quotes and orders of the signed-in customer, and the way to homes and the profile. */
 export function HomeScreen({ session, go }: { session: Session; go: (route: Route) => void }) {
   const [quotes, setQuotes] = useState<Schemas["QuoteSummaryRead"][] | null>(null);
   const [orders, setOrders] = useState<Schemas["OrderSummaryRead"][] | null>(null);
@@ -66,6 +74,8 @@ export function HomeScreen({ session, go }: { session: Session; go: (route: Rout
             </Text>
           </Pressable>
         ))}
+        <Button label="Your homes and usage" onPress={() => go({ name: "sites" })} testID="go-sites" />
+        <Button label="Profile and devices" onPress={() => go({ name: "profile" })} testID="go-profile" />
         <Button label="Sign out" onPress={() => void session.signOut()} testID="sign-out" />
       </ScrollView>
     </Screen>

@@ -1,15 +1,10 @@
-import { ApiError } from "@helio/api-client";
 import { useState } from "react";
 
 import type { Session } from "../api/session";
-import { Button, ErrorText, Field, Screen } from "./ui";
-
-function sentence(error: unknown): string {
-  return error instanceof ApiError ? error.sentence : "The Helio service cannot be reached. Try again.";
-}
+import { Button, ErrorText, Field, LinkButton, problemText, Screen } from "./ui";
 
 /** Email and password, then a TOTP code or a recovery code when the account has one. */
-export function SignInScreen({ session }: { session: Session }) {
+export function SignInScreen({ session, onSignUp, onVerify }: { session: Session; onSignUp?: () => void; onVerify?: () => void }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
@@ -23,7 +18,7 @@ export function SignInScreen({ session }: { session: Session }) {
     try {
       await action();
     } catch (e) {
-      setError(sentence(e));
+      setError(problemText(e));
     } finally {
       setBusy(false);
     }
@@ -67,6 +62,8 @@ export function SignInScreen({ session }: { session: Session }) {
         }
         testID="sign-in"
       />
+      {onSignUp ? <LinkButton label="New to Helio? Create an account" onPress={onSignUp} testID="go-sign-up" /> : null}
+      {onVerify ? <LinkButton label="Confirm your email with the code from the mail" onPress={onVerify} testID="go-verify" /> : null}
     </Screen>
   );
 }

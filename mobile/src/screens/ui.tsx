@@ -1,3 +1,4 @@
+import { ApiError } from "@helio/api-client";
 import type { ReactNode } from "react";
 import { Pressable, StyleSheet, Text, TextInput, type TextInputProps, View } from "react-native";
 
@@ -14,12 +15,17 @@ export function Screen({ title, children }: { title: string; children: ReactNode
   );
 }
 
-export function Field(props: TextInputProps & { label: string }) {
-  const { label, ...input } = props;
+export function Field(props: TextInputProps & { label: string; error?: string | null }) {
+  const { label, error, ...input } = props;
   return (
     <View style={styles.field}>
       <Text style={styles.label}>{label}</Text>
       <TextInput accessibilityLabel={label} autoCapitalize="none" autoCorrect={false} style={styles.input} {...input} />
+      {error ? (
+        <Text style={styles.error} testID={input.testID ? `${input.testID}-error` : undefined}>
+          {error}
+        </Text>
+      ) : null}
     </View>
   );
 }
@@ -48,6 +54,27 @@ export function ErrorText({ message }: { message: string | null }) {
   );
 }
 
+/**
+ * One plain sentence for a failed call, with the request id support needs to find it.
+ * Anything that is not an API answer means the service was not reached.
+ */
+export function problemText(error: unknown): string {
+  return error instanceof ApiError ? error.withReference : "The Helio service cannot be reached. Try again.";
+}
+
+/** The API's reason for one field of a refused form (422), if it gave one. */
+export function fieldProblem(error: unknown, name: string): string | null {
+  return error instanceof ApiError ? (error.fields[name] ?? null) : null;
+}
+
+export function LinkButton({ label, onPress, testID }: { label: string; onPress: () => void; testID?: string }) {
+  return (
+    <Pressable accessibilityRole="link" onPress={onPress} style={styles.link} testID={testID}>
+      <Text style={styles.linkText}>{label}</Text>
+    </Pressable>
+  );
+}
+
 export const styles = StyleSheet.create({
   screen: { flex: 1, padding: 20, paddingTop: 48, backgroundColor: colors.bg, gap: 12 },
   title: { fontSize: 24, fontWeight: "700", color: colors.ink },
@@ -60,4 +87,6 @@ export const styles = StyleSheet.create({
   error: { color: colors.error },
   row: { flexDirection: "row", justifyContent: "space-between", paddingVertical: 8, borderBottomWidth: 1, borderColor: "#e4e4e4" },
   muted: { color: colors.muted },
+  link: { padding: 8, alignItems: "center" },
+  linkText: { color: colors.ink, textDecorationLine: "underline" },
 });
