@@ -39,7 +39,7 @@ export function EnterLead() {
       <form onSubmit={enter} noValidate aria-label="Enter a lead">
         <ErrorNotice problem={problem} />
         <div className="row">
-          <Field label="Name" name="name" required maxLength={120} autoComplete="off" errors={fields} />
+          <Field label="Name" name="name" required maxLength={200} autoComplete="off" errors={fields} />
           <Field label="Postcode" name="postcode" required maxLength={20} autoComplete="off" errors={fields} />
         </div>
         <div className="row">

@@ -125,7 +125,7 @@ export function CustomerActions({ customerId, canReveal, canManage }: { customer
           <form onSubmit={correct} noValidate aria-label="Correct the contact details">
             <p className="hint">Fill only what changes. The email is not here: only its holder changes it.</p>
             <div className="row">
-              <Field label="Correct name" name="full_name" autoComplete="off" maxLength={120} errors={fields} />
+              <Field label="Correct name" name="full_name" autoComplete="off" maxLength={200} errors={fields} />
               <Field label="Correct phone" name="phone" type="tel" autoComplete="off" maxLength={40} errors={fields} />
             </div>
             <Field label="Reason for the correction (recorded in the audit log)" name="correction_reason" required minLength={10} maxLength={500} errors={fields} apiName="reason" />

@@ -148,7 +148,7 @@ export function StaffOrderActions({
           <summary>Correct the on-site contact</summary>
           <form onSubmit={correctContact} noValidate aria-label="Correct the on-site contact">
             <div className="row">
-              <Field label="Contact name" name="contact_name" required maxLength={120} errors={fields} apiName="contact.name" />
+              <Field label="Contact name" name="contact_name" required maxLength={200} errors={fields} apiName="contact.name" />
               <Field label="Contact phone" name="contact_phone" type="tel" required maxLength={40} errors={fields} apiName="contact.phone" />
             </div>
             <Field label="Reason for the correction" name="contact_reason" required minLength={10} maxLength={500} errors={fields} apiName="reason" />

@@ -46,7 +46,7 @@ export function PlaceOrder({ quoteId }: { quoteId: string }) {
             surveyor and installers if it is not you (optional).
           </p>
           <div className="row">
-            <Field label="On-site contact name" name="contact_name" autoComplete="name" maxLength={120} errors={fields} apiName="contact.name" />
+            <Field label="On-site contact name" name="contact_name" autoComplete="name" maxLength={200} errors={fields} apiName="contact.name" />
             <Field label="On-site contact phone" name="contact_phone" type="tel" autoComplete="tel" maxLength={40} errors={fields} apiName="contact.phone" />
           </div>
           <div className="actions">
