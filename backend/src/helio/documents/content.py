@@ -42,10 +42,8 @@ _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 # HEVC-coded HEIF (what phones write); AVIF shares the container but has no decoder here.
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
-# Pillow's format names: the one a file is opened as, and the one it is kept as.
-_DECODE_AS = {JPEG: "JPEG", PNG: "PNG", HEIF: "HEIF"}
-_KEEP_AS = {JPEG: "JPEG", PNG: "PNG", HEIF: "JPEG"}
-_KEEP_AS_TYPE = {JPEG: JPEG, PNG: PNG, HEIF: JPEG}
+_FORMATS = {JPEG: "JPEG", PNG: "PNG", HEIF: "HEIF"}  # Pillow's names
+_KEPT_AS = {JPEG: JPEG, PNG: PNG, HEIF: JPEG}  # browsers and viewers show JPEG, not HEIC
 # The primary image only: no thumbnails, depth maps or auxiliary images are decoded.
 pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 # Another format's structure inside the file: ZIP (local header, central directory, end).
@@ -122,7 +120,7 @@ def clean(data: bytes) -> Cleaned:
     if media_type == PDF:
         _check_pdf(data)
         return Cleaned("bill", PDF, data)
-    return Cleaned("photo", _KEEP_AS_TYPE[media_type], _reencode(data, media_type))
+    return Cleaned("photo", _KEPT_AS[media_type], _reencode(data, media_type))
 
 
 def _check_trailer(data: bytes, media_type: str) -> None:
@@ -153,7 +151,7 @@ def _check_boxes(data: bytes) -> None:
 
 def _reencode(data: bytes, media_type: str) -> bytes:
     _check_trailer(data, media_type)
-    expected = _DECODE_AS[media_type]
+    expected = _FORMATS[media_type]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -164,7 +162,7 @@ def _reencode(data: bytes, media_type: str) -> bytes:
                 _check_pixels(image.size)
                 image.load()
                 upright = ImageOps.exif_transpose(image)
-                return _encode(upright, _KEEP_AS[media_type])
+                return _encode(upright, _FORMATS[_KEPT_AS[media_type]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLarge from None
     except (OSError, ValueError, SyntaxError, struct.error) as error:
