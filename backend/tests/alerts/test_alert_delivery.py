@@ -4,6 +4,7 @@ server: once per burst, retried while a sink is down, dead-lettered without the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sized
 from contextlib import AbstractAsyncContextManager
@@ -16,7 +17,7 @@ from tests.alerts.alert_receivers import MailSink, WebhookReceiver, serve_smtp, 
 from tests.factories.accounts import admin_access, ctx
 from tests.fixtures.apps import use
 from tests.fixtures.principals import Harness
-from tests.worker.harness import eventually, running
+from tests.worker.harness import STEADY, eventually, running
 
 from helio.alerts.delivery import DELIVER_ALERT, AlertJobs
 from helio.alerts.engine import AlertEngine
@@ -83,7 +84,7 @@ async def monitored(app: FastAPI, clean: App, webhook: WebhookReceiver) -> Async
 
 def _worker(app: App, smtp: MailSink) -> AbstractAsyncContextManager[Runtime]:
     transport = SmtpTransport(parse_smtp_url(f"smtp://127.0.0.1:{smtp.port}"))
-    return running(app, REGISTRY, transport)
+    return running(app, REGISTRY, transport, STEADY)
 
 
 async def _failed_logins(app_state: App, count: int, *, account: str, ip: str) -> None:
@@ -110,9 +111,14 @@ def _deliveries(kind: str, result: str) -> float:
 
 
 async def _settled(app: App, runtime: Runtime) -> bool:
-    """Every alert job relayed and finished (nothing waiting, queued or running)."""
-    waiting = await AlertJobs(app.db).waiting()
-    return waiting == 0 and await runtime.queue.count("incomplete") == 0
+    """Every alert job relayed and finished (nothing waiting, queued, scheduled or running),
+    and still so a moment later (longer than a retry's delay)."""
+    for pause in (0.0, 0.5):
+        await asyncio.sleep(pause)
+        waiting = await AlertJobs(app.db).waiting()
+        if waiting or await runtime.queue.count("incomplete"):
+            return False
+    return True
 
 
 def _count_is(items: Sized, count: int) -> Callable[[], Awaitable[bool]]:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.factories.accounts import audit_events, new_account
 from tests.fixtures.smtp import SmtpServer
-from tests.worker.harness import eventually, running
+from tests.worker.harness import STEADY, eventually, running
 
 from helio.audit.actions import AuditAction
 from helio.authz.matrix import Role
@@ -41,7 +41,7 @@ async def _delivered(app: App, server: SmtpServer) -> list[tuple[str, str]]:
     """Run a worker until the queued mail is out; return (recipient, body) of each reminder."""
     registry = Registry.of((mail.FAMILY,))
     transport = SmtpTransport(SmtpConfig(host=server.host, port=server.port, tls="opportunistic"))
-    async with running(app, registry, transport) as runtime:
+    async with running(app, registry, transport, STEADY) as runtime:
 
         async def settled() -> bool:
             return await runtime.queue.count("incomplete") == 0 and await _no_rows(app)
