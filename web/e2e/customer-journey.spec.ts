@@ -89,7 +89,7 @@ test("a customer signs up, verifies, enrols TOTP, quotes, orders, uploads a roof
   // The server decides from the bytes, not the name or the declared type: shown in plain words with the reference.
   await page.getByLabel("Roof photo or bill").setInputFiles({ name: "roof.jpg", mimeType: "image/jpeg", buffer: Buffer.from("not a photo\n") });
   await page.getByRole("button", { name: "Upload document" }).click();
-  const refusal = page.getByRole("alert").filter({ hasText: "Send a JPEG or PNG photo or a PDF bill." });
+  const refusal = page.getByRole("alert").filter({ hasText: "Send a JPEG, PNG or HEIC photo or a PDF bill." });
   await expect(refusal).toBeVisible();
   await expect(refusal.getByTestId("request-id")).toHaveText(/^[0-9A-Za-z-]{8,}$/);
   await expect(page.getByText("No documents yet.")).toBeVisible();

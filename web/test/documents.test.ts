@@ -7,6 +7,7 @@ describe("documentHint", () => {
     expect(documentHint({ name: "roof.jpg", size: 2048, type: "image/jpeg" })).toBeNull();
     expect(documentHint({ name: "bill.pdf", size: MAX_DOCUMENT_BYTES, type: "application/pdf" })).toBeNull();
     expect(documentHint({ name: "roof", size: 10, type: "" })).toBeNull();
+    expect(documentHint({ name: "IMG_0001.HEIC", size: 4096, type: "image/heic" })).toBeNull();
   });
 
   it("names an empty choice, an empty file, a too large file and an unlikely type", () => {
@@ -14,7 +15,7 @@ describe("documentHint", () => {
     expect(documentHint({ name: "", size: 0, type: "application/octet-stream" })).toBe("Choose a file to upload.");
     expect(documentHint({ name: "a.jpg", size: 0, type: "image/jpeg" })).toBe("That file is empty.");
     expect(documentHint({ name: "a.jpg", size: MAX_DOCUMENT_BYTES + 1, type: "image/jpeg" })).toMatch(/limit is 10 MB/);
-    expect(documentHint({ name: "a.exe", size: 10, type: "application/x-msdownload" })).toMatch(/JPEG or PNG/);
+    expect(documentHint({ name: "a.exe", size: 10, type: "application/x-msdownload" })).toMatch(/JPEG, PNG or HEIC/);
   });
 });
 

@@ -109,8 +109,6 @@ class Settings(BaseSettings):
     alert_webhook_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     alert_webhook_private_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     alert_webhook_ports: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [443])
-    alert_retry_attempts: int = Field(default=4, ge=1, le=10)
-    alert_retry_base_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
     # The daily self-audit (helio.selfaudit) probes this base URL; empty → HELIO_PUBLIC_URL.
     self_audit_base_url: str = ""
     # Rotation periods the self-audit judges key ages by: a key older than its period is due

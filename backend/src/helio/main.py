@@ -75,7 +75,7 @@ def build_app(settings: Settings) -> App:
         quote_settings=quote_settings,
         cpu=CpuPool(workers=quote_settings.workers, max_waiting=quote_settings.max_waiting),
         outbox=JobOutbox(db),
-        alerts=build_alert_engine(settings, db, state),
+        alerts=build_alert_engine(db, state),
         personal_data=PERSONAL_DATA,
         documents=_document_store(settings),
         scanner=_scanner(settings),

@@ -61,10 +61,6 @@ ALERTS_SUPPRESSED = Counter(
     "helio_alerts_suppressed", "Alerts held back by deduplication or rate limits.",
     ["rule", "reason"], registry=REGISTRY,
 )  # fmt: skip
-ALERT_DELIVERIES = Counter(
-    "helio_alert_deliveries", "Alert deliveries to sinks, by sink kind and result.",
-    ["kind", "result"], registry=REGISTRY,
-)  # fmt: skip
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 

@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from helio.alerts.dispatcher import AlertDispatcher, Retry
+from helio.alerts.delivery import AlertJobs
 from helio.alerts.engine import AlertEngine
-from helio.alerts.outbox import MemoryOutbox
 from helio.alerts.rules import GLOBAL_FAILURES, RULES, Rule
 from helio.audit.actions import AuditAction
 from helio.audit.hooks import AuditRecord
 from helio.kit.clock import utcnow
 from helio.kit.ids import new_id
-from helio.mail.transport import MemoryTransport
 from helio.platform.app import App
-from helio.security.outbound import OutboundPolicy
 
 
 @pytest.fixture
-async def engine(clean: App) -> AsyncIterator[AlertEngine]:
-    dispatcher = AlertDispatcher(
-        db=clean.db, state=clean.state, outbox=MemoryOutbox(), mail=MemoryTransport(),
-        mail_from="alerts@helio.test", policy=OutboundPolicy(), retry=Retry(1, 0.0),
-    )  # fmt: skip
-    yield AlertEngine(clean.state, dispatcher)
-    await dispatcher.wait_idle()
+async def engine(clean: App) -> AlertEngine:
+    return AlertEngine(clean.state, AlertJobs(clean.db))
 
 
 NEW, STAFF = {"new_device": True}, {"account": "staff"}
@@ -104,7 +95,7 @@ async def test_distributed_attack_raises_the_global_alert_once(engine: AlertEngi
 async def test_burst_spanning_windows_stays_deduplicated(engine: AlertEngine) -> None:
     rule = Rule("fast", "Fast burst", "high", lambda e: e.action == "x.fail",
                 lambda e: "k", threshold=3, window_seconds=1, quiet_seconds=30)  # fmt: skip
-    custom = AlertEngine(engine.state, engine.dispatcher, rules=[rule])
+    custom = AlertEngine(engine.state, engine.deliveries, rules=[rule])
     first = [len(await custom.evaluate(_event("x.fail"))) for _ in range(4)]
     await asyncio.sleep(1.2)  # the counting window expires; the burst goes on
     second = [len(await custom.evaluate(_event("x.fail"))) for _ in range(4)]
@@ -113,7 +104,7 @@ async def test_burst_spanning_windows_stays_deduplicated(engine: AlertEngine) ->
 
 @pytest.mark.redis
 async def test_hourly_budget_per_rule_caps_alert_floods(engine: AlertEngine) -> None:
-    capped = AlertEngine(engine.state, engine.dispatcher, max_per_hour=2)
+    capped = AlertEngine(engine.state, engine.deliveries, max_per_hour=2)
     fired = [await _rules(capped, _event(AuditAction.STAFF_ROLES_CHANGED)) for _ in range(4)]
     assert fired == [["role_change"], ["role_change"], [], []]
 

@@ -22,6 +22,8 @@ from tests.factories.documents import (
     eicar,
     eicar_signature_file,
     fake_clamd,
+    heic,
+    heic_claiming,
     jpeg,
     pdf,
     png,
@@ -110,6 +112,37 @@ class TestAccepted:
         assert download.content != original
         events = await _events(world.app_state, "document.uploaded")
         assert body["id"] in {event.resource_id for event in events}
+
+    @pytest.mark.asvs("V5.2.2")
+    @pytest.mark.parametrize(
+        ("name", "declared"),
+        [("IMG_0002.HEIC", "image/heic"), ("roof.jpg", "image/jpeg"), ("roof", "text/plain")],
+    )
+    async def test_a_heic_photo_with_gps_becomes_a_jpeg_without_it(
+        self, world: World, name: str, declared: str
+    ) -> None:
+        original = heic((96, 64), gps=True)
+        assert b"GPS-9000" in original
+        answer = await _upload(world, original, name=name, declared=declared)
+        assert answer.status_code == 201, answer.text
+        body = answer.json()
+        assert (body["kind"], body["media_type"], body["file_name"]) == (
+            "photo",
+            "image/jpeg",
+            name,
+        )
+        download = await world.call(CUSTOMER, "GET", f"/api/v1/documents/{body['id']}")
+        assert download.status_code == 200
+        assert download.headers["content-type"] == "image/jpeg"
+        image = Image.open(io.BytesIO(download.content))
+        assert (image.format, image.size) == ("JPEG", (96, 64))
+        assert len(image.getexif()) == 0
+        assert "exif" not in image.info
+        assert b"RoofCam" not in download.content
+        assert b"GPS-9000" not in download.content
+        pixel = image.convert("RGB").getpixel((48, 32))
+        assert isinstance(pixel, tuple)
+        assert pixel[0] < 40 < 100 < min(pixel[1], pixel[2])  # still teal
 
     async def test_a_png_and_a_plain_pdf_are_kept_with_their_kind(self, world: World) -> None:
         photo = await _upload(world, png(), name="roof.png", declared="image/png")
@@ -227,8 +260,13 @@ class TestRefused:
             (b"\xff\xd8\xff<?php echo 1; ?>", "fake.jpg", 422, "document_polyglot"),
             (b"\xff\xd8\xff\xe0garbage-not-a-jpeg\xff\xd9", "broken.jpg", 422,
              "document_malformed"),
-            (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "photo.heic", 415,
-             "heic_not_supported"),
+            (b"\x00\x00\x00\x18ftypavif\x00\x00\x00\x00", "photo.avif", 415,
+             "unsupported_document"),
+            (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "photo.heic", 422,
+             "document_malformed"),
+            (heic()[:-200], "cut.heic", 422, "document_malformed"),
+            (heic() + b"<?php echo 1; ?>", "php.heic", 422, "document_polyglot"),
+            (heic() + b"\xde\xad\xbe\xef" * 4, "tail.heic", 422, "document_malformed"),
         ],
     )  # fmt: skip
     async def test_files_that_are_not_what_they_claim(
@@ -251,6 +289,9 @@ class TestRefused:
         assert error_code(answer) == "document_polyglot"
         bare = await _upload(world, zip_archive(), name="photos.zip")
         assert bare.status_code == 415
+        heif = await _upload(world, heic() + zip_archive(), name="roof.heic")
+        assert heif.status_code == 422
+        assert error_code(heif) == "document_polyglot"
 
     @pytest.mark.asvs("V5.2.2")
     @pytest.mark.parametrize(
@@ -275,6 +316,11 @@ class TestRefused:
         over = await _upload(world, png_bomb(5001, 5001), name="roof.png")  # 25.01 MP
         assert over.status_code == 422
         assert error_code(over) == "image_too_large"
+        disguised = heic_claiming(6000, 6000)  # 36 MP claimed: refused before decoding
+        assert len(disguised) < 2_000
+        heif = await _upload(world, disguised, name="roof.heic")
+        assert heif.status_code == 422
+        assert error_code(heif) == "image_too_large"
 
     @pytest.mark.asvs("V5.2.1")
     async def test_an_empty_file_is_refused(self, world: World) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pillow_heif
 from PIL import ExifTags, Image
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
@@ -41,6 +42,30 @@ def jpeg(size: tuple[int, int] = (64, 48), *, gps: bool = False, color: str = "o
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif.tobytes() if gps else b"", quality=90)
     return out.getvalue()
+
+
+def heic(size: tuple[int, int] = (64, 48), *, gps: bool = False, color: str = "teal") -> bytes:
+    """Return a HEIC photo (HEVC in HEIF, as phones write), with camera EXIF and GPS when asked."""
+    image = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    if gps:
+        exif[ExifTags.Base.Make] = "RoofCam"
+        exif[ExifTags.Base.Model] = "GPS-9000"
+        gps_ifd = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        gps_ifd[ExifTags.GPS.GPSLatitudeRef] = "N"
+        gps_ifd[ExifTags.GPS.GPSLatitude] = tuple(a / b for a, b in GPS_LATITUDE)
+    out = io.BytesIO()
+    heif = pillow_heif.from_pillow(image)
+    heif.save(out, quality=80, exif=exif.tobytes() if gps else None)
+    return out.getvalue()
+
+
+def heic_claiming(width: int, height: int) -> bytes:
+    """A small HEIC whose header (the `ispe` property) claims another size: a bomb's disguise."""
+    data = bytearray(heic((64, 64)))  # whole coding blocks: no crop box narrows the claimed size
+    at = data.index(b"ispe") + 8  # after the type, the version and the flags
+    data[at : at + 8] = struct.pack(">II", width, height)
+    return bytes(data)
 
 
 def png(size: tuple[int, int] = (32, 32)) -> bytes:

@@ -109,7 +109,7 @@ class TestMessages:
 
     def test_every_template_fills_all_placeholders(self) -> None:
         names = "name link hours minutes when device network how sessions change inviter"
-        names += " step appointment fields"
+        names += " step appointment fields since"
         values = dict.fromkeys(names.split(), "v")
         for name in TEMPLATES:
             subject, body = render(name, **values)

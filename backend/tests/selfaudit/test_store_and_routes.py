@@ -8,15 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from helio.alerts.dispatcher import AlertDispatcher, Retry
+from helio.alerts.delivery import AlertJobs
 from helio.alerts.engine import AlertEngine
-from helio.alerts.outbox import MemoryOutbox
 from helio.audit.hooks import AuditRecord
 from helio.authz.matrix import Role
 from helio.kit.clock import utcnow
-from helio.mail.transport import MemoryTransport
 from helio.platform.app import App
-from helio.security.outbound import OutboundPolicy
 from helio.selfaudit import job
 from helio.selfaudit.checks.deps import age_line
 from helio.selfaudit.runner import Finding, Report
@@ -60,18 +57,13 @@ async def test_a_regression_is_audited_and_raises_the_alert(clean: App) -> None:
     assert len(await audit_events(clean, "self_audit.stored")) == 2
     # A fresh engine and counters: the app's own engine may already have seen the event.
     state = MemoryState()
-    dispatcher = AlertDispatcher(
-        db=clean.db, state=state, outbox=MemoryOutbox(), mail=MemoryTransport(),
-        mail_from="alerts@helio.test", policy=OutboundPolicy(), retry=Retry(1, 0.0),
-    )  # fmt: skip
-    engine = AlertEngine(state, dispatcher)
+    engine = AlertEngine(state, AlertJobs(clean.db))
     event = regressed[0]
     record = AuditRecord(
         seq=event.seq, id=event.id, occurred_at=event.occurred_at, action=event.action,
         outcome=event.outcome, resource_type=event.resource_type, resource_id=event.resource_id,
     )  # fmt: skip
     alerts = await engine.evaluate(record)
-    await dispatcher.wait_idle()
     assert [(a.rule, a.severity, a.subject) for a in alerts] == [
         ("self_audit_regression", "high", "check db.staff_mfa")
     ]

@@ -16,6 +16,10 @@ from helio.worker.registry import Registry
 from helio.worker.runtime import Runtime, WorkerOptions, build_runtime, serve
 
 FAST = WorkerOptions(concurrency=2, heartbeat_seconds=2, sweep_seconds=1, relay_seconds=0.05)
+# No sweep while a test runs: on a loaded machine SAQ's sweep can catch a job between its
+# dequeue and its start and run it once more (delivery is at least once); tests that count
+# deliveries use this. `test_worker_process.py` proves the sweep with a killed worker.
+STEADY = WorkerOptions(concurrency=2, heartbeat_seconds=30, sweep_seconds=120, relay_seconds=0.05)
 
 
 @asynccontextmanager

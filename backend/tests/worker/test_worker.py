@@ -11,12 +11,19 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from helio.authz.matrix import Role
+from helio.alerts.delivery import AlertJobs
+from helio.alerts.setup import uninstall_security_monitoring
+from helio.audit import AuditAction, Target, record
+from helio.authz.matrix import Perm, Role
+from helio.commands.worker import worker_app_for
+from helio.config import Settings
 from helio.mail.config import SmtpConfig
 from helio.mail.outbox import JobOutbox as MailJobs
 from helio.mail.outbox import send_after_commit
 from helio.mail.transport import MemoryTransport, SmtpTransport
 from helio.models import AuditCheckpoint, JobOutbox, Quote
+from helio.ops.alerts.schemas import SinkListUpdate
+from helio.ops.alerts.service import replace_sinks
 from helio.platform.app import App
 from helio.state.jobs import DeadLetters, Retrying, build_queue, enqueue, enqueue_in
 from helio.worker import metrics
@@ -25,7 +32,7 @@ from helio.worker.jobs import scheduled
 from helio.worker.outbox import relay
 from helio.worker.registry import Family, JobSpec, Registry, default_registry
 from helio.worker.runtime import WorkerOptions, build_runtime
-from tests.factories.accounts import new_customer
+from tests.factories.accounts import admin_access, ctx, new_customer
 from tests.factories.orders import make_quote
 from tests.fixtures.principals import Harness
 from tests.fixtures.smtp import SmtpServer
@@ -221,3 +228,24 @@ async def test_the_scheduled_jobs_do_their_work(clean: App) -> None:
         signed = (await session.scalars(select(AuditCheckpoint.seq))).all()
     assert list(signed) == [head]
     assert await scheduled.access_review_reminder(context) is True  # never attested
+
+
+@pytest.mark.asvs("V16.3.1")
+async def test_an_audit_event_recorded_by_a_job_raises_its_alert(
+    settings: Settings, clean: App
+) -> None:
+    """The daily self-audit runs in the worker: a regression it records must still alert."""
+    body = SinkListUpdate.model_validate({"sinks": [{"kind": "mail", "target": "soc@example.com"}]})
+    async with clean.db.transaction() as session:
+        await replace_sinks(session, ctx(clean, admin_access(Perm.ALERTS_MANAGE)), body=body)
+    app = worker_app_for(settings)
+    try:
+        async with app.db.transaction() as session:
+            await record(
+                session, None, AuditAction.SELF_AUDIT_CHECK_REGRESSED,
+                target=Target("self_audit_check", "db.staff_mfa"),
+            )  # fmt: skip
+        assert await AlertJobs(app.db).waiting() == 1  # one deliver_alert job for the sink
+    finally:
+        uninstall_security_monitoring(app.db)
+        await app.close()

@@ -78,7 +78,7 @@ export function DocumentsSection({
           <label htmlFor="document-file">Roof photo or bill</label>
           <input id="document-file" name="file" type="file" accept={DOCUMENT_ACCEPT} required aria-describedby="document-file-hint" />
           <p className="hint" id="document-file-hint">
-            JPEG or PNG photo, or PDF bill, up to 10 MB. Photos are stored without their location data.
+            JPEG, PNG or HEIC photo, or PDF bill, up to 10 MB. Photos are stored without their location data (HEIC as JPEG).
           </p>
         </div>
         <button type="submit" className="secondary" disabled={busy}>

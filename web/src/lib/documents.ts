@@ -6,17 +6,18 @@
 /** The API's upload limit (docs/documents.md). */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
-/** What the file picker offers: roof photos (JPEG, PNG) and bills (PDF). */
-export const DOCUMENT_ACCEPT = ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf";
+/** What the file picker offers: roof photos (JPEG, PNG, HEIC: kept as JPEG) and bills (PDF). */
+export const DOCUMENT_ACCEPT =
+  ".jpg,.jpeg,.png,.heic,.heif,.pdf,image/jpeg,image/png,image/heic,image/heif,application/pdf";
 
-const HINT_TYPES = new Set(["image/jpeg", "image/png", "application/pdf"]);
+const HINT_TYPES = new Set(["image/jpeg", "image/png", "image/heic", "image/heif", "application/pdf"]);
 
 /** A plain sentence when the chosen file will surely be refused, else null. */
 export function documentHint(file: { name: string; size: number; type: string } | null): string | null {
   if (file === null || file.name === "") return "Choose a file to upload.";
   if (file.size === 0) return "That file is empty.";
   if (file.size > MAX_DOCUMENT_BYTES) return `That file is ${formatSize(file.size)}; the limit is 10 MB.`;
-  if (file.type !== "" && !HINT_TYPES.has(file.type)) return "Upload a roof photo (JPEG or PNG) or a bill (PDF).";
+  if (file.type !== "" && !HINT_TYPES.has(file.type)) return "Upload a roof photo (JPEG, PNG or HEIC) or a bill (PDF).";
   return null;
 }
 

@@ -2,7 +2,8 @@
 
 Counters live in shared state (Redis), so a burst spread over several
 replicas is counted once. Keys are hashed: account ids and addresses never
-appear in Redis key names.
+appear in Redis key names. A raised alert is logged and written as delivery
+jobs (`helio.alerts.delivery`) that `helio worker` sends to every sink.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from helio.alerts.dispatcher import AlertDispatcher
+from helio.alerts.delivery import AlertJobs
 from helio.alerts.rules import MAX_ALERTS_PER_RULE_PER_HOUR, RULES, Alert, Rule
 from helio.audit.hooks import AuditRecord
+from helio.logging import get_logger
 from helio.metrics import ALERTS_FIRED, ALERTS_SUPPRESSED
 from helio.state.shared import SharedState
+
+log = get_logger("alerts")
 
 
 class AlertEngine:
@@ -23,18 +27,22 @@ class AlertEngine:
     def __init__(
         self,
         state: SharedState,
-        dispatcher: AlertDispatcher,
+        deliveries: AlertJobs,
         *,
         rules: Sequence[Rule] = RULES,
         max_per_hour: int = MAX_ALERTS_PER_RULE_PER_HOUR,
     ) -> None:
         self.state = state
-        self.dispatcher = dispatcher
+        self.deliveries = deliveries
         self.rules = tuple(rules)
         self.max_per_hour = max_per_hour
 
     async def evaluate(self, event: AuditRecord) -> list[Alert]:
-        """Apply every rule to a committed event; queue and return the alerts it raises."""
+        """Apply every rule to a committed event; queue the delivery of the alerts it raises.
+
+        Returns:
+            The alerts raised.
+        """
         fired: list[Alert] = []
         for rule in self.rules:
             if not rule.matches(event):
@@ -45,7 +53,12 @@ class AlertEngine:
             alert = await self._check(rule, subject, event)
             if alert is not None:
                 ALERTS_FIRED.labels(rule.name).inc()
-                await self.dispatcher.enqueue(alert)
+                log.warning(
+                    "security_alert", rule=alert.rule, severity=alert.severity,
+                    subject=alert.subject, count=alert.count, event_seq=alert.event_seq,
+                    alert_request_id=alert.request_id,
+                )  # fmt: skip
+                await self.deliveries.send(alert)
                 fired.append(alert)
         return fired
 

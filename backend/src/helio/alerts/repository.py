@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.models import AlertSink
+from helio.models.job_outbox import JobOutbox
 
 
 async def all_sinks(session: AsyncSession) -> Sequence[AlertSink]:
@@ -22,6 +23,12 @@ async def enabled_sinks(session: AsyncSession) -> Sequence[AlertSink]:
     return (await session.execute(stmt)).scalars().all()
 
 
+async def enabled_sink(session: AsyncSession, sink_id: str) -> AlertSink | None:
+    """Return one sink if it still exists and is enabled."""
+    stmt = select(AlertSink).where(AlertSink.id == sink_id, AlertSink.enabled.is_(True))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def delete_sinks(session: AsyncSession, ids: Sequence[str]) -> None:
     """Remove sinks by id."""
     if ids:
@@ -31,3 +38,9 @@ async def delete_sinks(session: AsyncSession, ids: Sequence[str]) -> None:
 def add_sink(session: AsyncSession, sink: AlertSink) -> None:
     """Stage a new sink."""
     session.add(sink)
+
+
+async def waiting_jobs(session: AsyncSession, function: str) -> int:
+    """Return how many jobs of `function` wait in the job outbox for the worker's relay."""
+    stmt = select(func.count()).select_from(JobOutbox).where(JobOutbox.function == function)
+    return int(await session.scalar(stmt) or 0)

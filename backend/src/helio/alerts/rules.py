@@ -7,9 +7,9 @@ key for `quiet_seconds`, so a long attack raises one alert, not hundreds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from helio.audit.actions import SIGN_IN_ACTIONS, AuditAction, Outcome
 from helio.audit.hooks import AuditRecord
@@ -57,14 +57,14 @@ class Alert:
     client_ip: str | None
     request_id: str | None
 
-    def to_json(self) -> str:
-        """Serialise for the outbox."""
-        return json.dumps(asdict(self), sort_keys=True)
+    def to_dict(self) -> dict[str, Any]:
+        """Return the alert as job arguments (JSON)."""
+        return asdict(self)
 
     @classmethod
-    def from_json(cls, text: str) -> Alert:
-        """Parse an outbox item."""
-        return cls(**json.loads(text))
+    def from_dict(cls, fields: dict[str, Any]) -> Alert:
+        """Return the alert of job arguments."""
+        return cls(**fields)
 
     def summary(self) -> str:
         """Return the one-line text of the alert."""

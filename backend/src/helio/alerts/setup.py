@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from helio.alerts.channels import webhook_policy
-from helio.alerts.dispatcher import AlertDispatcher, Retry
+from helio.alerts.delivery import AlertJobs
 from helio.alerts.engine import AlertEngine
-from helio.alerts.outbox import outbox_for
 from helio.audit import hooks
 from helio.audit.monitor import CheckpointScheduler
-from helio.config import Settings
 from helio.db import Database
-from helio.mail.config import smtp_config
-from helio.mail.transport import MemoryTransport, SmtpTransport, Transport
 from helio.state.shared import SharedState
 
 
-def build_dispatcher(settings: Settings, db: Database, state: SharedState) -> AlertDispatcher:
-    """Return a dispatcher for these settings: the alert outbox, mail transport, webhook policy."""
-    config = smtp_config(settings)
-    mail: Transport = SmtpTransport(config) if config else MemoryTransport()
-    return AlertDispatcher(
-        db=db,
-        state=state,
-        outbox=outbox_for(state),
-        mail=mail,
-        mail_from=settings.mail_from,
-        policy=webhook_policy(settings),
-        retry=Retry(settings.alert_retry_attempts, settings.alert_retry_base_seconds),
-    )
-
-
-def build_alert_engine(settings: Settings, db: Database, state: SharedState) -> AlertEngine:
-    """Return the alert engine of one app, delivering through its own dispatcher."""
-    return AlertEngine(state, build_dispatcher(settings, db, state))
+def build_alert_engine(db: Database, state: SharedState) -> AlertEngine:
+    """Return the alert engine of one app: counters in its shared state, jobs in its database."""
+    return AlertEngine(state, AlertJobs(db))
 
 
 def install_security_monitoring(

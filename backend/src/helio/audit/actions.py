@@ -94,6 +94,7 @@ class AuditAction(StrEnum):
     STAFF_DEACTIVATED = "staff.deactivated"  # details: {"sessions_ended": n}
     STAFF_REACTIVATED = "staff.reactivated"  # details: {"invitation_resent": bool}
     ACCESS_REVIEW_ATTESTED = "access_review.attested"
+    ACCESS_REVIEW_REMINDED = "access_review.reminded"  # resource: the review period
     # The audit trail and its alerts
     AUDIT_SEARCHED = "audit.searched"
     AUDIT_EXPORTED = "audit.exported"

@@ -81,3 +81,15 @@ async def last_checkpoint(session: AsyncSession) -> AuditCheckpoint | None:
 def add_checkpoint(session: AsyncSession, checkpoint: AuditCheckpoint) -> None:
     """Stage a checkpoint in the current transaction."""
     session.add(checkpoint)
+
+
+async def has_event(
+    session: AsyncSession, action: str, resource_type: str, resource_id: str
+) -> bool:
+    """Tell whether an event of `action` about this resource was recorded."""
+    stmt = select(AuditEvent.seq).where(
+        AuditEvent.action == action,
+        AuditEvent.resource_type == resource_type,
+        AuditEvent.resource_id == resource_id,
+    )
+    return (await session.scalar(stmt.limit(1))) is not None

@@ -95,6 +95,11 @@ async def record(
     return AuditEvent(**values)
 
 
+async def recorded(session: AsyncSession, action: AuditAction, target: Target) -> bool:
+    """Tell whether an event of `action` about `target` is in the trail (once-only work)."""
+    return await repository.has_event(session, action.value, target.kind, target.id or "")
+
+
 async def record_separately(
     db: Database,
     ctx: AuditContext | None,

@@ -9,7 +9,8 @@ from typing import TypeVar
 
 import typer
 
-from helio.config import get_settings
+from helio.config import Settings, get_settings
+from helio.platform.app import App
 from helio.state.jobs import DeadLetters, build_queue
 from helio.worker.registry import default_registry
 
@@ -36,7 +37,6 @@ def worker(ctx: typer.Context) -> None:
         return
     _redis_url()
     from helio.logging import configure_logging
-    from helio.main import build_app
     from helio.worker.runtime import WorkerOptions, build_runtime, serve
 
     settings = get_settings()
@@ -50,13 +50,26 @@ def worker(ctx: typer.Context) -> None:
     )
 
     async def main() -> None:
-        app = build_app(settings)
+        app = worker_app_for(settings)
         try:
             await serve(build_runtime(app, default_registry(), options))
         finally:
             await app.close()
 
     asyncio.run(main())
+
+
+def worker_app_for(settings: Settings) -> App:
+    """Build the worker's app: the audit events its jobs record raise alerts, as in the API.
+
+    A daily self-audit that finds a regression records it from the worker; without the
+    listeners its alert would never be raised.
+    """
+    from helio.main import build_app, watch
+
+    app = build_app(settings)
+    watch(app)
+    return app
 
 
 @worker_app.command("jobs")

@@ -3,7 +3,9 @@
 Pure and CPU-bound (run it through `ctx.app.cpu`). The type comes from the magic
 bytes and a full parse, never from the name or the declared type. Photos are
 decoded and re-encoded by Pillow (no metadata survives: EXIF, GPS, comments);
-PDFs are parsed whole by pypdf and refused when they carry active content.
+HEIC/HEIF photos are decoded by libheif (pillow-heif, Pillow's HEIF plugin) and
+kept as JPEG through the same path. PDFs are parsed whole by pypdf and refused
+when they carry active content.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+import pillow_heif
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -24,7 +27,6 @@ from helio.documents.exceptions import (
     DocumentPolyglot,
     EmptyFile,
     FileTooLarge,
-    HeicNotSupported,
     ImageTooLarge,
     PdfActiveContent,
     UnsupportedDocument,
@@ -35,10 +37,15 @@ MAX_PIXELS = 25_000_000
 # Pillow's own guard: above it, Image.open raises DecompressionBombError.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
-JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
+JPEG, PNG, PDF, HEIF = "image/jpeg", "image/png", "application/pdf", "image/heif"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+# HEVC-coded HEIF (what phones write); AVIF shares the container but has no decoder here.
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+_FORMATS = {JPEG: "JPEG", PNG: "PNG", HEIF: "HEIF"}  # Pillow's names
+_KEPT_AS = {JPEG: JPEG, PNG: PNG, HEIF: JPEG}  # browsers and viewers show JPEG, not HEIC
+# The primary image only: no thumbnails, depth maps or auxiliary images are decoded.
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 # Another format's structure inside the file: ZIP (local header, central directory, end).
 _FOREIGN = (b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")
 _MARKUP = (b"<?php", b"<script", b"<html", b"<!doctype html", b"<svg", b"<?xml")
@@ -76,7 +83,7 @@ def sniff(data: bytes) -> str:
     """Return the media type the magic bytes announce.
 
     Raises:
-        EmptyFile, FileTooLarge, HeicNotSupported, UnsupportedDocument.
+        EmptyFile, FileTooLarge, UnsupportedDocument.
     """
     check_size(data)
     if data.startswith(b"\xff\xd8\xff"):
@@ -86,7 +93,7 @@ def sniff(data: bytes) -> str:
     if data.startswith(b"%PDF-"):
         return PDF
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        raise HeicNotSupported
+        return HEIF
     raise UnsupportedDocument
 
 
@@ -102,7 +109,7 @@ def clean(data: bytes) -> Cleaned:
     """Decide what `data` is and return the copy to keep.
 
     Raises:
-        EmptyFile, FileTooLarge, HeicNotSupported, UnsupportedDocument: by the magic bytes.
+        EmptyFile, FileTooLarge, UnsupportedDocument: by the magic bytes.
         DocumentPolyglot: trailing data or another format's structure inside.
         DocumentMalformed: it does not parse whole as the type it starts as.
         ImageTooLarge: a photo above 25 megapixels (decompression bombs included).
@@ -113,7 +120,7 @@ def clean(data: bytes) -> Cleaned:
     if media_type == PDF:
         _check_pdf(data)
         return Cleaned("bill", PDF, data)
-    return Cleaned("photo", media_type, _reencode(data, media_type))
+    return Cleaned("photo", _KEPT_AS[media_type], _reencode(data, media_type))
 
 
 def _check_trailer(data: bytes, media_type: str) -> None:
@@ -122,11 +129,29 @@ def _check_trailer(data: bytes, media_type: str) -> None:
         raise DocumentPolyglot
     if media_type == PNG and not data.endswith(_PNG_END):
         raise DocumentPolyglot
+    if media_type == HEIF:
+        _check_boxes(data)
+
+
+def _check_boxes(data: bytes) -> None:
+    """The file's top-level ISO BMFF boxes must cover it exactly: nothing appended."""
+    offset = 0
+    while offset < len(data):
+        if len(data) - offset < 8:
+            raise DocumentPolyglot
+        size = int.from_bytes(data[offset : offset + 4], "big")
+        if size == 1:  # a 64-bit size follows the box type
+            size = int.from_bytes(data[offset + 8 : offset + 16], "big")
+        elif size == 0:  # the box runs to the end of the file
+            size = len(data) - offset
+        if size < 8 or offset + size > len(data):
+            raise DocumentMalformed
+        offset += size
 
 
 def _reencode(data: bytes, media_type: str) -> bytes:
     _check_trailer(data, media_type)
-    expected = "JPEG" if media_type == JPEG else "PNG"
+    expected = _FORMATS[media_type]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -134,9 +159,10 @@ def _reencode(data: bytes, media_type: str) -> bytes:
                 _check_pixels(probe.size)
                 probe.verify()
             with Image.open(io.BytesIO(data), formats=[expected]) as image:
+                _check_pixels(image.size)
                 image.load()
                 upright = ImageOps.exif_transpose(image)
-                return _encode(upright, expected)
+                return _encode(upright, _FORMATS[_KEPT_AS[media_type]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLarge from None
     except (OSError, ValueError, SyntaxError, struct.error) as error:

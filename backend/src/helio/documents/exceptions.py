@@ -15,12 +15,7 @@ class FileTooLarge(PayloadTooLarge):
 
 class UnsupportedDocument(UnsupportedMediaType):
     code = "unsupported_document"
-    message = "Send a JPEG or PNG photo or a PDF bill."
-
-
-class HeicNotSupported(UnsupportedMediaType):
-    code = "heic_not_supported"
-    message = "HEIC photos are not accepted yet; send the photo as JPEG or PNG."
+    message = "Send a JPEG, PNG or HEIC photo or a PDF bill."
 
 
 class DocumentMalformed(ValidationFailed):

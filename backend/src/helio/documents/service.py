@@ -88,7 +88,7 @@ async def upload(
 
     Raises:
         NotFound: the site or order is missing or not the caller's (the same 404).
-        EmptyFile, FileTooLarge, UnsupportedDocument, HeicNotSupported, DocumentMalformed,
+        EmptyFile, FileTooLarge, UnsupportedDocument, DocumentMalformed,
         DocumentPolyglot, ImageTooLarge, PdfActiveContent: the content is refused.
         DocumentInfected: the scanner flagged it. ScannerDown: the scanner is unreachable.
         StorageFull: the store has no room (507); nothing is kept.

@@ -99,6 +99,14 @@ TEMPLATES: dict[str, MailTemplate] = {
             "The details and the whole timeline are in your account:\n\n$link\n"
         ),
     ),
+    "access_review_due": MailTemplate(
+        "The Helio staff access review is due",
+        Template(
+            "Hello,\n\nThe review of who holds which staff role is due ($since). Review the "
+            "staff accounts, roles and MFA in the console and attest the review there:\n\n"
+            "$link\n\nYou receive this once per review period while the review is open.\n"
+        ),
+    ),
     "customer_invitation": MailTemplate(
         "Your Helio account is ready to be set up",
         Template(

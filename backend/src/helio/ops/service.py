@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from prometheus_client import generate_latest
 from sqlalchemy.engine import make_url
 
-from helio.alerts.outbox import outbox_for
 from helio.audit import repository as audit_repository
 from helio.audit.checkpoints import checkpoint_is_valid, verification_keys
 from helio.audit.monitor import last_verification, run_verification
@@ -43,10 +42,10 @@ async def readiness(ctx: Ctx) -> tuple[bool, dict[str, str]]:
 
 
 async def health(ctx: Ctx) -> HealthRead:
-    """Check the database, the shared state and the alert backlog."""
+    """Check the database, the shared state and the alert backlog (deliveries not yet relayed)."""
     _, checks = await readiness(ctx)
-    state = ctx.app.state
-    pending = await outbox_for(state).size() if checks["state"] == "ok" else -1
+    deliveries = ctx.app.alerts.deliveries
+    pending = await deliveries.waiting() if checks["database"] == "ok" else -1
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return HealthRead(status=status, checks=checks, alerts_pending=pending)
 

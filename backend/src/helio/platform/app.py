@@ -52,8 +52,7 @@ class App:
     scanner: ClamdScanner | None  # the antivirus hook (clamd), when configured
 
     async def close(self) -> None:
-        """Finish queued alerts and mail (bounded), then release connections."""
-        await self.alerts.dispatcher.wait_idle()
+        """Release what the outbox holds, then the connections (jobs wait as rows)."""
         await self.outbox.close()
         await self.state.close()
         await self.db.dispose()

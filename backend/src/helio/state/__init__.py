@@ -1,1 +1,1 @@
-"""Shared state every replica sees: counters and flags with expiry, rate limits, reliable queues."""
+"""Shared state every replica sees: counters and flags with expiry, rate limits, the job queue."""

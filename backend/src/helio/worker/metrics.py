@@ -22,3 +22,10 @@ DEAD_LETTERS = Gauge(
 RELAYED = Counter(
     "helio_worker_outbox_relayed", "Outbox rows moved into the queue.", registry=REGISTRY
 )  # fmt: skip
+ALERT_DELIVERIES = Counter(
+    "helio_alert_deliveries",
+    "Alert delivery attempts by sink kind and result (delivered, retried, refused, failed,"
+    " sink_gone).",
+    ["kind", "result"],
+    registry=REGISTRY,
+)

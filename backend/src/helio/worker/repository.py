@@ -1,14 +1,14 @@
-"""Queries of the worker: the job outbox rows, quotes to expire, the last access attestation."""
+"""Queries of the worker: the job outbox rows, quotes to expire."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.models import AccessAttestation, Quote
+from helio.models import Quote
 from helio.models.job_outbox import JobOutbox
 
 
@@ -30,8 +30,3 @@ async def expire_quotes(session: AsyncSession, *, offered: str, expired: str, no
         .values(status=expired)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def last_attestation(session: AsyncSession) -> datetime | None:
-    """Return when the access review was last attested."""
-    return await session.scalar(select(func.max(AccessAttestation.created_at)))

@@ -71,6 +71,17 @@ async def lock_admins(session: AsyncSession) -> list[str]:
     return sorted((await session.execute(active)).scalars())
 
 
+async def active_admins(session: AsyncSession) -> list[User]:
+    """Return the active admin accounts, oldest first (who is reminded of the access review)."""
+    stmt = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN.value, User.status == ACTIVE, User.deleted_at.is_(None))
+        .order_by(User.created_at, User.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
 async def roles_of(session: AsyncSession, user_ids: Sequence[str]) -> dict[str, list[str]]:
     """Return each account's roles, sorted."""
     found: dict[str, list[str]] = {user_id: [] for user_id in user_ids}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helio.worker.jobs import mail, scheduled
+from helio.worker.jobs import alerts, mail, scheduled
 from helio.worker.registry import Family
 
-FAMILIES: tuple[Family, ...] = (mail.FAMILY, scheduled.FAMILY)
+FAMILIES: tuple[Family, ...] = (mail.FAMILY, alerts.FAMILY, scheduled.FAMILY)

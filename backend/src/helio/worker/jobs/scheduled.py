@@ -7,8 +7,6 @@ and is safe to run twice: every step works on what is due at that moment.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys
 from helio.customers.deletion import shred_due
 from helio.kit.clock import utcnow
@@ -16,12 +14,12 @@ from helio.logging import get_logger
 from helio.platform.context import Ctx
 from helio.quotes.service import OFFERED
 from helio.selfaudit.job import daily_self_audit
+from helio.staff.admin.reminders import remind_if_due
 from helio.worker import repository
 from helio.worker.context import WorkerContext
 from helio.worker.registry import Family, ScheduledJob
 
 EXPIRED = "expired"
-REVIEW_EVERY_DAYS = 90
 log = get_logger("worker.scheduled")
 
 
@@ -49,15 +47,11 @@ async def expire_quotes(worker: WorkerContext) -> int:
 
 
 async def access_review_reminder(worker: WorkerContext) -> bool:
-    """Log `access_review_due` when the last attestation is older than 90 days; True if due."""
-    async with worker.app.db.transaction() as session:
-        last = await repository.last_attestation(session)
-    due = last is None or utcnow() - last > timedelta(days=REVIEW_EVERY_DAYS)
-    if due:
-        log.warning(
-            "access_review_due", last_attested_at=None if last is None else last.isoformat()
-        )
-    return due
+    """Mail the admins when the access review is due (once per review period); True if due."""
+    reminder = await remind_if_due(worker.app)
+    if reminder.due:
+        log.warning("access_review_due", period=reminder.period, admins_mailed=reminder.mailed)
+    return reminder.due
 
 
 async def self_audit(worker: WorkerContext) -> str:
