@@ -18,7 +18,8 @@ expire), a computed quote (6), usage updates (4), orders placed (10), workflow s
 (12), roof-photo uploads of ~250 KB (4). Clients come from many addresses through a trusted
 proxy (X-Forwarded-For), as they would in production; each customer's daily quote quota holds.
 Printed per minute: operations, errors, p50/p99, the API's resident memory, the database
-connections of the soak database, and the Redis keys; then the verdict on the goals
+connections of the soak database, the Redis keys and the machine's load average (the soak
+shares the machine with its load generator); then the verdict on the goals
 (0 errors, memory growth after warm-up < 5 %, connections and keys flat).
 """
 
@@ -380,7 +381,7 @@ def _row(number: int, row: tuple[Minute, float, int, int]) -> str:
     errors = sum(minute.errors.values()) + minute.shed
     return (f"| {number} | {len(minute.latencies)} | {errors} "
             f"| {percentile(minute.latencies, 0.5):.1f} | {percentile(minute.latencies, 0.99):.1f} "
-            f"| {rss:.1f} | {connections} | {keys} |")  # fmt: skip
+            f"| {rss:.1f} | {connections} | {keys} | {os.getloadavg()[0]:.1f} |")  # fmt: skip
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -458,9 +459,9 @@ def _header(args: argparse.Namespace, capacity: float, rate: float, warmup_error
     print()
     print(
         "| minute | operations | errors | p50 ms | p99 ms | API RSS MiB | DB connections "
-        "| Redis keys |"
+        "| Redis keys | load average |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def _kinds(warm: Counter[str], end: Counter[str]) -> None:
