@@ -88,7 +88,9 @@ async def create_customers(env: dict[str, str], count: int) -> list[str]:
 
 
 @contextmanager
-def server(env: dict[str, str], port: int, log: Path | None = None) -> Iterator[None]:
+def server(
+    env: dict[str, str], port: int, log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run one uvicorn on 127.0.0.1:port; its JSON log goes to `log`, else nowhere."""
     command = [sys.executable, "-m", "uvicorn", "helio.main:create_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
@@ -96,7 +98,7 @@ def server(env: dict[str, str], port: int, log: Path | None = None) -> Iterator[
     sink: IO[bytes] | int = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(command, cwd=BACKEND, env=env, stdout=sink)
     try:
-        yield
+        yield process
     finally:
         if not isinstance(sink, int):
             sink.close()

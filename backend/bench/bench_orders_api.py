@@ -46,7 +46,7 @@ STEPS = ("survey_scheduled", "surveyed", "permit_submitted", "permit_approved")
 
 
 async def _accounts(
-    env: dict[str, str], customers: int
+    env: dict[str, str], customers: int, quotes_each: int = QUOTES_PER_CUSTOMER
 ) -> tuple[list[tuple[str, str]], tuple[str, str], dict[str, list[str]]]:
     """Create customers and a support member with TOTP, and stored quotes; return who and what."""
     settings = Settings(
@@ -77,7 +77,7 @@ async def _accounts(
                 staff = (email, secret)
                 continue
             people.append((email, secret))
-            quotes[email] = [_quote(session, user.id) for _ in range(QUOTES_PER_CUSTOMER)]
+            quotes[email] = [_quote(session, user.id) for _ in range(quotes_each)]
     await app.close()
     return people, staff, quotes
 
