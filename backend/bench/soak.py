@@ -48,7 +48,16 @@ import asyncmy
 import httpx
 import pyotp
 import redis.asyncio as redis
-from api_harness import BACKEND, PASSWORD, environment, free_port, migrate, percentile, server
+from api_harness import (
+    BACKEND,
+    PASSWORD,
+    environment,
+    free_port,
+    migrate,
+    percentile,
+    server,
+    wait_ready,
+)
 from bench_documents import SITE
 from bench_orders_api import _accounts
 from PIL import Image
@@ -423,7 +432,7 @@ async def _with_database(args: argparse.Namespace, mysql: dict[str, Any], databa
             async with httpx.AsyncClient(
                 base_url=f"http://127.0.0.1:{port}", timeout=30, limits=limits
             ) as http:
-                await _wait(http)
+                await wait_ready(http)
                 mix = Mix(http, customers, support, roof_photo())
                 await _prepare(mix)
                 capacity = await _capacity(mix, args.clients, args.capacity_seconds)
@@ -436,17 +445,6 @@ async def _with_database(args: argparse.Namespace, mysql: dict[str, Any], databa
         sink.stop()
     _kinds(mix.kinds_after_warmup, mix.kinds_at_end)
     return _verdict(rows)
-
-
-async def _wait(http: httpx.AsyncClient) -> None:
-    for _ in range(300):
-        try:
-            if (await http.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("the API did not become ready in time")
 
 
 def _header(args: argparse.Namespace, capacity: float, rate: float, warmup_errors: int) -> None:

@@ -20,7 +20,8 @@ from helio.auth.accounts import service
 from helio.kit.text import PERSON_NAME_CHARS
 
 REGISTER = "/api/v1/auth/register"
-PASSWORD = "another-quiet-walrus-fig-71"
+# Generated per run: a strong password, not a credential of any account outside the test.
+PASSWORD = "signup-" + secrets.token_urlsafe(18)
 # Headers that vary per request whatever the email (ids, clocks, cookies of the CSRF pair).
 PER_REQUEST = {"x-request-id", "date", "set-cookie"}
 
