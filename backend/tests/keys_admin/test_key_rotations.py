@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from helio.platform.app import App
 from helio.security.crypto import FieldCipher
 from helio.security.keys.aws_kms import AwsKmsKeyProvider
 from helio.security.keys.local import LocalKeyProvider
+from helio.security.keys.types import WrappedKey
 from helio.security.vault import FieldVault
 from helio_standins.kms import FakeKmsClient
 
@@ -74,6 +77,20 @@ class TestRotateKek:
         assert old not in clean.keys.kek_ids()
         await assert_all_readable(clean, people)
         assert store.load("kek") is None
+
+    async def test_the_jwt_signing_key_file_moves_to_the_new_kek(
+        self, clean: App, store: CheckpointStore
+    ) -> None:
+        clean.server_keys.keyfile.unlink(missing_ok=True)
+        before = await clean.server_keys.signing()
+        old = clean.keys.current_kek_id()
+        report = await rotate_kek(clean, options=RotationOptions(checkpoints=store))
+        assert old in report.retired
+        stored = await clean.server_keys.stored_signing()  # read from disk, not the cache
+        assert stored is not None
+        assert stored.current.kid == before.current.kid
+        wrapped = json.loads(clean.server_keys.keyfile.read_bytes())["wrapped_key"]
+        assert WrappedKey.from_bytes(base64.b64decode(wrapped)).kek_id == report.target
 
     async def test_killed_half_way_then_restarted_completes(
         self, clean: App, store: CheckpointStore

@@ -77,6 +77,7 @@ async def rotate_kek(
         for _ in range(_MAX_SWEEPS):
             if not await _rewrap_pass(app, recorder, ("", 0), opts.batch_size):
                 break
+        await _reseal_signing_keys(app)
         await _retire_keks(app, report)
         store.clear(KEK)
         return report.finish()
@@ -147,6 +148,17 @@ def _rewrap(provider: KeyProvider, rows: Sequence[Any], target: str) -> list[dic
             }
         )
     return out
+
+
+async def _reseal_signing_keys(app: App) -> None:
+    """Move the JWT signing key file to the current KEK: it is wrapped by a KEK too."""
+    try:
+        await app.server_keys.reseal()
+    except DecryptionError as exc:
+        raise RotationError(
+            "the JWT signing key file does not unwrap; restore its KEK or investigate "
+            "before rotating"
+        ) from exc
 
 
 async def _retire_keks(app: App, report: RotationReport) -> None:

@@ -19,11 +19,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from helio.kit.clock import clock
+from helio.security.crypto import DecryptionError
 from helio.security.files import locked, read_private_file, write_private_file
 from helio.security.jwt_keys import SigningKeySet
 from helio.security.keys.local import LocalKeyProvider
@@ -109,7 +111,8 @@ class ServerKeys:
 
         Raises:
             KeyringError: the key file is unsafe (permissions, owner).
-            ValueError: the key file is corrupt or cannot be decrypted.
+            ValueError: the key file is corrupt.
+            DecryptionError: its wrapped key or ciphertext does not decrypt (KEK gone).
         """
         if _mtime(self.keyfile) < 0:
             return None
@@ -124,6 +127,28 @@ class ServerKeys:
         keys = await asyncio.to_thread(self._rotate_file)
         self._signing = _Loaded(keys, _mtime(self.keyfile), clock.timestamp())
         return keys.current.kid
+
+    async def reseal(self) -> bool:
+        """Re-encrypt the key file under a data key wrapped by the current KEK.
+
+        A KEK rotation calls this before it retires the old KEKs: a file still wrapped
+        by a retired KEK could no longer be read, and nobody could sign in.
+
+        Returns:
+            False when there is no key file yet (nothing to reseal).
+        """
+        resealed = await asyncio.to_thread(self._reseal_file)
+        if resealed is not None:
+            self._signing = _Loaded(resealed, _mtime(self.keyfile), clock.timestamp())
+        return resealed is not None
+
+    def _reseal_file(self) -> SigningKeySet | None:
+        with locked(self.keyfile):
+            if _mtime(self.keyfile) < 0:
+                return None
+            keys = self._read()
+            self._write(keys, exclusive=False)
+            return keys
 
     def _load_or_create(self, previous: _Loaded | None) -> _Loaded:
         path = self.keyfile
@@ -155,7 +180,10 @@ class ServerKeys:
         wrapped = WrappedKey.from_bytes(base64.b64decode(document["wrapped_key"]))
         data_key = self._provider.unwrap(wrapped, context=_WRAP_CONTEXT)
         nonce = base64.b64decode(document["nonce"])
-        plain = AESGCM(data_key).decrypt(nonce, base64.b64decode(document["ciphertext"]), _AAD)
+        try:
+            plain = AESGCM(data_key).decrypt(nonce, base64.b64decode(document["ciphertext"]), _AAD)
+        except InvalidTag as exc:
+            raise DecryptionError() from exc
         return SigningKeySet.from_json(
             plain.decode("utf-8"), issuer=self._issuer, audience=AUDIENCE
         )

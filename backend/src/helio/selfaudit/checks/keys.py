@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from helio.audit.checkpoints import current_signing_key
+from helio.security.crypto import DecryptionError
 from helio.security.files import KeyringError
 from helio.selfaudit import repository
 from helio.selfaudit.inputs import Inputs
@@ -59,7 +60,7 @@ async def jwt_key_age(inputs: Inputs) -> Outcome:
         return manual(NO_APP)
     try:
         keys = await inputs.app.server_keys.stored_signing()
-    except (KeyringError, ValueError, KeyError) as error:
+    except (KeyringError, DecryptionError, ValueError, KeyError) as error:
         return failed(f"the JWT signing key file cannot be read ({type(error).__name__})")
     if keys is None:
         return passed("no JWT signing key yet: one is made at the first sign-in")
