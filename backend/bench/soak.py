@@ -20,7 +20,8 @@ proxy (X-Forwarded-For), as they would in production; each customer's daily quot
 Printed per minute: operations, errors, p50/p99, the API's resident memory, the database
 connections of the soak database, the Redis keys and the machine's load average (the soak
 shares the machine with its load generator); then the verdict on the goals
-(0 errors, memory growth after warm-up < 5 %, connections and keys flat).
+(0 errors, memory growth after warm-up < 5 %, connections flat, and keys without an expiry
+flat: keys that expire, such as the worker's done marks, grow with the traffic to a ceiling).
 """
 
 from __future__ import annotations
@@ -264,13 +265,21 @@ class Probe:
             connection.close()
 
     async def key_kinds(self) -> Counter[str]:
-        """Redis keys by kind (the first two parts of the name), to explain any growth."""
+        """Redis keys by kind (the first two parts of the name), to explain any growth.
+
+        Keys without an expiry are counted apart ("... (no expiry)"): keys that expire grow
+        with the traffic up to a ceiling, keys that never expire must not grow with it.
+        """
         client = redis.from_url(self.redis_url)
         kinds: Counter[str] = Counter()
         try:
+            batch: list[bytes] = []
             async for key in client.scan_iter(count=1000):
-                name = key.decode(errors="replace")
-                kinds[":".join(name.split(":")[:2])] += 1
+                batch.append(key)
+                if len(batch) == 1000:
+                    await _count_kinds(client, batch, kinds)
+                    batch = []
+            await _count_kinds(client, batch, kinds)
         finally:
             await client.aclose()
         return kinds
@@ -281,6 +290,18 @@ class Probe:
             return int(await client.dbsize())
         finally:
             await client.aclose()
+
+
+async def _count_kinds(client: redis.Redis, keys: list[bytes], kinds: Counter[str]) -> None:
+    if not keys:
+        return
+    async with client.pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.ttl(key)
+        ttls = await pipe.execute()
+    for key, ttl in zip(keys, ttls, strict=True):
+        kind = ":".join(key.decode(errors="replace").split(":")[:2])
+        kinds[kind + (" (no expiry)" if ttl == -1 else "")] += 1
 
 
 def _mysql_params(url: str) -> dict[str, Any]:
@@ -444,7 +465,7 @@ async def _with_database(args: argparse.Namespace, mysql: dict[str, Any], databa
     finally:
         sink.stop()
     _kinds(mix.kinds_after_warmup, mix.kinds_at_end)
-    return _verdict(rows)
+    return _verdict(rows, _persistent(mix.kinds_after_warmup), _persistent(mix.kinds_at_end))
 
 
 def _header(args: argparse.Namespace, capacity: float, rate: float, warmup_errors: int) -> None:
@@ -470,7 +491,12 @@ def _kinds(warm: Counter[str], end: Counter[str]) -> None:
         print(f"| {kind} | {warm[kind]} | {end[kind]} |")
 
 
-def _verdict(rows: list[tuple[Minute, float, int, int]]) -> int:
+def _persistent(kinds: Counter[str]) -> int:
+    return sum(n for kind, n in kinds.items() if kind.endswith("(no expiry)"))
+
+
+def _verdict(rows: list[tuple[Minute, float, int, int]], persistent_warm: int,
+             persistent_end: int) -> int:  # fmt: skip
     errors: Counter[str] = Counter()
     for minute, *_ in rows:
         errors.update(minute.errors)
@@ -485,7 +511,11 @@ def _verdict(rows: list[tuple[Minute, float, int, int]]) -> int:
           f"{last[1]:.1f} MiB ({growth:+.1f} %)")  # fmt: skip
     print(f"DB connections: {[row[2] for row in rows]}")
     print(f"Redis keys: {[row[3] for row in rows]}")
-    return 0 if not errors and growth < 5 else 1
+    # Keys that never expire may only be made once per account or per process, not per request.
+    flat = persistent_end <= persistent_warm * 1.01 + 10
+    print(f"Redis keys without an expiry after warm-up -> end: {persistent_warm} -> "
+          f"{persistent_end} ({'flat' if flat else 'GROWING'})")  # fmt: skip
+    return 0 if not errors and growth < 5 and flat else 1
 
 
 def main() -> None:

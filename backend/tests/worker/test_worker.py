@@ -31,7 +31,7 @@ from helio.worker.context import WorkerContext
 from helio.worker.jobs import scheduled
 from helio.worker.outbox import relay
 from helio.worker.registry import Family, JobSpec, Registry, default_registry
-from helio.worker.runtime import WorkerOptions, build_runtime
+from helio.worker.runtime import DONE_PREFIX, DONE_SECONDS, WorkerOptions, build_runtime
 from tests.factories.accounts import admin_access, ctx, new_customer
 from tests.factories.orders import make_quote
 from tests.fixtures.principals import Harness
@@ -175,6 +175,8 @@ async def test_a_key_runs_once_however_often_it_is_relayed(clean: App) -> None:
         await enqueue(runtime.queue, "flaky", spec.retrying, key="flaky:order-1", kwargs={})
         await eventually(lambda: _queue_empty(runtime.queue))
     assert job.runs == ["once"]
+    # The done mark expires: one key per job run must not stay in Redis for good.
+    assert 0 < await clean.state.ttl(DONE_PREFIX + "flaky:order-1") <= DONE_SECONDS
 
 
 async def _queue_empty(queue: Any) -> bool:

@@ -33,7 +33,10 @@ from helio.worker.outbox import relay
 from helio.worker.registry import JobSpec, Registry, ScheduledJob
 
 DONE_PREFIX = "worker:done:"
-DONE_SECONDS = 7 * 24 * 3600
+# A key can come back only while a relay or a sweep may queue it again: seconds, or as long
+# as a database outage keeps a relayed row from being deleted. A day covers that; longer
+# marks only fill Redis (one key per job run).
+DONE_SECONDS = 24 * 3600
 log = get_logger("worker")
 
 
