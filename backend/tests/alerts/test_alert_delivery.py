@@ -1,5 +1,6 @@
-"""Alerts raised after commit are delivered by the worker to a real webhook receiver and SMTP
-server: once per burst, retried while a sink is down, dead-lettered without the webhook's URL.
+"""Alerts are evaluated and delivered by the worker to a real webhook receiver and SMTP server:
+once per burst, retried while a sink is down, dead-lettered without the webhook's URL; the
+evaluation is written with the event, so nothing is lost between the commit and the worker.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tests.fixtures.apps import use
 from tests.fixtures.principals import Harness
 from tests.worker.harness import STEADY, eventually, running
 
-from helio.alerts.delivery import DELIVER_ALERT, AlertJobs
+from helio.alerts.delivery import DELIVER_ALERT, EVALUATE_ALERTS, AlertJobs, evaluation_key
 from helio.alerts.engine import AlertEngine
 from helio.alerts.rules import ACCOUNT_FAILURES, IP_FAILURES
 from helio.alerts.setup import install_security_monitoring, uninstall_security_monitoring
@@ -34,15 +35,25 @@ from helio.ops.alerts.service import replace_sinks
 from helio.platform.app import App
 from helio.state.jobs import DEAD_KEY, DeadLetters, Retrying, enqueue
 from helio.worker import metrics
-from helio.worker.jobs.alerts import deliver_alert
+from helio.worker.jobs.alerts import deliver_alert, evaluate_alerts
 from helio.worker.registry import Family, JobSpec, Registry
-from helio.worker.runtime import Runtime
+from helio.worker.runtime import DONE_PREFIX, Runtime
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis]
 
 # The production schedule waits minutes between attempts; the behaviour is the same.
 QUICK = Retrying(retries=3, retry_delay=0.05, max_delay=0.2, timeout=10)
-REGISTRY = Registry.of((Family("alerts", jobs=(JobSpec(DELIVER_ALERT, deliver_alert, QUICK),)),))
+REGISTRY = Registry.of(
+    (
+        Family(
+            "alerts",
+            jobs=(
+                JobSpec(EVALUATE_ALERTS, evaluate_alerts, QUICK),
+                JobSpec(DELIVER_ALERT, deliver_alert, QUICK),
+            ),
+        ),
+    )
+)
 
 
 @pytest.fixture
@@ -174,7 +185,7 @@ async def test_an_alert_raised_while_no_worker_runs_waits_and_is_delivered(
         monitored.db, None, AuditAction.AUTH_ACCOUNT_LOCKED, outcome=Outcome.SUCCESS,
         actor_id="acct-9",
     )  # fmt: skip
-    assert await AlertJobs(monitored.db).waiting() == 2  # one per sink, kept in the database
+    assert await AlertJobs(monitored.db).waiting() == 1  # its evaluation, kept in the database
     assert webhook.hits == 0
     async with _worker(monitored, smtp) as runtime:
         await eventually(lambda: _settled(monitored, runtime))
@@ -257,22 +268,31 @@ async def _dead(dead: DeadLetters) -> bool:
     return await dead.count() >= 1
 
 
-async def test_an_alert_relayed_twice_is_delivered_once(
+@pytest.mark.asvs("V16.3.1")
+async def test_an_evaluation_written_with_its_event_and_run_twice_delivers_once(
     monitored: App, webhook: WebhookReceiver, smtp: MailSink
 ) -> None:
     await record_separately(
         monitored.db, None, AuditAction.AUTH_ACCOUNT_LOCKED, outcome=Outcome.SUCCESS,
         actor_id="acct-6",
     )  # fmt: skip
+    # Committed with the event: a process that dies now loses nothing, and nothing was
+    # evaluated in it (no Redis state yet).
     async with monitored.db.transaction() as session:
         rows = (await session.scalars(select(JobOutbox))).all()
-        jobs = [(row.job_key, row.kwargs) for row in rows if row.function == DELIVER_ALERT]
-    assert len(jobs) == 2
+        jobs = [(row.function, row.job_key, row.kwargs) for row in rows]
+    assert [(function, kwargs) for function, _, kwargs in jobs] == [
+        (EVALUATE_ALERTS, {"event_id": jobs[0][2]["event_id"]})
+    ]
+    key = jobs[0][1]
+    assert key == evaluation_key(str(jobs[0][2]["event_id"]))
     async with _worker(monitored, smtp) as runtime:
         await eventually(lambda: _settled(monitored, runtime))
-        # A relay stopped between enqueueing and deleting its rows queues the jobs again:
-        for key, kwargs in jobs:
-            await enqueue(runtime.queue, DELIVER_ALERT, QUICK, key=key, kwargs=kwargs)
+        assert (webhook.hits, len(smtp.messages)) == (1, 1)
+        # A worker killed after the evaluation, before its done mark, runs it again: the
+        # same alert is raised under the same delivery keys, and each sink gets it once.
+        await monitored.state.delete(DONE_PREFIX + key)
+        await enqueue(runtime.queue, EVALUATE_ALERTS, QUICK, key=key, kwargs=jobs[0][2])
         await eventually(lambda: _settled(monitored, runtime))
     assert (webhook.hits, len(smtp.messages)) == (1, 1)
 

@@ -9,7 +9,7 @@ import pytest
 
 from helio.alerts.delivery import AlertJobs
 from helio.alerts.engine import AlertEngine
-from helio.alerts.rules import GLOBAL_FAILURES, RULES, Rule
+from helio.alerts.rules import ACCOUNT_FAILURES, GLOBAL_FAILURES, RULES, Rule
 from helio.audit.actions import AuditAction
 from helio.audit.hooks import AuditRecord
 from helio.kit.clock import utcnow
@@ -134,3 +134,21 @@ def test_action_names_match_the_authentication_events() -> None:
     )
     assert AuditAction.AUTH_REFRESH_TOKEN_REUSED == AuditAction.AUTH_REFRESH_TOKEN_REUSED
     assert AuditAction.AUTH_TOKEN_ISSUED == AuditAction.AUTH_TOKEN_ISSUED
+
+
+@pytest.mark.redis
+async def test_an_evaluation_run_again_raises_the_same_alert_and_counts_once(
+    engine: AlertEngine,
+) -> None:
+    locked = _event(AuditAction.AUTH_ACCOUNT_LOCKED, actor_id="a7")
+    first, again = await engine.evaluate(locked), await engine.evaluate(locked)
+    assert [a.rule for a in first] == [a.rule for a in again] == ["account_locked"]
+    assert first[0].event_id == again[0].event_id  # the same delivery keys
+    failures = [
+        _event(AuditAction.AUTH_SIGNED_IN, "failure", actor_id="a8", client_ip="192.0.2.1")
+        for _ in range(ACCOUNT_FAILURES)
+    ]
+    for event in failures[:-1]:
+        assert await _rules(engine, event) == []
+        assert await _rules(engine, event) == []  # run twice, counted once
+    assert await _rules(engine, failures[-1]) == ["login_failures_account"]

@@ -7,15 +7,18 @@ import json
 import secrets
 
 import pytest
+from sqlalchemy import select
 from tests.factories.audit import append, execute, isolated, scalar
 from typer.testing import CliRunner
 
-from helio.audit import repository
+from helio.alerts.delivery import evaluation_key
+from helio.audit import AuditAction, repository
 from helio.audit.chain import HASHED_FIELDS, row_hash, stored_values
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys, verification_keys
 from helio.audit.verify import VerifyResult, verify_chain
 from helio.commands.audit import audit_app
 from helio.config import Settings, get_settings
+from helio.models import AuditEvent, JobOutbox
 from helio.platform.app import App
 
 EVENTS = 30
@@ -193,7 +196,17 @@ async def test_cli_verify_reports_the_first_broken_link(chain: App) -> None:
     await execute(chain.db, "DELETE FROM audit_events WHERE seq = 26")
     code, output, messages = await asyncio.to_thread(_run_cli, chain.settings, "verify", "--json")
     assert code == 1
-    assert "security_alert" in messages  # the audit_chain_broken rule fired from the CLI
+    # The failed verification is recorded with its alert evaluation (the worker raises it):
+    async with chain.db.transaction() as session:
+        queued = (await session.scalars(select(JobOutbox.job_key))).all()
+        failed = (
+            await session.scalars(
+                select(AuditEvent.id).where(
+                    AuditEvent.action == AuditAction.AUDIT_VERIFIED, AuditEvent.outcome == "failure"
+                )
+            )
+        ).all()
+    assert [evaluation_key(event_id) for event_id in failed] == list(queued)
     report = json.loads(output)
     assert report["broken"]["kind"] == "edited"
     assert report["broken"]["seq"] == 23

@@ -1,11 +1,14 @@
-"""Alert delivery is a job per sink: written after the audit event commits, sent by the worker.
+"""Alert work is jobs: the evaluation of an event, then a delivery per sink, run by the worker.
 
-The engine raises alerts once the event that caused them has committed, so the
-jobs are written in a transaction of their own (`AlertJobs.send`): one
-`deliver_alert` job per enabled sink, keyed by alert and sink, so a sink that is
-down is retried on its own while the others already have the alert. A job names
-its sink by id and reads the target when it runs: webhook URLs (which often
-embed a token) never enter the job's arguments, the queue or the dead letters.
+An audit event that a rule may care about is written together with an
+`evaluate_alerts` job (`AlertJobs.evaluate_later`, in the event's transaction):
+the evaluation commits with the event or not at all. The worker evaluates it
+(`AlertEngine.evaluate`) and writes the raised alerts' deliveries in a
+transaction of its own (`AlertJobs.send`): one `deliver_alert` job per enabled
+sink, keyed by alert and sink, so a sink that is down is retried on its own while
+the others already have the alert. A job names its event and its sink by id and
+reads them when it runs: client addresses and webhook URLs (which often embed a
+token) never enter the job's arguments, the queue or the dead letters.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable
 from typing import Literal
 
 import aiosmtplib
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.alerts import repository
 from helio.alerts.channels import alert_mail, webhook_payload, webhook_policy
@@ -26,6 +30,8 @@ from helio.security.outbound import OutboundError, OutboundRefused, fetch
 from helio.state.jobs import enqueue_in
 
 DELIVER_ALERT = "deliver_alert"
+EVALUATE_ALERTS = "evaluate_alerts"
+ALERT_JOBS = (EVALUATE_ALERTS, DELIVER_ALERT)
 log = get_logger("alerts")
 
 Result = Literal["delivered", "refused", "failed", "sink_gone"]
@@ -49,11 +55,21 @@ def delivery_key(alert: Alert, sink_id: str) -> str:
     return f"alert:{alert.event_id}:{alert.rule}:{sink_id}"
 
 
+def evaluation_key(event_id: str) -> str:
+    """Return the job key of one event's evaluation (a job run again evaluates it once)."""
+    return f"alert-eval:{event_id}"
+
+
 class AlertJobs:
-    """Queue each raised alert as one `deliver_alert` job per enabled sink."""
+    """Queue events to evaluate, and each raised alert as one `deliver_alert` job per sink."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    @staticmethod
+    def evaluate_later(session: AsyncSession, event_id: str) -> None:
+        """Write the evaluation of an event into the event's own transaction."""
+        enqueue_in(session, EVALUATE_ALERTS, {"event_id": event_id}, key=evaluation_key(event_id))
 
     async def send(self, alert: Alert) -> int:
         """Write the alert's jobs in a transaction of their own; return how many sinks."""
@@ -69,9 +85,9 @@ class AlertJobs:
         return len(sinks)
 
     async def waiting(self) -> int:
-        """Return how many deliveries are written but not yet handed to the worker."""
+        """Return how many evaluations and deliveries are written but not yet handed over."""
         async with self.db.transaction() as session:
-            return await repository.waiting_jobs(session, DELIVER_ALERT)
+            return await repository.waiting_jobs(session, *ALERT_JOBS)
 
 
 async def deliver(

@@ -40,7 +40,7 @@ def add_sink(session: AsyncSession, sink: AlertSink) -> None:
     session.add(sink)
 
 
-async def waiting_jobs(session: AsyncSession, function: str) -> int:
-    """Return how many jobs of `function` wait in the job outbox for the worker's relay."""
-    stmt = select(func.count()).select_from(JobOutbox).where(JobOutbox.function == function)
+async def waiting_jobs(session: AsyncSession, *functions: str) -> int:
+    """Return how many jobs of these functions wait in the job outbox for the worker's relay."""
+    stmt = select(func.count()).select_from(JobOutbox).where(JobOutbox.function.in_(functions))
     return int(await session.scalar(stmt) or 0)

@@ -18,11 +18,11 @@ def build_alert_engine(db: Database, state: SharedState) -> AlertEngine:
 def install_security_monitoring(
     db: Database, alerts: AlertEngine, checkpoints: CheckpointScheduler
 ) -> None:
-    """Evaluate the alert rules and schedule checkpoints after each committed audit event.
+    """Queue each audit event's alert evaluation with it; schedule checkpoints after commit.
 
-    Listeners are keyed by name per engine: installing again replaces them.
+    Writers and listeners are keyed by name per engine: installing again replaces them.
     """
-    hooks.subscribe(db.engine, "alerts", alerts.evaluate)
+    hooks.write_along(db.engine, "alerts", alerts.queue_evaluation)
     hooks.subscribe(db.engine, "checkpoints", checkpoints.on_event)
 
 

@@ -1,8 +1,12 @@
-"""What runs once an audit event is committed: metrics and listeners (alert rules, checkpoints).
+"""What an audit event sets off: writers in its transaction, then metrics and listeners.
 
-Listeners are registered per database engine, so two apps in one process
-(tests) each see only their own events. A listener that fails is logged and
-never turns a committed request into an error.
+Writers run while the event is written and add to its transaction (the alert
+rules queue their evaluation there, so it commits, or rolls back, with the
+event: a process that dies right after the commit loses no alert). Listeners
+run once the event is committed (checkpoints); one that fails is logged and
+never turns a committed request into an error. Both are registered per
+database engine, so two apps in one process (tests) each see only their own
+events.
 """
 
 from __future__ import annotations
@@ -48,10 +52,12 @@ class AuditRecord:
 
 
 Listener = Callable[[AuditRecord], Awaitable[object]]
+Writer = Callable[[AsyncSession, AuditRecord], None]
 
 _listeners: weakref.WeakKeyDictionary[AsyncEngine, dict[str, Listener]] = (
     weakref.WeakKeyDictionary()
 )
+_writers: weakref.WeakKeyDictionary[AsyncEngine, dict[str, Writer]] = weakref.WeakKeyDictionary()
 
 
 def subscribe(engine: AsyncEngine, name: str, listener: Listener) -> None:
@@ -59,14 +65,23 @@ def subscribe(engine: AsyncEngine, name: str, listener: Listener) -> None:
     _listeners.setdefault(engine, {})[name] = listener
 
 
+def write_along(engine: AsyncEngine, name: str, writer: Writer) -> None:
+    """Call `writer` with the session of each event written through `engine`, before commit."""
+    _writers.setdefault(engine, {})[name] = writer
+
+
 def unsubscribe(engine: AsyncEngine, name: str) -> None:
-    """Stop calling the listener registered under `name`."""
+    """Stop calling the listener or writer registered under `name`."""
     _listeners.get(engine, {}).pop(name, None)
+    _writers.get(engine, {}).pop(name, None)
 
 
 def schedule(session: AsyncSession, record: AuditRecord) -> None:
-    """Queue the metrics and the listeners to run once `session` commits."""
+    """Run the writers in `session` now; queue the metrics and listeners for its commit."""
     engine = session.bind
+    writers = list(_writers.get(engine, {}).values()) if isinstance(engine, AsyncEngine) else []
+    for writer in writers:
+        writer(session, record)
     listeners = list(_listeners.get(engine, {}).values()) if isinstance(engine, AsyncEngine) else []
 
     async def run() -> None:

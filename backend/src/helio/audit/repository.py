@@ -93,3 +93,9 @@ async def has_event(
         AuditEvent.resource_id == resource_id,
     )
     return (await session.scalar(stmt.limit(1))) is not None
+
+
+async def event_by_id(session: AsyncSession, event_id: str) -> AuditEvent | None:
+    """Return the stored event with this id, or None."""
+    stmt = select(AuditEvent).where(AuditEvent.id == event_id)
+    return cast("AuditEvent | None", await session.scalar(stmt))

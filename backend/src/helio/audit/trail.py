@@ -175,5 +175,13 @@ _SNAPSHOT = (
 )  # fmt: skip
 
 
+async def stored_record(session: AsyncSession, event_id: str) -> hooks.AuditRecord | None:
+    """Return a committed event as its listeners saw it, or None when there is no such event."""
+    event = await repository.event_by_id(session, event_id)
+    if event is None:
+        return None
+    return hooks.AuditRecord(**{name: getattr(event, name) for name in _SNAPSHOT})
+
+
 def _snapshot(fields: dict[str, Any]) -> hooks.AuditRecord:
     return hooks.AuditRecord(**{name: fields[name] for name in _SNAPSHOT})

@@ -14,7 +14,7 @@ class HealthRead(BaseModel):
 
     status: str
     checks: dict[str, str]
-    alerts_pending: int  # alert deliveries written but not yet taken by the worker; -1: unknown
+    alerts_pending: int  # alert evaluations and deliveries not yet taken by the worker; -1: unknown
 
 
 class EndpointRead(BaseModel):
