@@ -81,14 +81,13 @@ class TestRotateKek:
     async def test_the_jwt_signing_key_file_moves_to_the_new_kek(
         self, clean: App, store: CheckpointStore
     ) -> None:
-        clean.server_keys.keyfile.unlink(missing_ok=True)
-        before = await clean.server_keys.signing()
+        kid = await clean.server_keys.rotate_signing()  # the file exists, under the current KEK
         old = clean.keys.current_kek_id()
         report = await rotate_kek(clean, options=RotationOptions(checkpoints=store))
         assert old in report.retired
         stored = await clean.server_keys.stored_signing()  # read from disk, not the cache
         assert stored is not None
-        assert stored.current.kid == before.current.kid
+        assert stored.current.kid == kid
         wrapped = json.loads(clean.server_keys.keyfile.read_bytes())["wrapped_key"]
         assert WrappedKey.from_bytes(base64.b64decode(wrapped)).kek_id == report.target
 
