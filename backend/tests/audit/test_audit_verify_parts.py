@@ -7,6 +7,8 @@ and both walks must name the same break.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import secrets
 import threading
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,12 +16,15 @@ from typing import Any
 
 import pytest
 from tests.factories.audit import append, execute, isolated
+from typer.testing import CliRunner
 
 from helio.audit import repository, verify, walk
 from helio.audit.chain import HASHED_FIELDS, row_hash, stored_values
 from helio.audit.checkpoints import create_checkpoint, load_signing_keys, verification_keys
 from helio.audit.verify import VerifyResult, split, verify_chain
 from helio.audit.walk import Part, PartResult, WalkFailed, walk_parts_in_processes
+from helio.commands.audit import audit_app
+from helio.config import get_settings
 from helio.platform.app import App
 
 EVENTS = 30
@@ -225,7 +230,7 @@ async def test_only_long_chains_are_split_across_processes(
     chain: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    real = verify.walk_parts_in_processes
+    real = walk.walk_parts_in_processes
 
     async def spy(url: str, parts: Sequence[Part], **options: Any) -> list[PartResult]:
         calls.append(len(parts))
@@ -238,3 +243,24 @@ async def test_only_long_chains_are_split_across_processes(
     assert (await verify_chain(chain.db)).ok
     assert len(calls) == 1
     assert 1 <= calls[0] <= verify.MAX_WORKERS
+
+
+@pytest.mark.asvs("V16.4.2")
+async def test_cli_verify_splits_the_walk_when_told(chain: App) -> None:
+    await execute(chain.db, "UPDATE audit_events SET reason = 'x' WHERE seq = 14")
+    env = {
+        "HELIO_ENV": "test",
+        "HELIO_DATABASE_URL": chain.settings.effective_database_url,
+        "HELIO_REDIS_URL": chain.settings.redis_url or "",
+        "HELIO_DATA_DIR": str(chain.settings.data_dir),
+    }
+    args = ["verify", "--json", "--workers", "2"]
+    get_settings.cache_clear()
+    try:
+        outcome = await asyncio.to_thread(CliRunner().invoke, audit_app, args, env=env)
+    finally:
+        get_settings.cache_clear()
+    assert outcome.exit_code == 1, outcome.stderr
+    report = json.loads(outcome.stdout)
+    assert (report["broken"]["kind"], report["broken"]["seq"]) == ("edited", 14)
+    assert [(p["first"], p["last"]) for p in report["parts"]] == [(1, 15), (16, 30)]

@@ -12,6 +12,11 @@ order, in batches, and stops at the first event where:
 - `head_mismatch`: the chain head does not name the last event;
 - `checkpoint_mismatch` / `bad_checkpoint`: a signed checkpoint disagrees with the
   chain, or its signature does not verify (a whole rewritten tail).
+
+A long chain is cut into consecutive parts walked by separate processes
+(`helio.audit.walk`); each checks every row and link inside its part, and the
+links between parts are checked here before the first break is named, so the
+answer is the one a single walk gives.
 """
 
 from __future__ import annotations
