@@ -11,6 +11,10 @@ Creates (drops first) the database named in --url, migrates it, then:
    --events rows or --load-seconds, whichever comes first, and walks it with the verifier.
 Prints a Markdown section; the verification rate is extrapolated to 10 million events only
 when fewer were loaded (the walk is linear: keyset batches over the primary key).
+
+`--verify-only` walks the chain already in --url again (no drop, no appends, no load), as
+many times as `--repeat` says; `--workers N` makes the verifier split the chain across N
+processes (default: the verifier chooses). Each walk prints its rate and each part's.
 """
 
 from __future__ import annotations
@@ -28,12 +32,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from mysql_harness import connect, fresh_database
 from sqlalchemy.engine import make_url
 
 from helio.audit import AuditAction, record
 from helio.audit.chain import row_hash, stored_row_hash, stored_row_matches
-from helio.audit.verify import verify_chain
+from helio.audit.verify import VerifyResult, verify_chain
 from helio.db import Database
 from helio.kit.ids import new_id
 
@@ -158,6 +161,8 @@ def bulk_load(url: str, start_seq: int, prev: str, events: int, seconds: float) 
         args = (directory, start_seq, prev, events, time.time() + seconds, queue)
         producer = context.Process(target=_produce, args=args)
         producer.start()
+        from mysql_harness import connect  # here: the verifier's processes re-import this module
+
         connection = connect(url, make_url(url).database)
         with connection.cursor() as cursor:
             drops = ", ".join(f"DROP INDEX {name}" for name in SECONDARY_INDEXES)
@@ -217,13 +222,21 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--load-seconds", type=float, default=420.0)
+    parser.add_argument("--verify-only", action="store_true", help="walk the chain in --url")
+    parser.add_argument("--repeat", type=int, default=1, help="walks with --verify-only")
+    parser.add_argument("--workers", type=int, default=None, help="verifying processes")
     args = parser.parse_args()
+    if args.verify_only:
+        asyncio.run(verify_only(args))
+        return
     exact, fast = hashing_side_by_side(args.hash_rows)
     print(f"Per-row check, {args.hash_rows:,} rows in one process: canonical encoder "
           f"{exact:,.0f} rows/s, orjson first {fast:,.0f} rows/s "
           f"({fast / exact:.2f}x).\n")  # fmt: skip
     if args.hashing_only:
         return
+    from mysql_harness import fresh_database
+
     fresh_database(args.url)  # alembic runs its own event loop
     asyncio.run(run(args))
 
@@ -242,10 +255,36 @@ async def run(args: argparse.Namespace) -> None:
         args.url, head_seq, head_hash, args.events - head_seq, args.load_seconds
     )
     load_seconds = time.perf_counter() - started
-    result = await verify_chain(db)
+    result = await _verify(db, args.workers)
     await db.dispose()
     rate = result.checked / result.seconds
     _report(args, single, contended, last_seq, load_seconds, result.ok, result.seconds, rate)
+
+
+async def _verify(db: Database, workers: int | None) -> VerifyResult:
+    """Walk the chain; print its rate, each part's, and the load average around it."""
+    before = os.getloadavg()
+    result = await (verify_chain(db) if workers is None else verify_chain(db, workers=workers))
+    after = os.getloadavg()
+    state = "intact" if result.ok else f"BROKEN {result.broken}"
+    print(f"walk: {state}, {result.checked:,} events in {result.seconds:.1f} s = "
+          f"{result.checked / result.seconds:,.0f} events/s; load average (1 min) "
+          f"{before[0]:.2f} before, {after[0]:.2f} after")  # fmt: skip
+    for part in getattr(result, "parts", []):
+        rate = part["checked"] / part["seconds"] if part["seconds"] else 0.0
+        print(f"  part {part['first']:,}..{part['last']:,}: {part['checked']:,} events in "
+              f"{part['seconds']:.1f} s = {rate:,.0f} events/s")  # fmt: skip
+    return result
+
+
+async def verify_only(args: argparse.Namespace) -> None:
+    """Walk the chain already loaded in --url, --repeat times."""
+    db = Database(args.url)
+    try:
+        for _ in range(args.repeat):
+            await _verify(db, args.workers)
+    finally:
+        await db.dispose()
 
 
 def _report(

@@ -100,23 +100,7 @@ def stored_values(row: Sequence[Any]) -> list[Any]:
     return values
 
 
-def _fast_values(row: Sequence[Any]) -> list[Any] | None:
-    """The hashed fields of a stored row decoded with orjson, or None when it cannot."""
-    values = list(row[:_FIELD_COUNT])
-    details = values[_DETAILS]
-    if isinstance(details, str | bytes):
-        try:
-            values[_DETAILS] = orjson.loads(details)
-        except orjson.JSONDecodeError:  # NaN, huge integers: the exact path decides
-            return None
-    occurred = values[_OCCURRED_AT]
-    if isinstance(occurred, str):
-        values[_OCCURRED_AT] = datetime.fromisoformat(occurred).replace(tzinfo=None)
-    elif isinstance(occurred, datetime) and occurred.tzinfo is not None:
-        values[_OCCURRED_AT] = occurred.replace(tzinfo=None)
-    # orjson writes a naive datetime as ISO 8601 with microseconds (omitted only when
-    # zero, which the exact path then settles): the canonical form.
-    return values
+_SORTED = orjson.OPT_SORT_KEYS
 
 
 def stored_row_matches(prev_hash: str, row: Sequence[Any], stored_hash: str) -> bool:
@@ -124,20 +108,29 @@ def stored_row_matches(prev_hash: str, row: Sequence[Any], stored_hash: str) -> 
 
     orjson encodes first: for ASCII content its compact, key-sorted output is the
     canonical text byte for byte. When its bytes differ (non-ASCII text, a float it
-    writes differently) the hash is computed again with the canonical encoder, so a
-    row is judged by the exact canonical form either way. Accepting a match of the
-    orjson bytes is sound: they are valid JSON that decodes to exactly these values.
+    writes differently, a timestamp on a whole second, whose zero microseconds it
+    leaves out) or it cannot encode the row, the hash is computed again with the
+    canonical encoder, so a row is judged by the exact canonical form either way.
+    Accepting a match of the orjson bytes is sound: they are valid JSON that decodes
+    to exactly these values.
     """
-    values = _fast_values(row)
-    if values is not None:
-        try:
-            encoded = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
-        except (orjson.JSONEncodeError, TypeError):
-            encoded = b""
-        if encoded.isascii() and encoded:
-            digest = hashlib.sha256(prev_hash.encode("ascii") + encoded).hexdigest()
-            if digest == stored_hash:
-                return True
+    values = list(row[:_FIELD_COUNT])
+    details = values[_DETAILS]
+    occurred = values[_OCCURRED_AT]
+    try:
+        if type(details) is str or type(details) is bytes:
+            values[_DETAILS] = orjson.loads(details)
+        if type(occurred) is not datetime or occurred.tzinfo is not None:
+            raise ValueError("not a naive datetime")  # text on SQLite: the exact path decides
+        encoded = orjson.dumps(values, option=_SORTED)
+    except (TypeError, ValueError):  # orjson's errors too: NaN, huge integers
+        encoded = b""
+    if (
+        encoded
+        and encoded.isascii()
+        and hashlib.sha256(prev_hash.encode("ascii") + encoded).hexdigest() == stored_hash
+    ):
+        return True
     return stored_row_hash(prev_hash, row) == stored_hash
 
 

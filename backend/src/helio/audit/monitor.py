@@ -51,14 +51,17 @@ async def run_verification(
     *,
     progress: Progress | None = None,
     max_seconds: float | None = None,
+    workers: int | None = None,
 ) -> VerifyResult:
     """Verify the chain, remember the outcome, and record a failure as an audit event.
 
     A failure event (`audit.verified`, outcome failure) raises the
-    `audit_chain_broken` alert where alerts are installed.
+    `audit_chain_broken` alert where alerts are installed. `workers`: see `verify_chain`.
     """
     keys = await asyncio.to_thread(verification_keys, settings)
-    result = await verify_chain(db, public_keys=keys, progress=progress, max_seconds=max_seconds)
+    result = await verify_chain(
+        db, public_keys=keys, progress=progress, max_seconds=max_seconds, workers=workers
+    )
     if result.complete:
         summary = {"at": clock.now().isoformat(), **result.to_dict()}
         await state.set(LAST_VERIFICATION_KEY, json.dumps(summary))

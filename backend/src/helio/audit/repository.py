@@ -59,6 +59,36 @@ async def chain_batch(
     return (await session.execute(_CHAIN_BATCH, params)).all()
 
 
+_CHAIN_ROWS_MYSQL = (
+    "SELECT seq, id, occurred_at, actor_id, actor_roles, session_id, action, resource_type,"
+    " resource_id, outcome, reason, client_ip, user_agent, request_id, details, prev_hash, hash"
+    " FROM audit_events WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s"
+)
+
+
+async def chain_rows(
+    session: AsyncSession, *, after_seq: int, last_seq: int, limit: int
+) -> Sequence[Sequence[Any]]:
+    """Return the same rows as `chain_batch`, as the driver's own tuples on MySQL.
+
+    The verifier reads the whole trail: wrapping each row in a SQLAlchemy `Row` is a
+    sixth of its reading time, and no column here needs type processing.
+    """
+    connection = await session.connection()
+    if connection.dialect.name not in {"mysql", "mariadb"}:
+        return await chain_batch(session, after_seq=after_seq, last_seq=last_seq, limit=limit)
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None:
+        raise RuntimeError("the connection was invalidated")
+    cursor = driver.cursor()
+    try:
+        await cursor.execute(_CHAIN_ROWS_MYSQL, (after_seq, last_seq, limit))
+        rows: Sequence[Sequence[Any]] = await cursor.fetchall()
+    finally:
+        await cursor.close()
+    return rows
+
+
 async def seq_of_hash(session: AsyncSession, digest: str) -> int | None:
     """Return the seq of the event whose own hash is `digest`, if any."""
     stmt = select(_EVENTS.c.seq).where(_EVENTS.c.hash == digest)

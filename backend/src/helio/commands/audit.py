@@ -44,9 +44,14 @@ console = Console(stderr=True)
 def verify(
     max_seconds: float = typer.Option(0, help="stop after this long (0: no limit)"),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+    workers: int = typer.Option(
+        0, min=0, help="processes, each walking a part of the chain (0: one per CPU, long chains)"
+    ),
 ) -> None:
     """Walk the whole chain with a progress bar; exit 1 at the first broken link."""
-    result = asyncio.run(_verify(max_seconds or None, show_progress=not as_json))
+    result = asyncio.run(
+        _verify(max_seconds or None, show_progress=not as_json, workers=workers or None)
+    )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -73,7 +78,9 @@ def _logs_to_stderr() -> None:
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=_Stderr()))  # type: ignore[arg-type]
 
 
-async def _verify(max_seconds: float | None, *, show_progress: bool) -> VerifyResult:
+async def _verify(
+    max_seconds: float | None, *, show_progress: bool, workers: int | None = None
+) -> VerifyResult:
     _logs_to_stderr()
     app = build_app(get_settings())
     watch(app)  # a broken chain raises its alert from here too
@@ -86,7 +93,12 @@ async def _verify(max_seconds: float | None, *, show_progress: bool) -> VerifyRe
                 progress.update(task, completed=done, total=total)
 
             return await run_verification(
-                app.settings, app.db, app.state, progress=advance, max_seconds=max_seconds
+                app.settings,
+                app.db,
+                app.state,
+                progress=advance,
+                max_seconds=max_seconds,
+                workers=workers,
             )
     finally:
         await app.close()
