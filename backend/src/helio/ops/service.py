@@ -142,8 +142,11 @@ async def audit_chain(ctx: Ctx, *, verify: bool) -> AuditChainRead:
         allowed, retry_after = await app.limiter.hit(VERIFY_RATE, "audit-verify")
         if not allowed:
             raise RateLimited(retry_after)
+        # One walk inside the API process: parallel walks start processes that each load
+        # the application, which belongs in `helio audit verify` and the CronJob, not in a
+        # web pod sized for requests.
         result = await run_verification(
-            app.settings, app.db, app.state, max_seconds=VERIFY_MAX_SECONDS
+            app.settings, app.db, app.state, max_seconds=VERIFY_MAX_SECONDS, workers=1
         )
         verification = result.to_dict()
     async with ctx.app.db.transaction() as session:
