@@ -110,3 +110,17 @@ class StrictQuery(StrictInput):
     """Query parameters: as strict as a body, except that integers are read from text."""
 
     model_config = ConfigDict(strict=False)
+
+
+def any_of_required(*names: str) -> dict[str, Any]:
+    """The JSON Schema of "at least one of these fields, and not null" (a model validator's rule).
+
+    A model whose validator asks for one of several optional fields says so in its
+    document too (`model_config = ConfigDict(json_schema_extra=any_of_required(...))`),
+    so a body the document calls valid is one the API accepts.
+    """
+    return {
+        "anyOf": [
+            {"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in names
+        ]
+    }

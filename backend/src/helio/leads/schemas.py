@@ -6,11 +6,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery, UtcTime
+from helio.kit.schemas import StrictInput, StrictQuery, UtcTime, any_of_required
 from helio.leads.fields import Currency, Email, Message, Name, Phone, Postcode
 
 
@@ -24,6 +24,8 @@ class LeadStatus(StrEnum):
 
 class LeadCreate(StrictInput):
     """POST /leads: who to call back (a phone number or an email, or both), where, and why."""
+
+    model_config = ConfigDict(json_schema_extra=any_of_required("phone", "email"))
 
     name: Name
     phone: Phone | None = None

@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery
+from helio.kit.schemas import StrictInput, StrictQuery, any_of_required
 from helio.orders.fields import (
     MAX_WINDOW,
     MIN_WINDOW,
@@ -73,6 +73,10 @@ class OrderTransitionCreate(StrictInput):
 
 class OrderUpdate(StrictInput):
     """PATCH /staff/orders/{id}: move the current appointment or correct the on-site contact."""
+
+    model_config = ConfigDict(
+        json_schema_extra=any_of_required("survey_window", "install_window", "contact")
+    )
 
     survey_window: AppointmentWindowCreate | None = None
     install_window: AppointmentWindowCreate | None = None

@@ -24,7 +24,6 @@ from helio.kit.text import (
     OptionalAddressLine,
     PostalCode,
     Region,
-    SingleLine,
     chars,
 )
 from helio.sites.rules import check_country, check_time_zone, time_zone_fits
@@ -39,7 +38,7 @@ def _scale(places: int) -> Callable[[Decimal], Decimal]:
     return lambda value: value.quantize(step)
 
 
-Label = Annotated[str, chars(SITE_LABEL_CHARS), SingleLine]
+Label = Annotated[str, chars(SITE_LABEL_CHARS)]
 
 
 class AddressCreate(StrictInput):

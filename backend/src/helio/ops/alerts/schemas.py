@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from helio.kit.schemas import StrictInput, UtcTime
-from helio.kit.text import SINK_TARGET_CHARS, SingleLine, chars
+from helio.kit.text import SINK_TARGET_CHARS, chars
 
 SinkKind = Literal["mail", "webhook"]
 MAX_SINKS = 20
@@ -34,7 +34,7 @@ class SinkUpdate(StrictInput):
 
     id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
     kind: SinkKind | None = None
-    target: Annotated[str, chars(SINK_TARGET_CHARS, 3), SingleLine] | None = None
+    target: Annotated[str, chars(SINK_TARGET_CHARS, 3)] | None = None
     enabled: bool = True
 
     @model_validator(mode="after")

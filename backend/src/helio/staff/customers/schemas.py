@@ -5,11 +5,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput, StrictQuery
+from helio.kit.schemas import StrictInput, StrictQuery, any_of_required
 from helio.kit.text import PersonName, PhoneText
 from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
@@ -80,6 +87,8 @@ class CustomerContactUpdate(StrictInput):
     The email is not here: it is how the account signs in and recovers, so only its
     holder changes it.
     """
+
+    model_config = ConfigDict(json_schema_extra=any_of_required(*CONTACT_FIELDS))
 
     full_name: PersonName | None = None
     phone: PhoneText | None = None
