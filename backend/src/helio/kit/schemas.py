@@ -124,3 +124,15 @@ def any_of_required(*names: str) -> dict[str, Any]:
             {"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in names
         ]
     }
+
+
+def whole_number(value: Any) -> Any:
+    """Return a float with no fraction as an int (JSON Schema's integers); anything else as is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in a body: JSON Schema's "integer" includes 240.0 (a number with no
+# fraction), so the API takes it as 240; 240.5, "240" and true stay refused.
+WholeNumber = Annotated[int, BeforeValidator(whole_number)]

@@ -47,6 +47,23 @@ class LeadEntryCreate(LeadCreate):
 class LeadUpdate(StrictInput):
     """PATCH /staff/leads/{id}: claim or hand over, move the status, estimate the value."""
 
+    # At least one field; the estimated value and its currency together (or neither).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "minProperties": 1,
+            "anyOf": [
+                {"properties": {"estimated_value": {"type": "null"}, "currency": {"type": "null"}}},
+                {
+                    "required": ["estimated_value", "currency"],
+                    "properties": {
+                        "estimated_value": {"not": {"type": "null"}},
+                        "currency": {"not": {"type": "null"}},
+                    },
+                },
+            ],
+        }
+    )
+
     assignee_id: Annotated[str, StringConstraints(pattern=ID_PATTERN)] | None = None
     # Matched by value; the amount is a number or a decimal string, as the schema says.
     status: LeadStatus | None = Field(default=None, strict=False)

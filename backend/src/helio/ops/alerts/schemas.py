@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from helio.kit.schemas import StrictInput, UtcTime
 from helio.kit.text import SINK_TARGET_CHARS, chars
@@ -31,6 +31,29 @@ class SinkListRead(BaseModel):
 
 class SinkUpdate(StrictInput):
     """Keep an existing sink (`id`, optionally toggling `enabled`) or add one (`kind`, `target`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["id"],
+                    "properties": {
+                        "id": {"not": {"type": "null"}},
+                        "kind": {"type": "null"},
+                        "target": {"type": "null"},
+                    },
+                },
+                {
+                    "required": ["kind", "target"],
+                    "properties": {
+                        "id": {"type": "null"},
+                        "kind": {"not": {"type": "null"}},
+                        "target": {"not": {"type": "null"}},
+                    },
+                },
+            ]
+        }
+    )
 
     id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
     kind: SinkKind | None = None
