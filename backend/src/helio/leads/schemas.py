@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery, UtcTime, any_of_required
+from helio.kit.schemas import StrictInput, StrictQuery, UtcTime, at_least_one
 from helio.leads.fields import Currency, Email, Message, Name, Phone, Postcode
 
 
@@ -25,7 +25,7 @@ class LeadStatus(StrEnum):
 class LeadCreate(StrictInput):
     """POST /leads: who to call back (a phone number or an email, or both), where, and why."""
 
-    model_config = ConfigDict(json_schema_extra=any_of_required("phone", "email"))
+    model_config = ConfigDict(json_schema_extra=at_least_one("phone", "email"))
 
     name: Name
     phone: Phone | None = None
@@ -51,16 +51,9 @@ class LeadUpdate(StrictInput):
     model_config = ConfigDict(
         json_schema_extra={
             "minProperties": 1,
-            "anyOf": [
-                {"properties": {"estimated_value": {"type": "null"}, "currency": {"type": "null"}}},
-                {
-                    "required": ["estimated_value", "currency"],
-                    "properties": {
-                        "estimated_value": {"not": {"type": "null"}},
-                        "currency": {"not": {"type": "null"}},
-                    },
-                },
-            ],
+            "if": {"properties": {"estimated_value": {"type": "null"}}},
+            "then": {"properties": {"currency": {"type": "null"}}},
+            "else": {"required": ["currency"], "properties": {"currency": {"type": "string"}}},
         }
     )
 

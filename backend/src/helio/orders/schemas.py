@@ -17,7 +17,7 @@ from pydantic import (
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery, any_of_required, whole_number
+from helio.kit.schemas import StrictInput, StrictQuery, at_least_one, whole_number
 from helio.orders.fields import (
     MAX_WINDOW,
     MIN_WINDOW,
@@ -82,7 +82,9 @@ class OrderUpdate(StrictInput):
     """PATCH /staff/orders/{id}: move the current appointment or correct the on-site contact."""
 
     model_config = ConfigDict(
-        json_schema_extra=any_of_required("survey_window", "install_window", "contact")
+        json_schema_extra=at_least_one(
+            "survey_window", "install_window", "contact", null_counts=True
+        )
     )
 
     survey_window: AppointmentWindowCreate | None = None

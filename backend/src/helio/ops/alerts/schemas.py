@@ -34,24 +34,13 @@ class SinkUpdate(StrictInput):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "oneOf": [
-                {
-                    "required": ["id"],
-                    "properties": {
-                        "id": {"not": {"type": "null"}},
-                        "kind": {"type": "null"},
-                        "target": {"type": "null"},
-                    },
-                },
-                {
-                    "required": ["kind", "target"],
-                    "properties": {
-                        "id": {"type": "null"},
-                        "kind": {"not": {"type": "null"}},
-                        "target": {"not": {"type": "null"}},
-                    },
-                },
-            ]
+            # Keep (an id, no kind or target) or add (a kind and a target, no id).
+            "if": {"required": ["id"], "properties": {"id": {"type": "string"}}},
+            "then": {"properties": {"kind": {"type": "null"}, "target": {"type": "null"}}},
+            "else": {
+                "required": ["kind", "target"],
+                "properties": {"kind": {"type": "string"}, "target": {"type": "string"}},
+            },
         }
     )
 

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery, any_of_required
+from helio.kit.schemas import StrictInput, StrictQuery, at_least_one
 from helio.kit.text import EMAIL_CHARS, NOTE_CHARS, PersonName, chars
 from helio.staff.fields import DEFAULT_LIMIT, MAX_LIMIT, UtcTime
 
@@ -42,7 +42,7 @@ class StaffCreate(StrictInput):
 class StaffUpdate(StrictInput):
     """PATCH /admin/staff/{id}: new roles, and/or `active: false` to deactivate."""
 
-    model_config = ConfigDict(json_schema_extra=any_of_required("roles", "active"))
+    model_config = ConfigDict(json_schema_extra=at_least_one("roles", "active"))
 
     roles: Roles | None = None
     active: bool | None = None

@@ -16,7 +16,7 @@ from pydantic import (
 
 from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput, StrictQuery, any_of_required
+from helio.kit.schemas import StrictInput, StrictQuery, at_least_one
 from helio.kit.text import PersonName, PhoneText
 from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
@@ -88,7 +88,7 @@ class CustomerContactUpdate(StrictInput):
     holder changes it.
     """
 
-    model_config = ConfigDict(json_schema_extra=any_of_required(*CONTACT_FIELDS))
+    model_config = ConfigDict(json_schema_extra=at_least_one(*CONTACT_FIELDS, null_counts=True))
 
     full_name: PersonName | None = None
     phone: PhoneText | None = None
