@@ -74,7 +74,9 @@ POW_SCOPES = {
     "/api/v1/auth/password/forgot": "forgot",
     "/api/v1/leads": "lead",
 }
-# A few examples per operation and identity, the same ones on every run.
+# A few examples per operation and identity, the same ones on every run; the stateful
+# phase chains calls along the links schemathesis infers (create, then read or delete),
+# where use_after_free and ensure_resource_availability apply.
 CONFIG = {
     "seed": 20261206,
     "base-url": BASE_URL,
@@ -84,7 +86,7 @@ CONFIG = {
         "examples": {"enabled": True},
         "coverage": {"enabled": False},
         "fuzzing": {"enabled": True},
-        "stateful": {"enabled": False},
+        "stateful": {"enabled": True, "max-steps": 5, "generation": {"max-examples": 3}},
     },
 }
 
@@ -274,12 +276,32 @@ def _refusal_of_valid_form(failure: Any, response: Any) -> bool:
     )
 
 
+# The checks each identity's run must have applied (schemathesis' own list, all on).
+EVERY_CHECK = {
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "unsupported_method",
+    "allow_header_conformance",
+    "ignored_auth",
+    "object_level_authorization",
+    "use_after_free",
+    "ensure_resource_availability",
+}
+
+
 @dataclass
 class Outcome:
     """What one run found: failed checks, errors, and how much it ran."""
 
     failures: list[str] = field(default_factory=list)
     operations: set[str] = field(default_factory=set)
+    checks: set[str] = field(default_factory=set)
     cases: int = 0
 
 
@@ -306,6 +328,7 @@ def run(schema: BaseSchema) -> Outcome:
             outcome.operations.add(event.recorder.label)
             outcome.cases += len(event.recorder.cases)
             for case_id, checks in event.recorder.checks.items():
+                outcome.checks.update(check.name for check in checks)
                 for check in checks:
                     if check.failure_info is not None:
                         outcome.failures.append(_describe(event.recorder, case_id, check))
@@ -338,7 +361,9 @@ def test_every_operation_honours_the_document(contract: Contract, identity: str)
     outcome = run(load_schema(contract, identity))
     took = time.monotonic() - started
     print(f"{identity}: {len(outcome.operations)} operations, {outcome.cases} cases, {took:.0f} s")
+    print(f"{identity}: checks run: {', '.join(sorted(outcome.checks))}")
     for failure in outcome.failures:
         print("FAILURE", identity, failure)
     assert len(outcome.operations) >= 90
+    assert outcome.checks >= EVERY_CHECK, sorted(EVERY_CHECK - outcome.checks)
     assert outcome.failures == [], "\n".join(outcome.failures)

@@ -2031,7 +2031,7 @@ export interface components {
         CustomerContactUpdate: {
             address?: components["schemas"]["AddressUpdate"] | null;
             /** Full Name */
-            full_name?: string | null;
+            full_name?: string;
             /** Phone */
             phone?: string | null;
             /** Reason */
@@ -2804,9 +2804,9 @@ export interface components {
         ProfileUpdate: {
             address?: components["schemas"]["AddressUpdate"] | null;
             /** Full Name */
-            full_name?: string | null;
+            full_name?: string;
             /** Marketing Consent */
-            marketing_consent?: boolean | null;
+            marketing_consent?: boolean;
             /** Phone */
             phone?: string | null;
         };

@@ -136,3 +136,16 @@ def whole_number(value: Any) -> Any:
 # An integer in a body: JSON Schema's "integer" includes 240.0 (a number with no
 # fraction), so the API takes it as 240; 240.5, "240" and true stay refused.
 WholeNumber = Annotated[int, BeforeValidator(whole_number)]
+
+
+def sent_not_null(schema: dict[str, Any]) -> None:
+    """Document an optional field that may be left out but not sent as null.
+
+    Use as `Field(default=None, json_schema_extra=sent_not_null)` on `X | None` when a
+    validator refuses an explicit null: the `null` branch leaves the document.
+    """
+    branches = [b for b in schema.pop("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    else:
+        schema["anyOf"] = branches

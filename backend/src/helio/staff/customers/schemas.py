@@ -16,7 +16,7 @@ from pydantic import (
 
 from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput, StrictQuery, at_least_one
+from helio.kit.schemas import StrictInput, StrictQuery, at_least_one, sent_not_null
 from helio.kit.text import PersonName, PhoneText
 from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
@@ -90,7 +90,7 @@ class CustomerContactUpdate(StrictInput):
 
     model_config = ConfigDict(json_schema_extra=at_least_one(*CONTACT_FIELDS, null_counts=True))
 
-    full_name: PersonName | None = None
+    full_name: PersonName | None = Field(default=None, json_schema_extra=sent_not_null)
     phone: PhoneText | None = None
     address: AddressUpdate | None = None
     reason: Reason
