@@ -90,7 +90,9 @@ def test_every_error_answer_is_the_envelope_and_guard_statuses_are_declared(
         if "{" in path:
             needed.add("404")
         if "requestBody" in operation:
-            needed |= {"413", "415", "422"}
+            needed |= {"400", "413", "415", "422"}
+        if any(p["name"] == "cursor" for p in operation.get("parameters", [])):
+            needed.add("400")
         if operation.get("parameters"):
             needed.add("422")
         if not needed <= set(responses):

@@ -392,8 +392,14 @@ class TestSitesApi:
         assert "Dolores" not in repr(row)
 
     @pytest.mark.parametrize("cursor", ["f" * 32, "not-a-cursor"])
-    async def test_foreign_or_malformed_cursor_is_422(self, auth: Harness, cursor: str) -> None:
+    async def test_foreign_or_malformed_cursor_is_400(self, auth: Harness, cursor: str) -> None:
         me = await bearer_customer(auth)
         await me.new_site()
         answer = await me.request("GET", f"/api/v1/sites?cursor={cursor}")
+        assert answer.status_code == 400
+        assert error_code(answer) == "invalid_cursor"
+
+    async def test_a_cursor_not_of_the_cursor_form_is_422(self, auth: Harness) -> None:
+        me = await bearer_customer(auth)
+        answer = await me.request("GET", "/api/v1/sites?cursor=a%2Fb")
         assert answer.status_code == 422

@@ -1723,8 +1723,11 @@ export interface components {
         AddressCreate: {
             /** City */
             city: string;
-            /** Country */
-            country: string;
+            /**
+             * Country
+             * @enum {string}
+             */
+            country: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
             /** Line1 */
             line1: string;
             /** Line2 */
@@ -2028,7 +2031,7 @@ export interface components {
         CustomerContactUpdate: {
             address?: components["schemas"]["AddressUpdate"] | null;
             /** Full Name */
-            full_name?: string | null;
+            full_name?: string;
             /** Phone */
             phone?: string | null;
             /** Reason */
@@ -2416,6 +2419,21 @@ export interface components {
             /** Mfa Token */
             mfa_token: string;
         };
+        /**
+         * MfaGrantCreate
+         * @description Finish a sign-in with the second factor's code.
+         */
+        MfaGrantCreate: {
+            /** Code */
+            code: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            grant_type: "mfa";
+            /** Mfa Token */
+            mfa_token: string;
+        };
         /** MfaLoginCreate */
         MfaLoginCreate: {
             /** Code */
@@ -2641,6 +2659,21 @@ export interface components {
             /** Email */
             email: string;
         };
+        /**
+         * PasswordGrantCreate
+         * @description Sign in with an email address and a password.
+         */
+        PasswordGrantCreate: {
+            /** Email */
+            email: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            grant_type: "password";
+            /** Password */
+            password: string;
+        };
         /** PasswordResetCreate */
         PasswordResetCreate: {
             /** New Password */
@@ -2771,9 +2804,9 @@ export interface components {
         ProfileUpdate: {
             address?: components["schemas"]["AddressUpdate"] | null;
             /** Full Name */
-            full_name?: string | null;
+            full_name?: string;
             /** Marketing Consent */
-            marketing_consent?: boolean | null;
+            marketing_consent?: boolean;
             /** Phone */
             phone?: string | null;
         };
@@ -2898,6 +2931,19 @@ export interface components {
         RecoveryCodesRead: {
             /** Recovery Codes */
             recovery_codes: string[];
+        };
+        /**
+         * RefreshGrantCreate
+         * @description Trade a refresh token for a new access and refresh token.
+         */
+        RefreshGrantCreate: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            grant_type: "refresh_token";
+            /** Refresh Token */
+            refresh_token: string;
         };
         /** RegistrationCreate */
         RegistrationCreate: {
@@ -3378,8 +3424,11 @@ export interface components {
          * @description The utility tariff: price per kWh, ISO 4217 currency and yearly escalation %.
          */
         TariffCreate: {
-            /** Currency */
-            currency: string;
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "AUD" | "CAD" | "CHF" | "EUR" | "GBP" | "NZD" | "USD";
             /**
              * Escalation Pct
              * @default 2.500
@@ -3429,24 +3478,6 @@ export interface components {
             seq: number;
             /** To Status */
             to_status: string;
-        };
-        /** TokenGrantCreate */
-        TokenGrantCreate: {
-            /** Code */
-            code?: string | null;
-            /** Email */
-            email?: string | null;
-            /**
-             * Grant Type
-             * @enum {string}
-             */
-            grant_type: "password" | "mfa" | "refresh_token";
-            /** Mfa Token */
-            mfa_token?: string | null;
-            /** Password */
-            password?: string | null;
-            /** Refresh Token */
-            refresh_token?: string | null;
         };
         /** TokenRead */
         TokenRead: {
@@ -3621,6 +3652,15 @@ export interface operations {
                     "application/json": components["schemas"]["AttestationRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -3755,6 +3795,15 @@ export interface operations {
                     "application/json": components["schemas"]["SinkListRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -3840,6 +3889,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description No valid session or token. */
@@ -3993,6 +4051,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
                 headers: {
@@ -4060,6 +4127,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
                 headers: {
@@ -4120,6 +4196,15 @@ export interface operations {
             };
             /** @description Not found, or not yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4291,6 +4376,15 @@ export interface operations {
                     "application/json": components["schemas"]["StaffPage"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -4351,6 +4445,15 @@ export interface operations {
                     "application/json": components["schemas"]["StaffRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -4362,6 +4465,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4431,6 +4543,15 @@ export interface operations {
                     "application/json": components["schemas"]["StaffRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -4451,6 +4572,15 @@ export interface operations {
             };
             /** @description Not found, or not yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4594,6 +4724,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
                 headers: {
@@ -4712,6 +4851,24 @@ export interface operations {
                     "application/json": components["schemas"]["LoginRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No valid session or token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
                 headers: {
@@ -4788,6 +4945,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginRead"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No valid session or token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
@@ -4992,6 +5167,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
                 headers: {
@@ -5032,6 +5216,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ElevatedRead"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description No valid session or token. */
@@ -5124,6 +5317,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
                 headers: {
@@ -5166,6 +5368,15 @@ export interface operations {
                     "application/json": components["schemas"]["ElevatedRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -5177,6 +5388,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5258,6 +5478,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
                 headers: {
@@ -5297,6 +5526,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description No valid session or token. */
             401: {
@@ -5376,6 +5614,15 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
                 headers: {
@@ -5451,6 +5698,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
@@ -5528,6 +5784,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AcceptedRead"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
@@ -5772,7 +6037,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TokenGrantCreate"];
+                "application/json": components["schemas"]["PasswordGrantCreate"] | components["schemas"]["MfaGrantCreate"] | components["schemas"]["RefreshGrantCreate"];
             };
         };
         responses: {
@@ -5783,6 +6048,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenRead"] | components["schemas"]["MfaChallengeRead"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No valid session or token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
@@ -5860,6 +6143,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
@@ -6018,6 +6310,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
                 headers: {
@@ -6062,8 +6363,35 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No valid session or token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6138,6 +6466,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginRead"] | components["schemas"]["TokenRead"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No valid session or token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
@@ -6276,6 +6622,24 @@ export interface operations {
                     "application/json": components["schemas"]["LoginRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No valid session or token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
                 headers: {
@@ -6412,6 +6776,15 @@ export interface operations {
                     "application/json": components["schemas"]["ElevatedRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -6423,6 +6796,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6544,6 +6926,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description No valid session or token. */
@@ -6674,6 +7065,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LeadReceiptRead"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
@@ -6866,6 +7266,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProfileRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -7000,6 +7409,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -7063,6 +7481,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -7074,6 +7501,24 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7212,6 +7657,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -7232,6 +7686,15 @@ export interface operations {
             };
             /** @description Not found, or not yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7325,6 +7788,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
                 headers: {
@@ -7365,6 +7837,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QuotePage"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description No valid session or token. */
@@ -7427,6 +7908,15 @@ export interface operations {
                     "application/json": components["schemas"]["QuoteRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -7438,6 +7928,24 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7465,6 +7973,15 @@ export interface operations {
             };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7573,6 +8090,15 @@ export interface operations {
                     "application/json": components["schemas"]["SitePage"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -7633,6 +8159,15 @@ export interface operations {
                     "application/json": components["schemas"]["SiteRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -7644,6 +8179,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7848,6 +8392,15 @@ export interface operations {
                     "application/json": components["schemas"]["SiteRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -7945,6 +8498,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description No valid session or token. */
@@ -8054,6 +8616,15 @@ export interface operations {
                     "application/json": components["schemas"]["UsageRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -8101,6 +8672,15 @@ export interface operations {
             };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8269,6 +8849,15 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerMaskedRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -8289,6 +8878,15 @@ export interface operations {
             };
             /** @description Not found, or not yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8444,6 +9042,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
                 headers: {
@@ -8486,6 +9093,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevealRead"];
+                };
+            };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description No valid session or token. */
@@ -8535,6 +9151,15 @@ export interface operations {
             };
             /** @description The input is not valid; error.fields names the fields. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8710,6 +9335,15 @@ export interface operations {
                     "application/json": components["schemas"]["GrantPage"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -8770,6 +9404,15 @@ export interface operations {
                     "application/json": components["schemas"]["GrantRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -8781,6 +9424,24 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8848,6 +9509,15 @@ export interface operations {
                     "application/json": components["schemas"]["LeadPage"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -8908,6 +9578,15 @@ export interface operations {
                     "application/json": components["schemas"]["LeadRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -8919,6 +9598,15 @@ export interface operations {
             };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9057,6 +9745,15 @@ export interface operations {
                     "application/json": components["schemas"]["LeadRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -9077,6 +9774,15 @@ export interface operations {
             };
             /** @description Not found, or not yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9163,6 +9869,15 @@ export interface operations {
             };
             /** @description Not found, or not yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9439,6 +10154,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -9570,6 +10294,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -9590,6 +10323,15 @@ export interface operations {
             };
             /** @description Not found, or not yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9660,6 +10402,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No valid session or token. */
             401: {
                 headers: {
@@ -9680,6 +10431,15 @@ export interface operations {
             };
             /** @description Not found, or not yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9835,8 +10595,26 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentWebhookRead"];
                 };
             };
+            /** @description The request could not be processed (error.code says why). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed: role, MFA, step-up, origin, CSRF token or proof of work. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

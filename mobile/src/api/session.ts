@@ -14,7 +14,7 @@ import type { TokenStore } from "../security/tokenStore";
 
 type TokenRead = Schemas["TokenRead"];
 type MfaChallengeRead = Schemas["MfaChallengeRead"];
-type Grant = Schemas["TokenGrantCreate"];
+type Grant = Schemas["PasswordGrantCreate"] | Schemas["MfaGrantCreate"] | Schemas["RefreshGrantCreate"];
 
 type PowScope = "login" | "register";
 

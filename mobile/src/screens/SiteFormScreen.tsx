@@ -68,7 +68,8 @@ export function SiteFormScreen({ session, saved, back }: { session: Session; sav
         line1: text.line1.trim(),
         city: text.city.trim(),
         postal_code: text.postal_code.trim(),
-        country: text.country.trim().toUpperCase(),
+        // The API checks the code against its documented list and names a wrong one.
+        country: text.country.trim().toUpperCase() as Schemas["AddressCreate"]["country"],
       },
       latitude: number("latitude", text.latitude),
       longitude: number("longitude", text.longitude),
@@ -81,7 +82,7 @@ export function SiteFormScreen({ session, saved, back }: { session: Session; sav
       })),
       tariff: {
         price_per_kwh: number("tariff.price_per_kwh", text.price_per_kwh),
-        currency: text.currency.trim().toUpperCase(),
+        currency: text.currency.trim().toUpperCase() as Schemas["TariffCreate"]["currency"],
         escalation_pct: number("tariff.escalation_pct", text.escalation_pct),
       },
     };

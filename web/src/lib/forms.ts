@@ -26,7 +26,8 @@ function address(form: FormData): Schemas["AddressCreate"] | undefined {
   const line1 = text(form, "line1");
   const city = text(form, "city");
   const postal = text(form, "postal_code");
-  const country = text(form, "country").toUpperCase();
+  // The server checks the code against the documented list and names a wrong one.
+  const country = text(form, "country").toUpperCase() as Schemas["AddressCreate"]["country"];
   if (!line1 && !city && !postal && !country) return undefined;
   return {
     line1,
@@ -76,14 +77,19 @@ export function roofPlanesFromForm(form: FormData): Schemas["RoofPlaneCreate"][]
 export function siteCreateFromForm(form: FormData): Schemas["SiteCreate"] {
   return {
     label: optional(form, "label") ?? null,
-    address: address(form) ?? { line1: "", city: "", postal_code: "", country: "" },
+    address: address(form) ?? {
+      line1: "",
+      city: "",
+      postal_code: "",
+      country: "" as Schemas["AddressCreate"]["country"],
+    },
     latitude: number(form, "latitude"),
     longitude: number(form, "longitude"),
     timezone: text(form, "timezone"),
     roof_planes: roofPlanesFromForm(form),
     tariff: {
       price_per_kwh: text(form, "price_per_kwh"),
-      currency: text(form, "currency").toUpperCase(),
+      currency: text(form, "currency").toUpperCase() as Schemas["TariffCreate"]["currency"],
       escalation_pct: text(form, "escalation_pct") || "2.5",
     },
   };

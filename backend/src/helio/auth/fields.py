@@ -6,13 +6,11 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from helio.kit.text import PersonName, SingleLine
+from helio.kit.text import PersonName, chars
 
 # Generous bounds: the policy says what is wrong; these only stop abuse.
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-EmailText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320), SingleLine
-]
+EmailText = Annotated[str, chars(320, 3)]
 OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Code = Annotated[str, chars(64)]
 Name = PersonName

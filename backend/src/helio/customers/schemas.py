@@ -13,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from helio.kit.schemas import StrictInput, UtcTime
+from helio.kit.schemas import StrictInput, UtcTime, sent_not_null
 from helio.kit.text import (
     AddressLine,
     City,
@@ -40,10 +40,10 @@ class AddressUpdate(StrictInput):
 class ProfileUpdate(StrictInput):
     """PATCH /me: only these fields; role, status, email, verification and ids are refused."""
 
-    full_name: PersonName | None = None
+    full_name: PersonName | None = Field(default=None, json_schema_extra=sent_not_null)
     phone: PhoneText | None = None
     address: AddressUpdate | None = None
-    marketing_consent: bool | None = None
+    marketing_consent: bool | None = Field(default=None, json_schema_extra=sent_not_null)
 
     @field_validator("phone")
     @classmethod

@@ -8,8 +8,13 @@ edge and the guards really answer, derived from each route's dependencies:
   public ones;
 - the error envelope (`ErrorEnvelope`) for 401/403 (guarded: no session, role,
   MFA, step-up), 403 (unsafe methods: origin / CSRF / proof of work), 404 (a path
-  parameter names something not found or not yours), 413/415 (a body), 422 (any
+  parameter names something not found or not yours), 400/413/415 (a body: 400 when
+  it is not JSON, or when it names something unusable such as a used token), 422 (any
   input), 429 (public routes' lockout and limits), 503 (Redis or the database down).
+
+What only a route's own rules answer (a 401 for a wrong password on a public route,
+a 409 for a state conflict, a 404 for an id named in the body, a 429 for a per-user
+limit) the route declares with `responses=errors(...)`.
 """
 
 from __future__ import annotations
@@ -37,6 +42,11 @@ MESSAGES = {
     "429": "Too many requests; see Retry-After.",
     "503": "A dependency is unavailable; retry after Retry-After.",
 }
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Declare error answers a route gives by its own rules (rendered as the envelope)."""
+    return {status: {"description": MESSAGES[str(status)]} for status in statuses}
 
 
 def _envelope_schema() -> dict[str, Any]:
@@ -78,7 +88,9 @@ def _statuses(method: str, path: str, operation: dict[str, Any], guarded: bool) 
     if "{" in path:
         statuses.add("404")
     if "requestBody" in operation:
-        statuses |= {"413", "415"}
+        statuses |= {"400", "413", "415"}
+    if any(parameter["name"] == "cursor" for parameter in operation.get("parameters", [])):
+        statuses.add("400")  # a cursor of the right form that does not decode
     if not guarded and method in UNSAFE:
         statuses.add("429")
     return statuses

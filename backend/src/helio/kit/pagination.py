@@ -2,9 +2,10 @@
 
 A cursor is the base64url (unpadded) of the position of the last row served,
 its parts joined by "|": `(created_at, id)` for most lists, `(seq,)` for the
-audit trail. Clients treat it as opaque; a cursor that does not decode is a
-422 `invalid_cursor`. The position only moves within what the caller's
-scoped query returns, so a forged cursor reveals nothing.
+audit trail. Clients treat it as opaque; a cursor of the documented form that does
+not decode is a 400 `invalid_cursor` (the form itself is checked like any input:
+422). The position only moves within what the caller's scoped query returns, so a
+forged cursor reveals nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helio.errors import ValidationFailed
+from helio.errors import BadRequest
 
 T = TypeVar("T")
 RowT = TypeVar("RowT")
@@ -28,7 +29,7 @@ CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"
 _SEPARATOR = "|"
 
 
-class InvalidCursor(ValidationFailed):
+class InvalidCursor(BadRequest):
     code, message = "invalid_cursor", "The cursor is not valid."
 
 

@@ -110,3 +110,42 @@ class StrictQuery(StrictInput):
     """Query parameters: as strict as a body, except that integers are read from text."""
 
     model_config = ConfigDict(strict=False)
+
+
+def at_least_one(*names: str, null_counts: bool = False) -> dict[str, Any]:
+    """The JSON Schema of a model validator's "give at least one of these fields" rule.
+
+    `null_counts`: a field sent as null counts as given (the rule looks at the fields
+    sent); otherwise one of them must be sent and not null. Written as `if`/`then`, which
+    validators and fuzzers apply and typed clients leave out of their types.
+    """
+    if null_counts:
+        none_sent: dict[str, Any] = {"not": {"anyOf": [{"required": [name]} for name in names]}}
+    else:
+        none_sent = {"properties": {name: {"type": "null"} for name in names}}
+    return {"if": none_sent, "then": False}
+
+
+def whole_number(value: Any) -> Any:
+    """Return a float with no fraction as an int (JSON Schema's integers); anything else as is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in a body: JSON Schema's "integer" includes 240.0 (a number with no
+# fraction), so the API takes it as 240; 240.5, "240" and true stay refused.
+WholeNumber = Annotated[int, BeforeValidator(whole_number)]
+
+
+def sent_not_null(schema: dict[str, Any]) -> None:
+    """Document an optional field that may be left out but not sent as null.
+
+    Use as `Field(default=None, json_schema_extra=sent_not_null)` on `X | None` when a
+    validator refuses an explicit null: the `null` branch leaves the document.
+    """
+    branches = [b for b in schema.pop("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    else:
+        schema["anyOf"] = branches

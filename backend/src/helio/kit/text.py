@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 # The most bytes one character takes in UTF-8.
 UTF8_MAX_BYTES = 4
@@ -98,24 +100,123 @@ def without_controls(value: str) -> str:
     )
 
 
-# The one check of each kind of text; every free-text request field carries one of them.
+# The one check of each kind of text where a field has its own length rule (emails).
 SingleLine = AfterValidator(single_line_text)
 MultiLine = AfterValidator(multi_line_text)
 
+# Unicode's White_Space property: what a text field strips from both ends.
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
-def chars(max_chars: int, min_chars: int | None = 1) -> Any:
-    """Return the length constraint of a text field (surrounding whitespace stripped)."""
-    return StringConstraints(strip_whitespace=True, min_length=min_chars, max_length=max_chars)
+
+def _ranges(chars: list[int]) -> str:
+    """Return a regex character-class body for code points.
+
+    Only the basic multilingual plane, written as `\\uXXXX` (ECMA and Python alike); the
+    few refused characters beyond it (format characters such as U+E0001) are left to
+    the validator, and so are lone surrogates (no regex engine of JSON Schema
+    validators can name them; no UTF-8 body carries them).
+    """
+    spans: list[tuple[int, int]] = []
+    for point in sorted(set(chars)):
+        if spans and point == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], point)
+        else:
+            spans.append((point, point))
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in spans)
 
 
-PersonName = Annotated[str, chars(PERSON_NAME_CHARS), SingleLine]
-PhoneText = Annotated[str, chars(PHONE_CHARS, 6), SingleLine]
-AddressLine = Annotated[str, chars(ADDRESS_LINE_CHARS), SingleLine]
-OptionalAddressLine = Annotated[str, chars(ADDRESS_LINE_CHARS, None), SingleLine]
-City = Annotated[str, chars(CITY_CHARS), SingleLine]
-Region = Annotated[str, chars(REGION_CHARS, None), SingleLine]
-PostalCode = Annotated[str, chars(POSTAL_CODE_CHARS), SingleLine]
-Note = Annotated[str, chars(NOTE_CHARS), MultiLine]
+def _refused_points(allowed: frozenset[str]) -> list[int]:
+    return [
+        point
+        for point in range(0x10000)
+        if unicodedata.category(chr(point)) in _REFUSED_CATEGORIES - {"Cs"}
+        and chr(point) not in allowed | _JOINERS
+    ]
+
+
+_WHITE = [ord(c) for c in WHITE_SPACE]
+# Refused anywhere / refused or white (the first and last kept character).
+_CLASSES = {
+    lines: (_ranges(_refused_points(allowed)), _ranges(_refused_points(allowed) + _WHITE))
+    for lines, allowed in ((False, frozenset()), (True, _LINE_BREAKS))
+}
+
+
+def text_pattern(max_chars: int, min_chars: int | None, *, lines: bool) -> str:
+    """Return the regex of a text field: white space at the ends, then the kept text.
+
+    The kept text (what remains once the ends are stripped) holds no refused character
+    and has `min_chars`..`max_chars` characters; the raw value's length is `maxLength`.
+    """
+    refused, edge = _CLASSES[lines]
+    white = _ranges(_WHITE)
+    lower = min_chars or 0
+    if max_chars == 1:
+        kept = f"[^{edge}]"
+    else:
+        kept = f"[^{edge}](?:[^{refused}]{{{max(lower - 2, 0)},{max_chars - 2}}}[^{edge}])"
+        kept += "?" if lower <= 1 else ""
+    kept = f"(?:{kept})" + ("?" if lower == 0 else "")
+    return f"^[{white}]*{kept}[{white}]*$"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A free-text field: at most `max_chars` as sent, its ends stripped, what is kept checked.
+
+    The kept text must have at least `min_chars` characters and no control or format
+    character (`lines`: LF and TAB allowed). The OpenAPI document says the same:
+    `maxLength` counts the raw value, `pattern` describes the ends and the kept text.
+    """
+
+    max_chars: int
+    min_chars: int | None = 1
+    lines: bool = False
+
+    def check(self, value: str) -> str:
+        """Return the kept text of a value, or refuse it (pydantic errors)."""
+        kept = value.strip(WHITE_SPACE)
+        _refuse(kept, _LINE_BREAKS if self.lines else frozenset())
+        if len(kept) < (self.min_chars or 0):
+            raise PydanticCustomError(
+                "string_too_short",
+                "String should have at least {min_length} characters",
+                {"min_length": self.min_chars},
+            )
+        return kept
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        raw = core_schema.str_schema(max_length=self.max_chars)
+        return core_schema.no_info_after_validator_function(self.check, raw)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "maxLength": self.max_chars,
+            "pattern": text_pattern(self.max_chars, self.min_chars, lines=self.lines),
+        }
+
+
+def chars(max_chars: int, min_chars: int | None = 1, *, lines: bool = False) -> Text:
+    """Return the rule of a text field (see `Text`)."""
+    return Text(max_chars, min_chars, lines)
+
+
+PersonName = Annotated[str, chars(PERSON_NAME_CHARS)]
+PhoneText = Annotated[str, chars(PHONE_CHARS, 6)]
+AddressLine = Annotated[str, chars(ADDRESS_LINE_CHARS)]
+OptionalAddressLine = Annotated[str, chars(ADDRESS_LINE_CHARS, None)]
+City = Annotated[str, chars(CITY_CHARS)]
+Region = Annotated[str, chars(REGION_CHARS, None)]
+PostalCode = Annotated[str, chars(POSTAL_CODE_CHARS)]
+Note = Annotated[str, chars(NOTE_CHARS, lines=True)]
 
 
 def sealed_bytes(max_chars: int) -> int:

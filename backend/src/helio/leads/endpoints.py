@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from helio.auth.deps import PowSolution, SameOriginOrNone
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.leads import conversion, service, staff
 from helio.leads.deps import LeadId, LeadParams, LeadsConvert, LeadsRead, LeadsWrite
 from helio.leads.schemas import (
@@ -37,7 +38,7 @@ async def list_leads(
     return await staff.list_leads(session, ctx.with_access(access), query=query)
 
 
-@staff_router.post("", status_code=status.HTTP_201_CREATED)
+@staff_router.post("", status_code=status.HTTP_201_CREATED, responses=errors(409))
 async def enter_lead(
     body: LeadEntryCreate, access: LeadsWrite, ctx: RequestCtx, session: DbSession
 ) -> LeadRead:
@@ -53,7 +54,7 @@ async def view_lead(
     return await staff.view(session, ctx.with_access(access), lead_id=lead_id)
 
 
-@staff_router.patch("/{lead_id}")
+@staff_router.patch("/{lead_id}", responses=errors(409))
 async def update_lead(
     lead_id: LeadId, body: LeadUpdate, access: LeadsWrite, ctx: RequestCtx, session: DbSession
 ) -> LeadRead:
@@ -61,7 +62,7 @@ async def update_lead(
     return await staff.update(session, ctx.with_access(access), lead_id=lead_id, data=body)
 
 
-@staff_router.post("/{lead_id}/convert")
+@staff_router.post("/{lead_id}/convert", responses=errors(409))
 async def convert_lead(
     lead_id: LeadId, access: LeadsConvert, ctx: RequestCtx, session: DbSession
 ) -> LeadRead:

@@ -10,7 +10,6 @@ from helio.kit.text import (
     EMAIL_CHARS,
     LEAD_MESSAGE_CHARS,
     POSTAL_CODE_CHARS,
-    MultiLine,
     PersonName,
     PhoneText,
     chars,
@@ -30,7 +29,11 @@ def _email(value: str) -> str:
 
 Name = PersonName
 Phone = Annotated[PhoneText, AfterValidator(_phone)]
-Email = Annotated[EmailStr, chars(EMAIL_CHARS, 3), AfterValidator(_email)]
+Email = Annotated[
+    EmailStr,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=EMAIL_CHARS),
+    AfterValidator(_email),
+]
 Postcode = Annotated[
     str,
     StringConstraints(
@@ -40,5 +43,5 @@ Postcode = Annotated[
     ),
 ]
 # What the lead wrote: several lines (LF, TAB) but no other control character.
-Message = Annotated[str, chars(LEAD_MESSAGE_CHARS), MultiLine]
+Message = Annotated[str, chars(LEAD_MESSAGE_CHARS, lines=True)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]

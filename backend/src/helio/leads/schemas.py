@@ -6,11 +6,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery, UtcTime
+from helio.kit.schemas import StrictInput, StrictQuery, UtcTime, at_least_one
 from helio.leads.fields import Currency, Email, Message, Name, Phone, Postcode
 
 
@@ -24,6 +24,8 @@ class LeadStatus(StrEnum):
 
 class LeadCreate(StrictInput):
     """POST /leads: who to call back (a phone number or an email, or both), where, and why."""
+
+    model_config = ConfigDict(json_schema_extra=at_least_one("phone", "email"))
 
     name: Name
     phone: Phone | None = None
@@ -44,6 +46,16 @@ class LeadEntryCreate(LeadCreate):
 
 class LeadUpdate(StrictInput):
     """PATCH /staff/leads/{id}: claim or hand over, move the status, estimate the value."""
+
+    # At least one field; the estimated value and its currency together (or neither).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "minProperties": 1,
+            "if": {"properties": {"estimated_value": {"type": "null"}}},
+            "then": {"properties": {"currency": {"type": "null"}}},
+            "else": {"required": ["currency"], "properties": {"currency": {"type": "string"}}},
+        }
+    )
 
     assignee_id: Annotated[str, StringConstraints(pattern=ID_PATTERN)] | None = None
     # Matched by value; the amount is a number or a decimal string, as the schema says.

@@ -76,7 +76,7 @@ async def list_leads(session: AsyncSession, ctx: Ctx, *, query: LeadQuery) -> Le
     """Return a page of the caller's and the unassigned leads, masked, newest first.
 
     Raises:
-        InvalidCursor: a cursor this list did not issue (422).
+        InvalidCursor: a cursor this list did not issue (400).
     """
     status = query.status.value if query.status else None
     rows, next_cursor = await repository.page(

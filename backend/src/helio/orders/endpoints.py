@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.orders import service, staff
 from helio.orders.deps import (
     Cursor,
@@ -32,7 +33,7 @@ router = APIRouter(prefix="/orders", tags=["orders"])
 staff_router = APIRouter(prefix="/staff/orders", tags=["staff"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=errors(404, 409))
 async def place_order(
     body: OrderCreate,
     key: IdempotencyKey,
@@ -64,7 +65,7 @@ async def get_order(
     return await service.get_order(session, ctx.with_access(access), order_id=order_id)
 
 
-@router.post("/{order_id}/cancel")
+@router.post("/{order_id}/cancel", responses=errors(409))
 async def cancel_order(
     order_id: OrderId,
     body: OrderCancelCreate,
@@ -92,7 +93,7 @@ async def view_order(
     return await staff.view(session, ctx.with_access(access), order_id=order_id)
 
 
-@staff_router.patch("/{order_id}")
+@staff_router.patch("/{order_id}", responses=errors(409))
 async def update_order(
     order_id: OrderId, body: OrderUpdate, access: OrdersManage, ctx: RequestCtx, session: DbSession
 ) -> OrderRead:
@@ -100,7 +101,7 @@ async def update_order(
     return await staff.update(session, ctx.with_access(access), order_id=order_id, data=body)
 
 
-@staff_router.post("/{order_id}/transition")
+@staff_router.post("/{order_id}/transition", responses=errors(409))
 async def transition_order(
     order_id: OrderId,
     body: OrderTransitionCreate,

@@ -10,7 +10,7 @@ from pydantic import AfterValidator
 from helio.kit.schemas import Instant
 from helio.kit.schemas import UtcTime as UtcTime
 from helio.kit.schemas import as_utc as as_utc
-from helio.kit.text import REASON_CHARS, PersonName, PhoneText, SingleLine, chars
+from helio.kit.text import REASON_CHARS, PersonName, PhoneText, chars
 from helio.kit.text import Note as TimelineNote
 from helio.security.blind_index import normalise_phone
 
@@ -33,6 +33,6 @@ def _international(value: str) -> str:
 AwareTime = Instant
 Note = TimelineNote
 # Why a change was made, as staff state it (kept in the audit trail).
-Reason = Annotated[str, chars(REASON_CHARS, 10), SingleLine]
+Reason = Annotated[str, chars(REASON_CHARS, 10)]
 ContactName = PersonName
 ContactPhone = Annotated[PhoneText, AfterValidator(_international)]

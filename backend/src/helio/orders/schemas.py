@@ -6,11 +6,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from helio.kit.ids import ID_PATTERN
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery
+from helio.kit.schemas import StrictInput, StrictQuery, at_least_one, whole_number
 from helio.orders.fields import (
     MAX_WINDOW,
     MIN_WINDOW,
@@ -66,19 +73,25 @@ class OrderTransitionCreate(StrictInput):
     to: Status = Field(strict=False)
     note: Note | None = None
     window: AppointmentWindowCreate | None = None
-    version: int | None = Field(
-        default=None, ge=1, description="the version you saw; a newer order answers 409"
+    version: Annotated[int, Field(ge=1), BeforeValidator(whole_number)] | None = Field(
+        default=None, description="the version you saw; a newer order answers 409"
     )
 
 
 class OrderUpdate(StrictInput):
     """PATCH /staff/orders/{id}: move the current appointment or correct the on-site contact."""
 
+    model_config = ConfigDict(
+        json_schema_extra=at_least_one(
+            "survey_window", "install_window", "contact", null_counts=True
+        )
+    )
+
     survey_window: AppointmentWindowCreate | None = None
     install_window: AppointmentWindowCreate | None = None
     contact: ContactCreate | None = None
     reason: Reason
-    version: int | None = Field(default=None, ge=1)
+    version: Annotated[int, Field(ge=1), BeforeValidator(whole_number)] | None = None
 
     @model_validator(mode="after")
     def _something(self) -> OrderUpdate:

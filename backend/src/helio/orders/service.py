@@ -158,7 +158,7 @@ async def list_orders(
     """Return one page of the caller's orders, newest first.
 
     Raises:
-        InvalidCursor: a cursor this list did not issue (422).
+        InvalidCursor: a cursor this list did not issue (400).
     """
     rows, next_cursor = await repository.page(session, ctx.caller, cursor=cursor, limit=limit)
     return OrderPage(items=[order_summary(row) for row in rows], next_cursor=next_cursor)

@@ -40,7 +40,7 @@ async def list_staff_orders(
     """Return a page of the orders the caller may see, of one status when asked, newest first.
 
     Raises:
-        InvalidCursor: a cursor this list did not issue (422).
+        InvalidCursor: a cursor this list did not issue (400).
     """
     rows, next_cursor = await repository.page(
         session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.payments import service, webhooks
 from helio.payments.deps import OrderId, PaymentsCreate, Signature
 from helio.payments.schemas import PaymentRequestRead, PaymentWebhookRead, event_body_schema
@@ -21,7 +22,7 @@ _EVENT_BODY = {
 }
 
 
-@router.post("/{order_id}/deposit", status_code=201)
+@router.post("/{order_id}/deposit", status_code=201, responses=errors(409))
 async def request_deposit(
     order_id: OrderId, access: PaymentsCreate, ctx: RequestCtx, session: DbSession
 ) -> PaymentRequestRead:
@@ -29,7 +30,7 @@ async def request_deposit(
     return await service.request_deposit(session, ctx.with_access(access), order_id=order_id)
 
 
-@webhook_router.post("/payments", openapi_extra=_EVENT_BODY)
+@webhook_router.post("/payments", openapi_extra=_EVENT_BODY, responses=errors(409))
 async def payment_webhook(
     request: Request, ctx: RequestCtx, session: DbSession, signature: Signature = None
 ) -> PaymentWebhookRead:

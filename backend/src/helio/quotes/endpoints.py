@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.kit.pagination import CURSOR_PATTERN
 from helio.quotes import service
 from helio.quotes.deps import QuoteId, QuotesCreate, QuotesRead
@@ -18,7 +19,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(pattern=CURSOR_PATTERN, description="next_cursor of a page")]
 
 
-@router.post("", response_model=QuoteRead, status_code=201)
+@router.post("", response_model=QuoteRead, status_code=201, responses=errors(404, 409, 429))
 async def create_quote(
     body: QuoteCreate, access: QuotesCreate, ctx: RequestCtx, session: DbSession
 ) -> QuoteRead:

@@ -283,7 +283,7 @@ async def list_quotes(
     """Return one page of the quotes the caller may see, newest first.
 
     Raises:
-        InvalidCursor: a cursor this list did not issue (422).
+        InvalidCursor: a cursor this list did not issue (400).
     """
     rows, next_cursor = await repository.page(session, ctx.caller, cursor=cursor, limit=limit)
     return QuotePage(items=[quote_summary(q) for q in rows], next_cursor=next_cursor)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.http.uploads import openapi_body, read_json_or_xml
 from helio.kit.pagination import CURSOR_PATTERN
 from helio.security.xml import DEFAULT_MAX_BYTES
@@ -30,7 +31,7 @@ async def list_sites(
     return await service.list_sites(session, ctx.with_access(access), limit=limit, cursor=cursor)
 
 
-@router.post("", response_model=SiteRead, status_code=201)
+@router.post("", response_model=SiteRead, status_code=201, responses=errors(409))
 async def create_site(
     body: SiteCreate, access: SitesWrite, ctx: RequestCtx, session: DbSession
 ) -> SiteRead:
@@ -63,7 +64,12 @@ async def delete_site(
     return Response(status_code=204)
 
 
-@router.put("/{site_id}/usage", response_model=UsageRead, openapi_extra=openapi_body(UsageUpdate))
+@router.put(
+    "/{site_id}/usage",
+    response_model=UsageRead,
+    openapi_extra=openapi_body(UsageUpdate),
+    responses=errors(429),
+)
 async def put_usage(
     site_id: SiteId, request: Request, access: SitesWrite, ctx: RequestCtx, session: DbSession
 ) -> UsageRead:

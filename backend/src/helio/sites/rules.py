@@ -30,6 +30,10 @@ def _countries() -> frozenset[str]:
     )
 
 
+# The codes the document lists (its `enum`) are the ones the validator accepts.
+COUNTRY_CODES = tuple(sorted(_countries()))
+
+
 def check_country(value: str) -> str:
     """Accept an ISO 3166-1 alpha-2 country code (rule SITE-3)."""
     if value not in _countries():

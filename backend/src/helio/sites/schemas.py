@@ -24,10 +24,9 @@ from helio.kit.text import (
     OptionalAddressLine,
     PostalCode,
     Region,
-    SingleLine,
     chars,
 )
-from helio.sites.rules import check_country, check_time_zone, time_zone_fits
+from helio.sites.rules import COUNTRY_CODES, check_country, check_time_zone, time_zone_fits
 
 MAX_ROOF_PLANES = 4
 SUPPORTED_CURRENCIES = frozenset({"USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF"})
@@ -39,7 +38,7 @@ def _scale(places: int) -> Callable[[Decimal], Decimal]:
     return lambda value: value.quantize(step)
 
 
-Label = Annotated[str, chars(SITE_LABEL_CHARS), SingleLine]
+Label = Annotated[str, chars(SITE_LABEL_CHARS)]
 
 
 class AddressCreate(StrictInput):
@@ -50,7 +49,11 @@ class AddressCreate(StrictInput):
     city: City
     region: Region | None = None
     postal_code: PostalCode
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(check_country)]
+    country: Annotated[
+        str,
+        Field(pattern=r"^[A-Z]{2}$", json_schema_extra={"enum": list(COUNTRY_CODES)}),
+        AfterValidator(check_country),
+    ]
 
 
 class RoofPlaneCreate(StrictInput):
@@ -71,7 +74,9 @@ class TariffCreate(StrictInput):
         Field(gt=0, le=5, max_digits=10, decimal_places=5, strict=False),
         AfterValidator(_scale(5)),
     ]
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$", json_schema_extra={"enum": [*sorted(SUPPORTED_CURRENCIES)]}
+    )
     escalation_pct: Annotated[
         Decimal, Field(ge=-5, le=15, decimal_places=3, strict=False), AfterValidator(_scale(3))
     ] = Decimal("2.500")

@@ -62,7 +62,7 @@ async def list_sites(
     """Return one page of the caller's sites, newest first.
 
     Raises:
-        InvalidCursor: a cursor this list did not issue (422).
+        InvalidCursor: a cursor this list did not issue (400).
     """
     rows, next_cursor = await repository.page(session, ctx.caller, cursor=cursor, limit=limit)
     usages = await repository.usages_of(session, [site.id for site in rows])

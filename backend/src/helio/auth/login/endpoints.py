@@ -18,11 +18,12 @@ from helio.auth.login.service import MfaPending
 from helio.auth.mfa import service as mfa
 from helio.http.cookies import set_sign_in_cookies
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 
 router = APIRouter()
 
 
-@router.post("/login")
+@router.post("/login", responses=errors(401))
 async def login(
     body: LoginCreate,
     response: Response,
@@ -47,7 +48,7 @@ async def login(
     return LoginRead(mfa_required=False, mfa_enrolment=outcome.enrolment)
 
 
-@router.post("/login/mfa")
+@router.post("/login/mfa", responses=errors(401))
 async def login_mfa(
     body: MfaLoginCreate,
     response: Response,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from helio.auth.fields import Code, EmailText, OpaqueToken, Password
 from helio.kit.schemas import StrictInput
@@ -29,25 +29,33 @@ class MfaLoginCreate(StrictInput):
     code: Code
 
 
-class TokenGrantCreate(StrictInput):
-    grant_type: Literal["password", "mfa", "refresh_token"]
-    email: EmailText | None = None
-    password: Password | None = None
-    mfa_token: OpaqueToken | None = None
-    code: Code | None = None
-    refresh_token: OpaqueToken | None = None
+class PasswordGrantCreate(StrictInput):
+    """Sign in with an email address and a password."""
 
-    @model_validator(mode="after")
-    def _fields_of_grant(self) -> TokenGrantCreate:
-        needed = {
-            "password": ("email", "password"),
-            "mfa": ("mfa_token", "code"),
-            "refresh_token": ("refresh_token",),
-        }[self.grant_type]
-        missing = [name for name in needed if getattr(self, name) is None]
-        if missing:
-            raise ValueError(f"grant_type {self.grant_type} needs {', '.join(missing)}")
-        return self
+    grant_type: Literal["password"]
+    email: EmailText
+    password: Password
+
+
+class MfaGrantCreate(StrictInput):
+    """Finish a sign-in with the second factor's code."""
+
+    grant_type: Literal["mfa"]
+    mfa_token: OpaqueToken
+    code: Code
+
+
+class RefreshGrantCreate(StrictInput):
+    """Trade a refresh token for a new access and refresh token."""
+
+    grant_type: Literal["refresh_token"]
+    refresh_token: OpaqueToken
+
+
+# One body per grant, told apart by `grant_type` (a `oneOf` in the OpenAPI document).
+TokenGrantCreate = Annotated[
+    PasswordGrantCreate | MfaGrantCreate | RefreshGrantCreate, Field(discriminator="grant_type")
+]
 
 
 class MfaChallengeRead(BaseModel):

@@ -27,6 +27,7 @@ from helio.auth.mfa.schemas import (
 from helio.auth.tokens.schemas import TokenRead
 from helio.http.cookies import set_sign_in_cookies
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.kit.clock import utcnow
 from helio.platform.context import Ctx
 
@@ -52,13 +53,13 @@ async def mfa_status(access: SessionSelf, ctx: RequestCtx, session: DbSession) -
     return await service.status(session, ctx.with_access(access))
 
 
-@router.post("/mfa/totp/setup")
+@router.post("/mfa/totp/setup", responses=errors(409))
 async def totp_setup(access: SessionSelf, ctx: RequestCtx, session: DbSession) -> TotpSetupRead:
     """Start enrolling an authenticator app: a secret and its otpauth:// URI."""
     return await service.totp_setup(session, ctx.with_access(access))
 
 
-@router.post("/mfa/totp/confirm")
+@router.post("/mfa/totp/confirm", responses=errors(409))
 async def totp_confirm(
     body: TotpConfirmCreate,
     access: SessionSelf,
@@ -72,13 +73,13 @@ async def totp_confirm(
     return _elevated(response, ctx, result.signed_in, result.recovery_codes)
 
 
-@router.delete("/mfa/totp", status_code=204)
+@router.delete("/mfa/totp", status_code=204, responses=errors(409))
 async def totp_remove(access: SessionSelf, ctx: RequestCtx, session: DbSession) -> None:
     """Remove the authenticator app (recent step-up required)."""
     await service.totp_remove(session, ctx.with_access(access))
 
 
-@router.post("/mfa/recovery-codes")
+@router.post("/mfa/recovery-codes", responses=errors(409))
 async def recovery_codes(
     access: SessionSelf, ctx: RequestCtx, session: DbSession
 ) -> RecoveryCodesRead:
@@ -108,7 +109,7 @@ async def passkey_register_options(
     return await webauthn.register_options(session, ctx.with_access(access))
 
 
-@router.post("/webauthn/register/verify")
+@router.post("/webauthn/register/verify", responses=errors(409))
 async def passkey_register_verify(
     body: PasskeyCreate,
     access: SessionSelf,
@@ -124,7 +125,7 @@ async def passkey_register_verify(
     return _elevated(response, ctx, result.signed_in, result.recovery_codes)
 
 
-@router.post("/webauthn/login/options")
+@router.post("/webauthn/login/options", responses=errors(401, 409))
 async def passkey_login_options(
     body: PasskeyLoginOptionsCreate,
     ctx: RequestCtx,
@@ -137,7 +138,7 @@ async def passkey_login_options(
     )
 
 
-@router.post("/webauthn/login/verify")
+@router.post("/webauthn/login/verify", responses=errors(401))
 async def passkey_login_verify(
     body: PasskeyLoginCreate,
     response: Response,
@@ -165,7 +166,7 @@ async def passkey_sign_in_options(ctx: RequestCtx, pow_solution: PowSolution) ->
     return await webauthn.passkey_options(ctx, pow_solution=pow_solution)
 
 
-@router.post("/webauthn/passkey/verify")
+@router.post("/webauthn/passkey/verify", responses=errors(401))
 async def passkey_sign_in(
     body: PasskeySignInCreate,
     response: Response,
@@ -187,7 +188,7 @@ async def passkeys(access: SessionSelf, ctx: RequestCtx, session: DbSession) -> 
     return await webauthn.list_passkeys(session, ctx.with_access(access))
 
 
-@router.delete("/webauthn/credentials/{credential_id}", status_code=204)
+@router.delete("/webauthn/credentials/{credential_id}", status_code=204, responses=errors(409))
 async def passkey_remove(
     credential_id: str, access: SessionSelf, ctx: RequestCtx, session: DbSession
 ) -> None:

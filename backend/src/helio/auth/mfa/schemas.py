@@ -10,7 +10,7 @@ from helio.auth.fields import Code, OpaqueToken, Password
 from helio.auth.tokens.schemas import TokenRead
 from helio.kit.pagination import Page
 from helio.kit.schemas import StrictInput, UtcTime
-from helio.kit.text import PASSKEY_NAME_CHARS, SingleLine, chars
+from helio.kit.text import PASSKEY_NAME_CHARS, chars
 
 
 class TotpSetupRead(BaseModel):
@@ -59,7 +59,7 @@ class MfaStatusRead(BaseModel):
 
 class PasskeyCreate(StrictInput):
     credential: dict[str, Any]
-    name: Annotated[str, chars(PASSKEY_NAME_CHARS, None), SingleLine] | None = None
+    name: Annotated[str, chars(PASSKEY_NAME_CHARS, None)] | None = None
 
 
 class PasskeyLoginOptionsCreate(StrictInput):

@@ -11,11 +11,12 @@ from helio.auth.login.schemas import MfaChallengeRead, TokenGrantCreate
 from helio.auth.tokens import service
 from helio.auth.tokens.schemas import TokenRead
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 
 router = APIRouter()
 
 
-@router.post("/token")
+@router.post("/token", responses=errors(401))
 async def token(
     body: TokenGrantCreate, ctx: RequestCtx, session: DbSession, pow_solution: PowSolution
 ) -> TokenRead | MfaChallengeRead:

@@ -7,7 +7,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio.auth.login import service as login
-from helio.auth.login.schemas import MfaChallengeRead, TokenGrantCreate
+from helio.auth.login.schemas import (
+    MfaChallengeRead,
+    MfaGrantCreate,
+    RefreshGrantCreate,
+    TokenGrantCreate,
+)
 from helio.auth.login.service import MfaPending
 from helio.auth.mfa import service as mfa
 from helio.auth.tokens.schemas import TokenRead
@@ -22,15 +27,15 @@ async def token_grant(
     Raises:
         InvalidCredentials, InvalidGrant, MfaTokenInvalid, InvalidCode: the grant fails.
     """
-    if grant.grant_type == "refresh_token":
-        pair = await login.refresh(session, ctx, refresh_token=grant.refresh_token or "")
+    if isinstance(grant, RefreshGrantCreate):
+        pair = await login.refresh(session, ctx, refresh_token=grant.refresh_token)
         return TokenRead.of(pair)
-    if grant.grant_type == "mfa":
+    if isinstance(grant, MfaGrantCreate):
         signed = await mfa.login_with_code(
             session,
             ctx,
-            mfa_token=grant.mfa_token or "",
-            code=grant.code or "",
+            mfa_token=grant.mfa_token,
+            code=grant.code,
             kind="token",
             pow_solution=pow_solution,
         )
@@ -38,8 +43,8 @@ async def token_grant(
         outcome = await login.password_step(
             session,
             ctx,
-            email=grant.email or "",
-            password=grant.password or "",
+            email=grant.email,
+            password=grant.password,
             kind="token",
             pow_solution=pow_solution,
         )

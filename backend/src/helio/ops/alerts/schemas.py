@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from helio.kit.schemas import StrictInput, UtcTime
-from helio.kit.text import SINK_TARGET_CHARS, SingleLine, chars
+from helio.kit.text import SINK_TARGET_CHARS, chars
 
 SinkKind = Literal["mail", "webhook"]
 MAX_SINKS = 20
@@ -32,9 +32,21 @@ class SinkListRead(BaseModel):
 class SinkUpdate(StrictInput):
     """Keep an existing sink (`id`, optionally toggling `enabled`) or add one (`kind`, `target`)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            # Keep (an id, no kind or target) or add (a kind and a target, no id).
+            "if": {"required": ["id"], "properties": {"id": {"type": "string"}}},
+            "then": {"properties": {"kind": {"type": "null"}, "target": {"type": "null"}}},
+            "else": {
+                "required": ["kind", "target"],
+                "properties": {"kind": {"type": "string"}, "target": {"type": "string"}},
+            },
+        }
+    )
+
     id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
     kind: SinkKind | None = None
-    target: Annotated[str, chars(SINK_TARGET_CHARS, 3), SingleLine] | None = None
+    target: Annotated[str, chars(SINK_TARGET_CHARS, 3)] | None = None
     enabled: bool = True
 
     @model_validator(mode="after")

@@ -71,7 +71,7 @@ async def search_events(session: AsyncSession, ctx: Ctx, *, query: AuditQuery) -
     """Return one page of matching events, newest first; the search is audited.
 
     Raises:
-        InvalidCursor: a cursor this list did not issue (422).
+        InvalidCursor: a cursor this list did not issue (400).
     """
     before = seq_after(query.cursor) if query.cursor else None
     rows = await repository.search(

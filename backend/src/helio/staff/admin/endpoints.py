@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.staff.admin import invitations, review, schemas, service
 from helio.staff.admin.deps import AccessReview, StaffId, StaffManage, StaffParams, StaffRead
 
@@ -20,7 +21,7 @@ async def list_staff(
     return await service.list_staff(session, ctx.with_access(access), query=query)
 
 
-@router.post("/staff", status_code=status.HTTP_201_CREATED)
+@router.post("/staff", status_code=status.HTTP_201_CREATED, responses=errors(409))
 async def invite_staff(
     body: schemas.StaffCreate, access: StaffManage, ctx: RequestCtx, session: DbSession
 ) -> schemas.StaffRead:
@@ -28,7 +29,7 @@ async def invite_staff(
     return await service.invite(session, ctx.with_access(access), data=body)
 
 
-@router.patch("/staff/{staff_id}")
+@router.patch("/staff/{staff_id}", responses=errors(409))
 async def update_staff(
     staff_id: StaffId,
     body: schemas.StaffUpdate,

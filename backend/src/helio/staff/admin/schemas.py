@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -14,8 +15,8 @@ from pydantic import (
 )
 
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery
-from helio.kit.text import EMAIL_CHARS, NOTE_CHARS, MultiLine, PersonName, chars
+from helio.kit.schemas import StrictInput, StrictQuery, at_least_one
+from helio.kit.text import EMAIL_CHARS, NOTE_CHARS, PersonName, chars
 from helio.staff.fields import DEFAULT_LIMIT, MAX_LIMIT, UtcTime
 
 # The customer role is never given through staff administration.
@@ -40,6 +41,8 @@ class StaffCreate(StrictInput):
 
 class StaffUpdate(StrictInput):
     """PATCH /admin/staff/{id}: new roles, and/or `active: false` to deactivate."""
+
+    model_config = ConfigDict(json_schema_extra=at_least_one("roles", "active"))
 
     roles: Roles | None = None
     active: bool | None = None
@@ -136,7 +139,7 @@ class AccessReviewRead(BaseModel):
 class AttestationCreate(StrictInput):
     """POST /admin/access-review/attest: an optional note; who and when are recorded."""
 
-    note: Annotated[str, chars(NOTE_CHARS, None), MultiLine] | None = None
+    note: Annotated[str, chars(NOTE_CHARS, None, lines=True)] | None = None
 
 
 def snapshot_of(review: AccessReviewRead) -> dict[str, Any]:

@@ -62,7 +62,7 @@ async def list_staff(session: AsyncSession, ctx: Ctx, *, query: StaffQuery) -> S
     """List staff accounts, newest first.
 
     Raises:
-        InvalidCursor: a cursor this list did not issue (422).
+        InvalidCursor: a cursor this list did not issue (400).
     """
     rows, next_cursor = await repository.staff_page(
         session, ctx.caller, cursor=query.cursor, limit=query.limit

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.staff.customers import account, service
 from helio.staff.customers.deps import (
     CustomerId,
@@ -40,7 +41,7 @@ async def view_customer(
     return await service.view(session, ctx.with_access(access), customer_id=customer_id)
 
 
-@router.patch("/{customer_id}")
+@router.patch("/{customer_id}", responses=errors(409))
 async def correct_contact(
     customer_id: CustomerId,
     body: CustomerContactUpdate,
@@ -54,7 +55,7 @@ async def correct_contact(
     )
 
 
-@router.post("/{customer_id}/reveal")
+@router.post("/{customer_id}/reveal", responses=errors(429))
 async def reveal_customer(
     customer_id: CustomerId,
     body: RevealCreate,
@@ -88,7 +89,11 @@ async def force_password_reset(
     await account.force_password_reset(session, ctx.with_access(access), customer_id=customer_id)
 
 
-@router.post("/{customer_id}/resend-verification", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/{customer_id}/resend-verification",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(409),
+)
 async def resend_verification(
     customer_id: CustomerId, access: CustomersManage, ctx: RequestCtx, session: DbSession
 ) -> None:

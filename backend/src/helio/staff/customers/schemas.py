@@ -5,11 +5,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput, StrictQuery
+from helio.kit.schemas import StrictInput, StrictQuery, at_least_one, sent_not_null
 from helio.kit.text import PersonName, PhoneText
 from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
@@ -81,7 +88,9 @@ class CustomerContactUpdate(StrictInput):
     holder changes it.
     """
 
-    full_name: PersonName | None = None
+    model_config = ConfigDict(json_schema_extra=at_least_one(*CONTACT_FIELDS, null_counts=True))
+
+    full_name: PersonName | None = Field(default=None, json_schema_extra=sent_not_null)
     phone: PhoneText | None = None
     address: AddressUpdate | None = None
     reason: Reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.staff.grants import service
 from helio.staff.grants.deps import (
     GrantId,
@@ -19,7 +20,7 @@ from helio.staff.grants.schemas import GrantCreate, GrantPage, GrantRead
 router = APIRouter(tags=["grants"])
 
 
-@router.post("/staff/grants", status_code=status.HTTP_201_CREATED)
+@router.post("/staff/grants", status_code=status.HTTP_201_CREATED, responses=errors(404, 409))
 async def request_grant(
     body: GrantCreate, access: GrantsRequest, ctx: RequestCtx, session: DbSession
 ) -> GrantRead:
@@ -35,7 +36,7 @@ async def list_grants(
     return await service.list_grants(session, ctx.with_access(access), query=query)
 
 
-@router.post("/admin/grants/{grant_id}/approve")
+@router.post("/admin/grants/{grant_id}/approve", responses=errors(409))
 async def approve_grant(
     grant_id: GrantId, access: GrantsDecide, ctx: RequestCtx, session: DbSession
 ) -> GrantRead:
@@ -43,7 +44,7 @@ async def approve_grant(
     return await service.decide(session, ctx.with_access(access), grant_id=grant_id, approve=True)
 
 
-@router.post("/admin/grants/{grant_id}/deny")
+@router.post("/admin/grants/{grant_id}/deny", responses=errors(409))
 async def deny_grant(
     grant_id: GrantId, access: GrantsDecide, ctx: RequestCtx, session: DbSession
 ) -> GrantRead:
@@ -51,7 +52,7 @@ async def deny_grant(
     return await service.decide(session, ctx.with_access(access), grant_id=grant_id, approve=False)
 
 
-@router.post("/admin/grants/{grant_id}/revoke")
+@router.post("/admin/grants/{grant_id}/revoke", responses=errors(409))
 async def revoke_grant(
     grant_id: GrantId, access: GrantsRevoke, ctx: RequestCtx, session: DbSession
 ) -> GrantRead:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from helio.authz.rules import MAX_GRANT_MINUTES, MIN_GRANT_MINUTES
 from helio.kit.pagination import CURSOR_PATTERN, Page
-from helio.kit.schemas import StrictInput, StrictQuery
+from helio.kit.schemas import StrictInput, StrictQuery, WholeNumber
 from helio.staff.fields import DEFAULT_LIMIT, MAX_LIMIT, ObjectId, Reason, UtcTime
 
 
@@ -25,7 +25,7 @@ class GrantCreate(StrictInput):
 
     customer_id: ObjectId
     reason: Reason
-    minutes: int = Field(ge=MIN_GRANT_MINUTES, le=MAX_GRANT_MINUTES)
+    minutes: WholeNumber = Field(ge=MIN_GRANT_MINUTES, le=MAX_GRANT_MINUTES)
 
 
 class GrantQuery(StrictQuery):

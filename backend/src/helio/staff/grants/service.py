@@ -95,7 +95,7 @@ async def list_grants(session: AsyncSession, ctx: Ctx, *, query: GrantQuery) -> 
     """List the grants the caller may see (engineers: their own; admins: all), newest first.
 
     Raises:
-        InvalidCursor: a cursor this list did not issue (422).
+        InvalidCursor: a cursor this list did not issue (400).
     """
     now = utcnow()
     rows, next_cursor = await repository.page(
