@@ -12,7 +12,7 @@ HELIO_PORT ?= 8000
 export HELIO_HOST HELIO_PORT
 export HELIO_DATA_DIR ?= $(BACKEND)/var
 
-.PHONY: run test fault-test lint bench audit-deps asvs sbom lock install install-dev clean images image-test deploy-check
+.PHONY: run test fault-test pentest lint bench audit-deps asvs sbom lock install install-dev clean images image-test deploy-check
 .PHONY: web-install web-build web-test web-e2e api-client api-client-check
 
 $(BIN)/python:
@@ -57,6 +57,27 @@ test: install-dev web-build
 fault-test: install-dev
 	cd $(BACKEND) && eval "$$($(BIN)/python tools/test_env.py)" && \
 	  $(BIN)/python -m pytest -p tools.asvs_pytest_plugin -m fault $(PYTEST_ARGS)
+
+## pentest: the attackers' own tools (schemathesis, sqlmap, wapiti, nikto) against the API on
+## MariaDB and Redis with demo data, each bounded in time; reports in backend/var/pentest/, a
+## summary at the end, non-zero on any finding (docs/security/pentest.md). PENTEST_ARGS passes
+## time budgets (--fuzz-seconds, --sqlmap-seconds, --wapiti-seconds, --nikto-seconds).
+PENTEST_VENV := $(CURDIR)/.venv-pentest
+WAPITI_VENV := $(CURDIR)/.venv-wapiti
+
+$(PENTEST_VENV)/.installed: $(BACKEND)/requirements-pentest.lock
+	$(PYTHON) -m venv $(PENTEST_VENV)
+	$(PENTEST_VENV)/bin/pip install --quiet --require-hashes -r $<
+	touch $@
+
+$(WAPITI_VENV)/.installed: $(BACKEND)/requirements-wapiti.lock
+	$(PYTHON) -m venv $(WAPITI_VENV)
+	$(WAPITI_VENV)/bin/pip install --quiet --require-hashes -r $<
+	touch $@
+
+pentest: install-dev $(PENTEST_VENV)/.installed $(WAPITI_VENV)/.installed
+	bash $(BACKEND)/tools/pentest/install-nikto.sh
+	cd $(BACKEND) && $(BIN)/python -m tools.pentest $(PENTEST_ARGS)
 
 lint: install-dev
 	cd $(BACKEND) && $(BIN)/ruff check src tests tools bench migrations
