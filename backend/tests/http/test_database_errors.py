@@ -36,7 +36,18 @@ def failing_app(settings: Settings, clean: App) -> FastAPI:
                 {"id": "a" * 32, "purpose": TOO_LONG, "hash": b"h" * 32, "user": OTHER_VALUE},
             )
 
+    async def dangling() -> None:
+        async with clean.db.transaction() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO one_time_tokens (id, purpose, token_hash, user_id, created_at,"
+                    " expires_at) VALUES (:id, 'reset', :hash, :user, NOW(), NOW())"
+                ),
+                {"id": "b" * 32, "hash": b"h" * 32, "user": OTHER_VALUE},
+            )
+
     app.add_api_route("/test/overflow", overflow, methods=["POST"])
+    app.add_api_route("/test/dangling", dangling, methods=["POST"])
     return app
 
 
@@ -64,3 +75,19 @@ async def test_a_data_error_is_a_422_logged_without_row_values(
     assert defect["db_error"]["statement"].startswith("INSERT INTO one_time_tokens")
     assert "Traceback" not in defect["exception"]
     assert "test_database_errors.py" in defect["exception"]  # the frames are kept
+
+
+@pytest.mark.asvs("V16.5.1")
+async def test_a_row_deleted_in_between_is_a_409_logged_without_row_values(
+    failing_app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    transport = ASGITransport(app=failing_app, client=("203.0.113.7", 1234))
+    async with AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        response = await http.post("/test/dangling")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+    output = capsys.readouterr().out
+    assert OTHER_VALUE not in output
+    entries = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    [warning] = [entry for entry in entries if entry.get("event") == "database_integrity_error"]
+    assert warning["errno"] == 1452  # a foreign key names a row that is not there

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import text
 from tests.factories.accounts import access, ctx, new_customer
 from tests.factories.audit import events_about, raw_row
 from tests.factories.sites import MONTHLY_KWH, Caller, bearer_customer, bearer_staff, site_body
@@ -22,6 +23,7 @@ from helio.kit.clock import utcnow
 from helio.kit.cpu import CpuPool, PoolBusy
 from helio.platform.app import App
 from helio.quotes import service
+from helio.quotes import weather as quote_weather
 from helio.quotes.engine import MODEL_VERSION
 from helio.quotes.exceptions import ModelVersionMismatch, QuoteQuotaReached, UsageRequired
 from helio.quotes.schemas import QuoteCreate
@@ -97,6 +99,25 @@ class TestQuoteService:
         owner = await new_customer(clean)
         with pytest.raises(UsageRequired):
             await _quote(clean, owner, await _site(clean, owner, usage=False))
+
+    async def test_a_site_deleted_while_its_quote_is_computed_is_a_404(
+        self, clean: App, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        owner = await new_customer(clean)
+        site_id = await _site(clean, owner)
+        real_weather = quote_weather.weather_for
+
+        async def weather_then_delete(app: App, location: Any) -> Any:
+            # Another request deletes the site and commits while this quote is computed.
+            async with clean.db.transaction() as session:
+                await session.execute(text("DELETE FROM energy_usage WHERE site_id = :id"),
+                                      {"id": site_id})  # fmt: skip
+                await session.execute(text("DELETE FROM sites WHERE id = :id"), {"id": site_id})
+            return await real_weather(app, location)
+
+        monkeypatch.setattr(service, "weather_for", weather_then_delete)
+        with pytest.raises(NotFound):
+            await _quote(clean, owner, site_id)
 
     @pytest.mark.asvs("V8.2.2")
     async def test_another_customers_site_and_quote_do_not_exist(self, clean: App) -> None:

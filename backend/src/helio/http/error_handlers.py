@@ -152,10 +152,30 @@ async def data_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(422, body)
 
 
+async def integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    """A constraint the database enforced that the service did not expect to meet.
+
+    Mostly a race: a row this request refers to was deleted, or an equal one inserted, by
+    a request that committed in between. Nothing was written (the transaction rolled
+    back); the client gets a 409 and may reload and try again. The log keeps the route
+    and the server's error number, no values.
+    """
+    errno = getattr(getattr(exc, "orig", None), "args", (None,))[0]
+    log.warning("database_integrity_error", errno=errno, path_template=_route(request))
+    body = error_body(
+        "conflict",
+        "The request conflicts with a change made at the same time; reload and try again.",
+        _request_id(request),
+    )
+    return _json(409, body)
+
+
 async def unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     """Log the exception with the request id; answer 500 with no detail."""
     if isinstance(exc, sqlalchemy_errors.DataError):
         return await data_error(request, exc)
+    if isinstance(exc, sqlalchemy_errors.IntegrityError):
+        return await integrity_error(request, exc)
     log.error("unhandled_exception", exc_info=exc, path_template=_route(request))
     body = error_body("internal_error", "Something went wrong on our side.", _request_id(request))
     return _json(500, body)
@@ -174,6 +194,7 @@ def install_error_handlers(app: FastAPI) -> None:
     for unreachable in UNREACHABLE:
         app.add_exception_handler(unreachable, dependency_down)
     app.add_exception_handler(sqlalchemy_errors.DataError, data_error)
+    app.add_exception_handler(sqlalchemy_errors.IntegrityError, integrity_error)
     app.add_exception_handler(Exception, unhandled_error)
 
 

@@ -7,12 +7,13 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helio import audit
 from helio.audit import AuditAction, Target
 from helio.authz import scoping
-from helio.errors import ValidationFailed
+from helio.errors import NotFound, ValidationFailed
 from helio.kit.clock import utcnow
 from helio.kit.ids import new_id
 from helio.models import EnergyUsage, Quote, Site
@@ -156,7 +157,10 @@ async def _compute_and_store(
     computed, stored = await app.cpu.run(_run_engine, inputs, config, choice)
     quote = _row(owner, ctx.caller.user_id, site_id, stored, computed)
     repository.add(session, quote)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # the site was deleted while its quote was computed
+        raise NotFound() from exc
     return quote
 
 
