@@ -301,6 +301,7 @@ async def _count_kinds(client: redis.Redis, keys: list[bytes], kinds: Counter[st
         ttls = await pipe.execute()
     for key, ttl in zip(keys, ttls, strict=True):
         kind = ":".join(key.decode(errors="replace").split(":")[:2])
+        kind = "/".join(kind.split("/")[:3])  # rate-limit keys: LIMITER/<scope>/<kind>/<id>...
         kinds[kind + (" (no expiry)" if ttl == -1 else "")] += 1
 
 
