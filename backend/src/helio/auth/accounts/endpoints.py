@@ -15,6 +15,7 @@ from helio.auth.accounts.schemas import (
 )
 from helio.auth.deps import PowSolution, SessionSelf
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 
 router = APIRouter()
 
@@ -56,7 +57,7 @@ async def reset_password(body: PasswordResetCreate, ctx: RequestCtx, session: Db
     await service.reset_password(session, ctx, token=body.token, new_password=body.new_password)
 
 
-@router.post("/password/change", status_code=204)
+@router.post("/password/change", status_code=204, responses=errors(429))
 async def change_password(
     body: PasswordChangeCreate, access: SessionSelf, ctx: RequestCtx, session: DbSession
 ) -> None:

@@ -87,7 +87,7 @@ async def recovery_codes(
     return await service.regenerate_codes(session, ctx.with_access(access))
 
 
-@router.post("/mfa/step-up")
+@router.post("/mfa/step-up", responses=errors(429))
 async def step_up(
     body: StepUpCreate,
     access: SessionSelf,
