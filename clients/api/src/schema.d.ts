@@ -3334,18 +3334,18 @@ export interface components {
          * @description PATCH /sites/{id}: any subset of the editable fields; only `label` may be null.
          */
         SiteUpdate: {
-            address?: components["schemas"]["AddressCreate"] | null;
+            address?: components["schemas"]["AddressCreate"];
             /** Label */
             label?: string | null;
             /** Latitude */
-            latitude?: number | null;
+            latitude?: number;
             /** Longitude */
-            longitude?: number | null;
+            longitude?: number;
             /** Roof Planes */
-            roof_planes?: components["schemas"]["RoofPlaneCreate"][] | null;
-            tariff?: components["schemas"]["TariffCreate"] | null;
+            roof_planes?: components["schemas"]["RoofPlaneCreate"][];
+            tariff?: components["schemas"]["TariffCreate"];
             /** Timezone */
-            timezone?: string | null;
+            timezone?: string;
         };
         /**
          * StaffCreate

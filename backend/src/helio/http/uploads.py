@@ -33,6 +33,7 @@ def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
                         "type": "object",
                         "properties": {_FILE_FIELD: {"type": "string", "format": "binary"}},
                         "required": [_FILE_FIELD],
+                        "additionalProperties": False,
                     }
                 },
             },
@@ -141,6 +142,7 @@ def openapi_file_body(description: str) -> dict[str, Any]:
                             }
                         },
                         "required": [_FILE_FIELD],
+                        "additionalProperties": False,
                     }
                 }
             },

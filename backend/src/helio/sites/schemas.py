@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
     field_validator,
     model_validator,
@@ -16,7 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from helio.kit.pagination import Page
-from helio.kit.schemas import StrictInput, UtcTime
+from helio.kit.schemas import StrictInput, UtcTime, sent_not_null
 from helio.kit.text import (
     SITE_LABEL_CHARS,
     AddressLine,
@@ -119,13 +120,15 @@ class SiteCreate(StrictInput):
 class SiteUpdate(StrictInput):
     """PATCH /sites/{id}: any subset of the editable fields; only `label` may be null."""
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     label: Label | None = None
-    address: AddressCreate | None = None
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    timezone: TimeZone | None = None
-    roof_planes: RoofPlanes | None = None
-    tariff: TariffCreate | None = None
+    address: AddressCreate | None = Field(default=None, json_schema_extra=sent_not_null)
+    latitude: Latitude | None = Field(default=None, json_schema_extra=sent_not_null)
+    longitude: Longitude | None = Field(default=None, json_schema_extra=sent_not_null)
+    timezone: TimeZone | None = Field(default=None, json_schema_extra=sent_not_null)
+    roof_planes: RoofPlanes | None = Field(default=None, json_schema_extra=sent_not_null)
+    tariff: TariffCreate | None = Field(default=None, json_schema_extra=sent_not_null)
 
     @model_validator(mode="after")
     def _no_nulls(self) -> SiteUpdate:
