@@ -21,6 +21,8 @@ REFUSALS_OF_VALID_FORM = {
     (400, "webhook_signature_invalid"),  # a payment event without the provider's signature
     (400, "step_up_method"),  # a step-up with a factor the account does not have
     (400, "invalid_code"),  # a one-time or recovery code of the right form that is wrong
+    (415, "unsupported_document"),  # a file whose content is not a JPEG, PNG, HEIC or PDF
+    (422, "timezone_mismatch"),  # a site's zone against its (stored or sent) longitude
     (422, "weak_password"),  # NFKC length, the breached-password list and zxcvbn's score
 }
 # A 422 `validation_failed` whose every field says one of these (and nothing else).

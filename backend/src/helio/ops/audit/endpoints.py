@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from helio.http.deps import DbSession, RequestCtx
+from helio.http.openapi import errors
 from helio.ops.audit import service
 from helio.ops.audit.schemas import AuditPage, AuditQuery, ExportQuery
 from helio.ops.deps import AuditRead
@@ -26,7 +27,7 @@ async def search_audit(
     return await service.search_events(session, ctx.with_access(access), query=query)
 
 
-@router.get("/export", response_class=StreamingResponse)
+@router.get("/export", response_class=StreamingResponse, responses=errors(429))
 async def export_audit(
     access: AuditRead,
     ctx: RequestCtx,
