@@ -33,6 +33,7 @@ from schemathesis.python import asgi
 from schemathesis.schemas import BaseSchema
 from tests.authz.authz_world import World, build_world
 from tests.conftest import BASE_URL
+from tests.factories.accounts import cookie_session
 from tests.fixtures.database import truncate_all
 from tests.fixtures.principals import TEST_POLICY
 from tools.contract_rules import refusal_of_valid_form
@@ -43,7 +44,6 @@ from helio.authz.matrix import Role
 from helio.config import Settings
 from helio.http.cookies import csrf_cookie_name, session_cookie_name
 from helio.main import build_app, create_app
-from helio.models import User
 from helio.platform.app import App
 from helio.security import pow as proof_of_work
 from helio.state.shared import RedisState
@@ -137,24 +137,12 @@ class Contract:
 
     async def _cookie_session(self, user_id: str) -> Credentials:
         app_state = self.world.app_state
-        async with app_state.db.transaction() as session:
-            user = await session.get(User, user_id)
-            assert user is not None
-            new = await sessions.create_session(
-                session,
-                app_state,
-                user,
-                kind="cookie",
-                mfa_verified=True,
-                client_ip="203.0.113.7",
-                user_agent="schemathesis",
-            )
-        assert new.secret is not None
-        token = csrf.issue(app_state.server_keys.hmac("csrf"), sessions.secret_hash(new.secret))
+        secret = await cookie_session(app_state, user_id)
+        token = csrf.issue(app_state.server_keys.hmac("csrf"), sessions.secret_hash(secret))
         return Credentials(
             headers={"X-CSRF-Token": token, "Origin": BASE_URL},
             cookies={
-                session_cookie_name(self.settings): new.secret,
+                session_cookie_name(self.settings): secret,
                 csrf_cookie_name(self.settings): token,
             },
         )

@@ -148,6 +148,24 @@ async def live_session(app: App, user_id: str, *, step_up: bool = True) -> LiveS
     return LiveSession(new.row.id, token)
 
 
+async def cookie_session(app: App, user_id: str) -> str:
+    """Start a real MFA-verified cookie session through the auth layer; return its secret."""
+    async with app.db.transaction() as session:
+        user = await session.get(User, user_id)
+        assert user is not None
+        new = await lifecycle.create_session(
+            session,
+            app,
+            user,
+            kind="cookie",
+            mfa_verified=True,
+            client_ip=CLIENT_IP,
+            user_agent="pytest",
+        )
+    assert new.secret is not None
+    return new.secret
+
+
 async def get_user(app: App, user_id: str) -> User:
     """Return an account row as stored now."""
     async with app.db.transaction() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -55,19 +56,28 @@ def test_engines_hide_parameters(clean: App) -> None:
     assert clean.db.engine.sync_engine.hide_parameters is True
 
 
+async def _post(app: FastAPI, path: str, capsys: pytest.CaptureFixture[str]) -> tuple[Any, str]:
+    """Send the request; return the response and what the app printed (its JSON log)."""
+    transport = ASGITransport(app=app, client=("203.0.113.7", 1234))
+    async with AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        response = await http.post(path)
+    return response, capsys.readouterr().out
+
+
+def _log_entries(output: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
 @pytest.mark.asvs("V16.2.5", "V16.5.1")
 async def test_a_data_error_is_a_422_logged_without_row_values(
     failing_app: FastAPI, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    transport = ASGITransport(app=failing_app, client=("203.0.113.7", 1234))
-    async with AsyncClient(transport=transport, base_url=BASE_URL) as http:
-        response = await http.post("/test/overflow")
+    response, output = await _post(failing_app, "/test/overflow", capsys)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_failed"
-    output = capsys.readouterr().out
     for value in (TOO_LONG, OTHER_VALUE, "Z" * 40, "QWERTY"):
         assert value not in output
-    entries = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    entries = _log_entries(output)
     [defect] = [entry for entry in entries if entry.get("event") == "database_data_error"]
     assert defect["defect"] is True
     assert defect["db_error"]["type"] == "DataError"
@@ -81,13 +91,11 @@ async def test_a_data_error_is_a_422_logged_without_row_values(
 async def test_a_row_deleted_in_between_is_a_409_logged_without_row_values(
     failing_app: FastAPI, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    transport = ASGITransport(app=failing_app, client=("203.0.113.7", 1234))
-    async with AsyncClient(transport=transport, base_url=BASE_URL) as http:
-        response = await http.post("/test/dangling")
+    response, output = await _post(failing_app, "/test/dangling", capsys)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
-    output = capsys.readouterr().out
     assert OTHER_VALUE not in output
-    entries = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    [warning] = [entry for entry in entries if entry.get("event") == "database_integrity_error"]
+    [warning] = [
+        entry for entry in _log_entries(output) if entry.get("event") == "database_integrity_error"
+    ]
     assert warning["errno"] == 1452  # a foreign key names a row that is not there

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from tests.factories.accounts import (
     audit_events,
     caller,
+    cookie_session,
     ctx,
     get_user,
     live_session,
@@ -219,7 +220,7 @@ class TestDeactivate:
         target = await new_account(clean, Role.ENGINEER)
         await _set_password(clean, target)  # it accepted its invitation
         token = await live_session(clean, target)
-        cookie = await _cookie_session(clean, target)
+        cookie = await cookie_session(clean, target)
         assert await sessions.resolve_token_session(clean, token.session_id) is not None
         await _update(clean, admin, target, active=False)
         assert await sessions.resolve_token_session(clean, token.session_id) is None
@@ -280,23 +281,6 @@ class TestDeactivate:
             assert mail.transport.messages == []
         refused = await audit_events(clean, AuditAction.AUTH_PASSWORD_RESET_REQUESTED)
         assert [event.reason for event in refused] == ["unknown_account", "unknown_account"]
-
-
-async def _cookie_session(app_state: App, user_id: str) -> str:
-    async with app_state.db.transaction() as session:
-        user = await session.get(User, user_id)
-        assert user is not None
-        new = await sessions.create_session(
-            session,
-            app_state,
-            user,
-            kind="cookie",
-            mfa_verified=True,
-            client_ip="203.0.113.8",
-            user_agent="pytest",
-        )
-    assert new.secret is not None
-    return new.secret
 
 
 async def _set_password(app_state: App, user_id: str) -> None:
