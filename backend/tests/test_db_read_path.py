@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select, text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from helio.db import Database, is_mysql
 from helio.models import User
@@ -118,3 +119,51 @@ async def test_an_exhausted_pool_is_a_quick_503_with_retry_after(clean: App, app
     finally:
         await tight.dispose()
         await asyncio.sleep(0)
+
+
+async def _take(db: Database, order: list[str], name: str) -> None:
+    async with db.engine.connect() as connection:
+        order.append(name)
+        await connection.execute(text("SELECT 1"))
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.asvs("V16.5.2")
+async def test_a_returned_connection_goes_to_the_longest_waiter(clean: App) -> None:
+    _mysql_only(clean)
+    db = Database(clean.db.url, pool_size=1, pool_timeout=5)
+    order: list[str] = []
+    try:
+        first = await db.engine.connect()
+        second = await db.engine.connect()  # the pool's whole capacity (1 + 1 overflow)
+        waiting = asyncio.create_task(_take(db, order, "waited"))
+        await asyncio.sleep(0.1)
+        await first.close()
+        # Arriving as the connection comes back: it queues behind the request that waited.
+        await _take(db, order, "arrived")
+        await waiting
+        await second.close()
+    finally:
+        await db.dispose()
+    assert order == ["waited", "arrived"]
+
+
+async def test_a_request_that_gives_up_waiting_leaves_the_line(clean: App) -> None:
+    _mysql_only(clean)
+    db = Database(clean.db.url, pool_size=1, pool_timeout=0.2)
+    try:
+        async with db.engine.connect(), db.engine.connect():
+            with pytest.raises(PoolTimeout):
+                await _take(db, [], "gave up")
+            cancelled = asyncio.create_task(_take(db, [], "cancelled"))
+            await asyncio.sleep(0.05)
+            cancelled.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await cancelled
+        # Both connections are back and nobody is left in line: the next ones are served at once.
+        order: list[str] = []
+        await asyncio.gather(_take(db, order, "a"), _take(db, order, "b"))
+        assert sorted(order) == ["a", "b"]
+        assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        await db.dispose()

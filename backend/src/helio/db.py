@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool, PoolResetState
 
+from helio.fair_pool import FairAsyncQueuePool
+
 # Strict mode so MySQL refuses bad data instead of truncating it; UTC everywhere.
 MYSQL_SQL_MODE = (
     "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
@@ -62,6 +64,7 @@ def create_engine(
             echo=echo,
             # Errors and echo show the statement's shape, never the row values bound to it.
             hide_parameters=True,
+            poolclass=FairAsyncQueuePool,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_timeout=pool_timeout,
