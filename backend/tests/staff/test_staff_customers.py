@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -92,6 +93,13 @@ class TestSearchAndView:
             assert len(ids) == 2
         elif "@" in query or "+" in query or query == "Jane D":
             assert ids == [customer]
+
+    @pytest.mark.parametrize("query", ["  ab  ", "ab\u200b", "\tab\n"])
+    def test_a_query_is_three_characters_once_stripped_as_its_schema_says(self, query: str) -> None:
+        pattern = SearchQuery.model_json_schema()["properties"]["query"]["pattern"]
+        assert re.fullmatch(pattern, query) is None
+        with pytest.raises(ValidationError):
+            SearchQuery(query=query)
 
     @pytest.mark.asvs("V8.2.2")
     async def test_staff_accounts_and_partial_emails_are_not_found(self, clean: App) -> None:

@@ -9,7 +9,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -17,7 +16,7 @@ from pydantic import (
 from helio.customers.schemas import AddressUpdate
 from helio.kit.pagination import Page
 from helio.kit.schemas import StrictInput, StrictQuery, at_least_one, sent_not_null
-from helio.kit.text import PersonName, PhoneText
+from helio.kit.text import PersonName, PhoneText, chars
 from helio.security.blind_index import normalise_phone
 from helio.staff.fields import Reason, UtcTime
 
@@ -25,7 +24,7 @@ from helio.staff.fields import Reason, UtcTime
 class SearchQuery(StrictQuery):
     """GET /staff/customers: an exact email or phone number, or a name prefix (3+ letters)."""
 
-    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+    query: Annotated[str, chars(254, 3)]
     limit: int = Field(default=20, ge=1, le=50)
 
 
