@@ -1,8 +1,8 @@
 """A soak run: the API and the worker under a realistic mix at 70 % of measured capacity.
 
 Run: cd backend && ../.venv/bin/python bench/soak.py [--minutes 10] [--fraction 0.7]
-  [--capacity-seconds 60] [--customers 120] [--mysql-url mysql+asyncmy://root@127.0.0.1:3306]
-  [--redis-url redis://127.0.0.1:6379/13]
+  [--capacity-seconds 60] [--clients 16] [--in-flight 64] [--customers 120]
+  [--mysql-url mysql+asyncmy://root@127.0.0.1:3306] [--redis-url redis://127.0.0.1:6379/13]
 Not part of CI (it lasts over ten minutes). What it does, all on 127.0.0.1:
 1. makes a database `helio_soak_<random>` on the MariaDB server (dropped at the end) and uses
    the given Redis database, which must be empty (it is emptied again at the end);
@@ -11,13 +11,15 @@ Not part of CI (it lasts over ten minutes). What it does, all on 127.0.0.1:
 3. measures capacity: closed-loop clients (--clients) run the mix for --capacity-seconds, and
    the completed operations per second are the capacity (this phase is also the warm-up);
 4. soaks: operations start at --fraction of that rate (open loop, a fixed schedule) for
-   --minutes; an operation that cannot start because --clients are all busy counts as shed.
+   --minutes, whether or not earlier ones have finished (as users arrive), up to --in-flight
+   at once; an operation due while --in-flight are still running counts as shed (an error).
 The mix (weights): reads of /me, sites, quotes, orders and sessions (60), sign-ins with a
 second factor (4; a customer also signs in again whenever its 5-minute access token is about to
 expire), a computed quote (6), usage updates (4), orders placed (10), workflow steps by support
 (12), roof-photo uploads of ~250 KB (4). Clients come from many addresses through a trusted
 proxy (X-Forwarded-For), as they would in production; each customer's daily quote quota holds.
-Printed per minute: operations, errors, p50/p99, the API's resident memory, the database
+Printed per minute: operations, errors, p50/p99, the most operations in flight, the API's
+resident memory, the database
 connections of the soak database, the Redis keys and the machine's load average (the soak
 shares the machine with its load generator); then the verdict on the goals
 (0 errors, memory growth after warm-up < 5 %, connections flat, and keys without an expiry
@@ -110,6 +112,7 @@ class Minute:
     statuses: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     shed: int = 0
+    most_in_flight: int = 0
 
 
 class Mix:
@@ -368,11 +371,11 @@ async def _capacity(mix: Mix, clients: int, seconds: float) -> float:
     return done / (time.monotonic() - started)
 
 
-async def _soak(mix: Mix, probe: Probe, rate: float, minutes: int, clients: int
+async def _soak(mix: Mix, probe: Probe, rate: float, minutes: int, in_flight: int
                 ) -> list[tuple[Minute, float, int, int]]:  # fmt: skip
     """Open loop at `rate` operations per second; one row per minute."""
     rows: list[tuple[Minute, float, int, int]] = []
-    busy = asyncio.Semaphore(clients)
+    busy = asyncio.Semaphore(in_flight)
     running: set[asyncio.Task[None]] = set()
 
     async def guarded() -> None:
@@ -397,6 +400,7 @@ async def _soak(mix: Mix, probe: Probe, rate: float, minutes: int, clients: int
             task = asyncio.create_task(guarded())
             running.add(task)
             task.add_done_callback(running.discard)
+            mix.minute.most_in_flight = max(mix.minute.most_in_flight, len(running))
         rows.append((mix.minute, probe.rss_mib(), await probe.connections(),
                      await probe.redis_keys()))  # fmt: skip
         print(_row(minute + 1, rows[-1]), flush=True)
@@ -412,7 +416,8 @@ def _row(number: int, row: tuple[Minute, float, int, int]) -> str:
     errors = sum(minute.errors.values()) + minute.shed
     return (f"| {number} | {len(minute.latencies)} | {errors} "
             f"| {percentile(minute.latencies, 0.5):.1f} | {percentile(minute.latencies, 0.99):.1f} "
-            f"| {rss:.1f} | {connections} | {keys} | {os.getloadavg()[0]:.1f} |")  # fmt: skip
+            f"| {minute.most_in_flight} | {rss:.1f} | {connections} | {keys} "
+            f"| {os.getloadavg()[0]:.1f} |")  # fmt: skip
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -448,7 +453,7 @@ async def _with_database(args: argparse.Namespace, mysql: dict[str, Any], databa
     ]  # fmt: skip
     support = Customer(staff[0], staff[1], "198.19.0.1", [])
     sink = start_sink(tmp / "mail", port=mail_port)
-    limits = httpx.Limits(max_connections=args.clients + 4)
+    limits = httpx.Limits(max_connections=max(args.clients, args.in_flight) + 4)
     try:
         with server(env, port, log=tmp / "api.log") as process, worker(env, tmp / "worker.log"):
             async with httpx.AsyncClient(
@@ -462,7 +467,7 @@ async def _with_database(args: argparse.Namespace, mysql: dict[str, Any], databa
                 rate = capacity * args.fraction
                 _header(args, capacity, rate, warmup_errors)
                 probe = Probe(process.pid, {**mysql, "db": database}, database, args.redis_url)
-                rows = await _soak(mix, probe, rate, args.minutes, args.clients)
+                rows = await _soak(mix, probe, rate, args.minutes, args.in_flight)
     finally:
         sink.stop()
     _kinds(mix.kinds_after_warmup, mix.kinds_at_end)
@@ -472,16 +477,17 @@ async def _with_database(args: argparse.Namespace, mysql: dict[str, Any], databa
 def _header(args: argparse.Namespace, capacity: float, rate: float, warmup_errors: int) -> None:
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; one uvicorn process, one worker, MariaDB, Redis; "
-          f"{args.customers} customers, {args.clients} clients")  # fmt: skip
+          f"{args.customers} customers, {args.clients} clients for capacity, "
+          f"at most {args.in_flight} operations in flight in the soak")  # fmt: skip
     print(f"Capacity (closed loop, {args.capacity_seconds:.0f} s, the mix): {capacity:.1f} op/s "
           f"({warmup_errors} errors); soak at {args.fraction:.0%}: {rate:.1f} op/s "
           f"for {args.minutes} min")  # fmt: skip
     print()
     print(
-        "| minute | operations | errors | p50 ms | p99 ms | API RSS MiB | DB connections "
-        "| Redis keys | load average |"
+        "| minute | operations | errors | p50 ms | p99 ms | most in flight | API RSS MiB "
+        "| DB connections | Redis keys | load average |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def _kinds(warm: Counter[str], end: Counter[str]) -> None:
@@ -502,7 +508,7 @@ def _verdict(rows: list[tuple[Minute, float, int, int]], persistent_warm: int,
     for minute, *_ in rows:
         errors.update(minute.errors)
         if minute.shed:
-            errors["shed (all clients busy)"] += minute.shed
+            errors["shed (--in-flight operations still running)"] += minute.shed
     warm = rows[min(1, len(rows) - 1)]
     last = rows[-1]
     growth = (last[1] - warm[1]) / warm[1] * 100 if warm[1] else 0.0
@@ -525,7 +531,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=10)
     parser.add_argument("--fraction", type=float, default=0.7)
     parser.add_argument("--capacity-seconds", type=float, default=60.0)
-    parser.add_argument("--clients", type=int, default=16, help="operations in flight at most")
+    parser.add_argument("--clients", type=int, default=16, help="closed-loop clients (capacity)")
+    parser.add_argument("--in-flight", type=int, default=64, help="soak: most at once")
     parser.add_argument("--customers", type=int, default=120)
     parser.add_argument("--mysql-url", default="mysql+asyncmy://root@127.0.0.1:3306")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
