@@ -19,6 +19,7 @@ RULES = [
     chars(12, 6),
     chars(5, lines=True),
     chars(NOTE_CHARS, None, lines=True),
+    chars(10, 3, any_character=True),
 ]
 # Ordinary letters, every kind of white space, controls, format characters and joiners.
 CHARACTERS = st.sampled_from(

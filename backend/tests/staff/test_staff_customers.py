@@ -94,12 +94,28 @@ class TestSearchAndView:
         elif "@" in query or "+" in query or query == "Jane D":
             assert ids == [customer]
 
-    @pytest.mark.parametrize("query", ["  ab  ", "ab\u200b", "\tab\n"])
+    @pytest.mark.parametrize("query", ["  ab  ", "\u3000ab\u2029", "\tab\n", "*"])
     def test_a_query_is_three_characters_once_stripped_as_its_schema_says(self, query: str) -> None:
         pattern = SearchQuery.model_json_schema()["properties"]["query"]["pattern"]
         assert re.fullmatch(pattern, query) is None
         with pytest.raises(ValidationError):
             SearchQuery(query=query)
+
+    @pytest.mark.parametrize("query", ["*))\x00nosuchvalue", "ab\u200b", " a\x1bb "])
+    async def test_a_query_with_characters_no_data_holds_finds_nothing(
+        self, clean: App, query: str
+    ) -> None:
+        pattern = SearchQuery.model_json_schema()["properties"]["query"]["pattern"]
+        assert re.fullmatch(pattern, query) is not None
+        await _customer(clean)
+        support = await new_account(clean, Role.SUPPORT)
+        async with clean.db.transaction() as session:
+            page = await service.search(
+                session,
+                caller(clean, support, Perm.CUSTOMERS_READ, Role.SUPPORT),
+                query=SearchQuery(query=query),
+            )
+        assert page.items == []
 
     @pytest.mark.asvs("V8.2.2")
     async def test_staff_accounts_and_partial_emails_are_not_found(self, clean: App) -> None:

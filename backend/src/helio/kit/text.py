@@ -145,19 +145,25 @@ _CLASSES = {
 }
 
 
-def text_pattern(max_chars: int, min_chars: int | None, *, lines: bool) -> str:
+def text_pattern(
+    max_chars: int, min_chars: int | None, *, lines: bool, any_character: bool = False
+) -> str:
     """Return the regex of a text field: white space at the ends, then the kept text.
 
     The kept text (what remains once the ends are stripped) holds no refused character
-    and has `min_chars`..`max_chars` characters; the raw value's length is `maxLength`.
+    (none is refused with `any_character`) and has `min_chars`..`max_chars` characters;
+    the raw value's length is `maxLength`.
     """
     refused, edge = _CLASSES[lines]
     white = _ranges(_WHITE)
+    inner = r"[\s\S]" if any_character else f"[^{refused}]"
+    if any_character:
+        edge = white
     lower = min_chars or 0
     if max_chars == 1:
         kept = f"[^{edge}]"
     else:
-        kept = f"[^{edge}](?:[^{refused}]{{{max(lower - 2, 0)},{max_chars - 2}}}[^{edge}])"
+        kept = f"[^{edge}](?:{inner}{{{max(lower - 2, 0)},{max_chars - 2}}}[^{edge}])"
         kept += "?" if lower <= 1 else ""
     kept = f"(?:{kept})" + ("?" if lower == 0 else "")
     return f"^[{white}]*{kept}[{white}]*$"
@@ -168,18 +174,21 @@ class Text:
     """A free-text field: at most `max_chars` as sent, its ends stripped, what is kept checked.
 
     The kept text must have at least `min_chars` characters and no control or format
-    character (`lines`: LF and TAB allowed). The OpenAPI document says the same:
+    character (`lines`: LF and TAB allowed; `any_character`: all allowed, for a term that
+    is only looked for, never kept or shown). The OpenAPI document says the same:
     `maxLength` counts the raw value, `pattern` describes the ends and the kept text.
     """
 
     max_chars: int
     min_chars: int | None = 1
     lines: bool = False
+    any_character: bool = False
 
     def check(self, value: str) -> str:
         """Return the kept text of a value, or refuse it (pydantic errors)."""
         kept = value.strip(WHITE_SPACE)
-        _refuse(kept, _LINE_BREAKS if self.lines else frozenset())
+        if not self.any_character:
+            _refuse(kept, _LINE_BREAKS if self.lines else frozenset())
         if len(kept) < (self.min_chars or 0):
             raise PydanticCustomError(
                 "string_too_short",
@@ -200,13 +209,17 @@ class Text:
         return {
             "type": "string",
             "maxLength": self.max_chars,
-            "pattern": text_pattern(self.max_chars, self.min_chars, lines=self.lines),
+            "pattern": text_pattern(
+                self.max_chars, self.min_chars, lines=self.lines, any_character=self.any_character
+            ),
         }
 
 
-def chars(max_chars: int, min_chars: int | None = 1, *, lines: bool = False) -> Text:
+def chars(
+    max_chars: int, min_chars: int | None = 1, *, lines: bool = False, any_character: bool = False
+) -> Text:
     """Return the rule of a text field (see `Text`)."""
-    return Text(max_chars, min_chars, lines)
+    return Text(max_chars, min_chars, lines, any_character)
 
 
 PersonName = Annotated[str, chars(PERSON_NAME_CHARS)]

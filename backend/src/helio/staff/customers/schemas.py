@@ -24,7 +24,9 @@ from helio.staff.fields import Reason, UtcTime
 class SearchQuery(StrictQuery):
     """GET /staff/customers: an exact email or phone number, or a name prefix (3+ letters)."""
 
-    query: Annotated[str, chars(254, 3)]
+    # Only looked for (an exact email or phone, a name prefix), never kept or shown: a
+    # character no customer's data holds simply finds nothing.
+    query: Annotated[str, chars(254, 3, any_character=True)]
     limit: int = Field(default=20, ge=1, le=50)
 
 
