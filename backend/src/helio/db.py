@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool, PoolResetState
 
-from helio.fair_pool import FairAsyncQueuePool
+from helio.kit.fair_pool import FairAsyncQueuePool
 
 # Strict mode so MySQL refuses bad data instead of truncating it; UTC everywhere.
 MYSQL_SQL_MODE = (
